@@ -1,0 +1,2 @@
+export type * from './storage.js';
+export type * from './types.js';

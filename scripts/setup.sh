@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Prepares a fresh machine (Debian, root) for this project: the MariaDB server binaries the tests
+# start on their own ports, then the npm workspaces (npm ci) and a build of every package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server)
+command -v mariadb-install-db >/dev/null 2>&1 || need_apt+=(mariadb-server)
+command -v haproxy >/dev/null 2>&1 || need_apt+=(haproxy)
+command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npx turbo run build --output-logs=errors-only
