@@ -40,7 +40,7 @@ JSON
 JSON
 [ -f "$dir/vitest.config.ts" ] || cat > "$dir/vitest.config.ts" <<'TS'
 import { defineConfig } from 'vitest/config';
-import { sharedTestConfig } from '../../vitest.shared.js';
+import { sharedTestConfig } from '../../vitest.shared.mjs';
 
 export default defineConfig({ test: sharedTestConfig() });
 TS
