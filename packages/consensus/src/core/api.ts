@@ -1,0 +1,97 @@
+// The contract between the pure core (RawNode) and everything around it (RaftNode driver, simulator).
+// The core owns no timer, socket, clock, disk or randomness: time is `tick()`, randomness is the
+// injected `random`, and durable state is reached only through the synchronous storage interfaces.
+import type { LogStore, StableStore } from '../storage.js';
+import type { ConfChange, ConfState, Message, NodeId, Ready, SnapshotMeta, Status } from '../types.js';
+
+export interface CoreConfig {
+  /** This node's identity (its configured advertise address). */
+  readonly id: NodeId;
+  /**
+   * Voters to bootstrap with when storage holds no membership yet (a fresh node). Ignored once the
+   * log or a snapshot carries membership. A list holding only `id` means single-node mode.
+   */
+  readonly bootstrapVoters: readonly NodeId[];
+  /** Ticks without hearing from a leader before a follower campaigns; randomized in [n, 2n). */
+  readonly electionTicks: number;
+  /** Ticks between leader heartbeats. Must be < electionTicks. */
+  readonly heartbeatTicks: number;
+  /** Pre-vote (thesis §9.6): a node must win a pre-election before bumping its term. Default true. */
+  readonly preVote?: boolean;
+  /** Check-quorum: a leader not hearing from a quorum within an election timeout steps down. Default true. */
+  readonly checkQuorum?: boolean;
+  /** Max entry bytes per append message (batching). */
+  readonly maxSizePerMsg?: number;
+  /** Max append messages in flight per follower (pipelining). */
+  readonly maxInflightMsgs?: number;
+  /** Max entry bytes in flight per follower. */
+  readonly maxInflightBytes?: number;
+  /** Max proposals' bytes a leader keeps uncommitted before refusing more (back-pressure). */
+  readonly maxUncommittedBytes?: number;
+  /** Index the application has applied up to (from its restored snapshot); default: snapshot index. */
+  readonly applied?: number;
+  /** 'safe' = ReadIndex with a heartbeat round; 'lease' = leader lease (explicit opt-in only). */
+  readonly readOnlyOption?: 'safe' | 'lease';
+  /** Uniform random in [0, 1): injected so tests and the simulator are deterministic. */
+  readonly random: () => number;
+  readonly log: LogStore;
+  readonly stable: StableStore;
+  /** Observations (refused non-member messages, step-downs, …), for logging by the driver. */
+  readonly onEvent?: (event: CoreEvent) => void;
+}
+
+export type CoreEvent =
+  | {
+      readonly type: 'refusedNonMember';
+      readonly from: NodeId;
+      readonly messageType: string;
+      readonly term: number;
+    }
+  | {
+      readonly type: 'stepDown';
+      readonly reason: 'checkQuorum' | 'higherTerm' | 'removed' | 'transfer';
+      readonly term: number;
+    }
+  | { readonly type: 'electionWon'; readonly term: number }
+  | { readonly type: 'confApplied'; readonly conf: ConfState; readonly index: number };
+
+/** Where a proposal landed in the log. It is committed once `commit ≥ index` with the same term. */
+export interface ProposalPosition {
+  readonly index: number;
+  readonly term: number;
+}
+
+/**
+ * The synchronous face of the core (etcd-io/raft's RawNode). Not reentrant; call from one task.
+ * Errors thrown: NotLeaderError (propose/confChange/readIndex on a non-leader), ProposalDroppedError
+ * (leader transferring, or uncommitted bytes over the limit), ConfChangeInProgressError.
+ */
+export interface RawNodeApi {
+  /** Advances logical time by one tick. */
+  tick(): void;
+  /** Feeds a message received from a peer (or a local response). Messages from non-members are refused. */
+  step(message: Message): void;
+  /** Appends `data` as a normal entry (leader only). */
+  propose(data: Uint8Array): ProposalPosition;
+  /** Appends a single-server membership change (leader only; one pending change at a time). */
+  proposeConfChange(change: ConfChange): ProposalPosition;
+  /** Starts a linearizable read; the answer arrives as a ReadState carrying `context`. */
+  readIndex(context: Uint8Array): void;
+  /** Leadership transfer (thesis §3.10): catch `to` up, then send it TimeoutNow. */
+  transferLeadership(to: NodeId): void;
+  /** Starts an election now (e.g. single-node bootstrap, or an operator's request). */
+  campaign(): void;
+  /** True when ready() would return something to do. */
+  hasReady(): boolean;
+  /** Work for the driver; see the Ready contract in types.ts. */
+  ready(): Ready;
+  /** Acknowledges that everything in `ready` was done. */
+  advance(ready: Ready): void;
+  /** The application took a snapshot up to `meta.index`; the core may compact the log behind it, keeping `trailing` entries. */
+  compact(meta: SnapshotMeta, trailing: number): void;
+  /** The transport could not reach `peer`: the leader slows down replication to it. */
+  reportUnreachable(peer: NodeId): void;
+  /** Outcome of sending a snapshot to `peer`. */
+  reportSnapshot(peer: NodeId, ok: boolean): void;
+  status(): Status;
+}
