@@ -1,0 +1,153 @@
+// Starting and stopping child processes by pid, with their output kept for diagnostics.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { freePorts } from './ports.js';
+import { makeTempDir, removeTempDir, trackPid, untrackPid } from './registry.js';
+
+export interface ProcessSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/** A started child process. Output is kept (last 256 KiB) so a failing test can print it. */
+export class ProcessHandle {
+  private child: ChildProcess | undefined;
+  private exitPromise: Promise<number | null> = Promise.resolve(null);
+  private outputChunks: string[] = [];
+  private outputBytes = 0;
+  exitCode: number | null = null;
+  signal: NodeJS.Signals | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly spec: ProcessSpec,
+  ) {}
+
+  get pid(): number {
+    if (!this.child?.pid) throw new Error(`${this.name} is not running`);
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.exitCode === null && this.signal === null;
+  }
+
+  /** Everything the process wrote to stdout and stderr (the tail). */
+  output(): string {
+    return this.outputChunks.join('');
+  }
+
+  start(): this {
+    if (this.running) throw new Error(`${this.name} is already running`);
+    this.exitCode = null;
+    this.signal = null;
+    const child = spawn(this.spec.command, [...this.spec.args], {
+      env: this.spec.env ?? process.env,
+      cwd: this.spec.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${this.spec.command}`);
+    trackPid(child.pid);
+    this.child = child;
+    const keep = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.outputChunks.push(text);
+      this.outputBytes += text.length;
+      while (this.outputBytes > 256 * 1024 && this.outputChunks.length > 1) {
+        this.outputBytes -= this.outputChunks.shift()!.length;
+      }
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exitPromise = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.exitCode = code;
+        this.signal = signal;
+        untrackPid(child.pid!);
+        resolve(code);
+      });
+      child.on('error', (error) => {
+        keep(Buffer.from(`spawn error: ${error.message}\n`));
+      });
+    });
+    return this;
+  }
+
+  /** Resolves when the process has exited. */
+  waitExit(): Promise<number | null> {
+    return this.exitPromise;
+  }
+
+  /** SIGKILL, then wait for the exit. */
+  async kill9(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGKILL');
+    await this.exitPromise;
+  }
+
+  /** SIGTERM, then SIGKILL if still running after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+
+  signalProcess(signal: NodeJS.Signals): void {
+    if (this.running) this.child!.kill(signal);
+  }
+}
+
+export interface ClusterMember {
+  readonly index: number;
+  readonly dir: string;
+  readonly ports: readonly number[];
+  readonly process: ProcessHandle;
+}
+
+export interface ProcessClusterOptions {
+  readonly count: number;
+  /** How many free ports each member gets (e.g. HTTP and raft). */
+  readonly portsPerMember: number;
+  /** Builds member i's command; all members' ports are known by then, so peers can be listed. */
+  readonly spec: (
+    member: { index: number; dir: string; ports: readonly number[] },
+    all: readonly (readonly number[])[],
+  ) => ProcessSpec;
+  /** Start the processes right away (default true). */
+  readonly start?: boolean;
+}
+
+/** N processes of one command, each with its own temp dir and ports, stopped by pid. */
+export class ProcessCluster {
+  private constructor(readonly members: readonly ClusterMember[]) {}
+
+  static async create(options: ProcessClusterOptions): Promise<ProcessCluster> {
+    const ports = await freePorts(options.count * options.portsPerMember);
+    const all = Array.from({ length: options.count }, (_, i) =>
+      ports.slice(i * options.portsPerMember, (i + 1) * options.portsPerMember),
+    );
+    const members = all.map((memberPorts, index) => {
+      const dir = makeTempDir(`member${index}`);
+      const spec = options.spec({ index, dir, ports: memberPorts }, all);
+      return { index, dir, ports: memberPorts, process: new ProcessHandle(`member${index}`, spec) };
+    });
+    const cluster = new ProcessCluster(members);
+    if (options.start !== false) for (const m of members) m.process.start();
+    return cluster;
+  }
+
+  member(index: number): ClusterMember {
+    const m = this.members[index];
+    if (!m) throw new Error(`no member ${index} (cluster has ${this.members.length})`);
+    return m;
+  }
+
+  /** Kills every member (SIGKILL) and removes their temp dirs. */
+  async destroy(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.process.kill9()));
+    for (const m of this.members) removeTempDir(m.dir);
+  }
+}
