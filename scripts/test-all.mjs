@@ -7,14 +7,13 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const workspaces = ['packages', 'apps', '.']
+const workspaces = ['packages', 'apps']
   .flatMap((dir) =>
-    dir === '.'
-      ? [root]
-      : readdirSync(join(root, dir), { withFileTypes: true })
-          .filter((e) => e.isDirectory())
-          .map((e) => join(root, dir, e.name)),
+    readdirSync(join(root, dir), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(root, dir, e.name)),
   )
+  .concat([join(root, 'test')])
   .filter((dir) => existsSync(join(dir, 'vitest.config.ts')));
 
 for (const dir of workspaces) rmSync(join(dir, '.vitest-report.json'), { force: true });

@@ -1,0 +1,170 @@
+// A cluster of real orchestrator daemons for end-to-end tests: each node is a separate
+// `node apps/orchestrator/dist/cli.js --config=… http` process with its own ports, data dir and
+// backend, started and stopped by pid through the test kit.
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ClusterMember, ProcessCluster } from '@orchestrator/testkit';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = join(repoRoot, 'apps/orchestrator/dist/cli.js');
+
+export interface ClusterOptions {
+  readonly nodes?: number;
+  /** Per-node config additions; `node` is the 0-based index. */
+  readonly config?: (node: number, ports: { http: number; raft: number }) => Record<string, unknown>;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface ApiResponse<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+  readonly text: string;
+  readonly headers: Headers;
+}
+
+export class OrchestratorNode {
+  constructor(
+    private readonly member: ClusterMember,
+    readonly configFile: string,
+  ) {}
+
+  get index(): number {
+    return this.member.index;
+  }
+  get httpPort(): number {
+    return this.member.ports[0]!;
+  }
+  get raftPort(): number {
+    return this.member.ports[1]!;
+  }
+  get raftAddress(): string {
+    return `127.0.0.1:${this.raftPort}`;
+  }
+  get api(): string {
+    return `http://127.0.0.1:${this.httpPort}/api`;
+  }
+  get dir(): string {
+    return this.member.dir;
+  }
+  get process() {
+    return this.member.process;
+  }
+
+  /** GET `<api>/<path>`; never throws on HTTP errors, only when the node cannot be reached. */
+  async get<T = unknown>(path: string, init: RequestInit = {}): Promise<ApiResponse<T>> {
+    const response = await fetch(`${this.api}/${path.replace(/^\//, '')}`, {
+      signal: AbortSignal.timeout(5000),
+      ...init,
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // left as text: tests assert JSON where it matters
+    }
+    return { status: response.status, body: body as T, text, headers: response.headers };
+  }
+
+  /** Like get(), but resolves undefined instead of throwing when the node is down. */
+  async tryGet<T = unknown>(path: string): Promise<ApiResponse<T> | undefined> {
+    try {
+      return await this.get<T>(path);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export class OrchestratorCluster {
+  private constructor(
+    private readonly processes: ProcessCluster,
+    readonly nodes: readonly OrchestratorNode[],
+  ) {}
+
+  static async start(options: ClusterOptions = {}): Promise<OrchestratorCluster> {
+    const count = options.nodes ?? 3;
+    const files: string[] = [];
+    const processes = await ProcessCluster.create({
+      count,
+      portsPerMember: 2,
+      start: false,
+      spec: ({ index, dir, ports }, all) => {
+        const raftNodes = all.map((p) => `127.0.0.1:${p[1]}`);
+        const config = {
+          ListenAddress: `127.0.0.1:${ports[0]}`,
+          HTTPAdvertise: `http://127.0.0.1:${ports[0]}`,
+          RaftEnabled: true,
+          RaftDataDir: join(dir, 'raft'),
+          RaftBind: `127.0.0.1:${ports[1]}`,
+          RaftNodes: raftNodes,
+          BackendDB: 'sqlite',
+          SQLite3DataFile: join(dir, 'orchestrator.sqlite3'),
+          LogFormat: 'json',
+          ...options.config?.(index, { http: ports[0]!, raft: ports[1]! }),
+        };
+        const file = join(dir, 'orchestrator.conf.json');
+        writeFileSync(file, JSON.stringify(config, null, 2));
+        files[index] = file;
+        return {
+          command: process.execPath,
+          args: [CLI, `--config=${file}`, 'http'],
+          env: { ...process.env, ...options.env },
+        };
+      },
+    });
+    const nodes = processes.members.map((m) => new OrchestratorNode(m, files[m.index]!));
+    for (const m of processes.members) m.process.start();
+    return new OrchestratorCluster(processes, nodes);
+  }
+
+  node(index: number): OrchestratorNode {
+    const n = this.nodes[index];
+    if (!n) throw new Error(`no node ${index}`);
+    return n;
+  }
+
+  /** Nodes whose /api/leader-check answers 200 right now. */
+  async leaders(): Promise<OrchestratorNode[]> {
+    const checks = await Promise.all(
+      this.nodes.map(async (n) => (n.process.running ? (await n.tryGet('leader-check'))?.status : undefined)),
+    );
+    return this.nodes.filter((_, i) => checks[i] === 200);
+  }
+
+  /** Waits until exactly one running node passes leader-check, and returns it. */
+  async waitForLeader(timeoutMs = 15_000): Promise<OrchestratorNode> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const leaders = await this.leaders();
+      if (leaders.length === 1) return leaders[0]!;
+      if (Date.now() > deadline) {
+        const logs = this.nodes
+          .map((n) => `--- node${n.index}\n${n.process.output().slice(-3000)}`)
+          .join('\n');
+        throw new Error(`no single leader within ${timeoutMs} ms (saw ${leaders.length})\n${logs}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.processes.destroy();
+  }
+}
+
+/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,8 @@
+export {
+  type ApiResponse,
+  CLI,
+  type ClusterOptions,
+  eventually,
+  OrchestratorCluster,
+  OrchestratorNode,
+} from './cluster.js';
