@@ -2,7 +2,16 @@
 // The core owns no timer, socket, clock, disk or randomness: time is `tick()`, randomness is the
 // injected `random`, and durable state is reached only through the synchronous storage interfaces.
 import type { LogStore, StableStore } from '../storage.js';
-import type { ConfChange, ConfState, Message, NodeId, Ready, SnapshotMeta, Status } from '../types.js';
+import type {
+  ConfChange,
+  ConfState,
+  Message,
+  NodeId,
+  Ready,
+  Snapshot,
+  SnapshotMeta,
+  Status,
+} from '../types.js';
 
 export interface CoreConfig {
   /** This node's identity (its configured advertise address). */
@@ -38,6 +47,13 @@ export interface CoreConfig {
   readonly stable: StableStore;
   /** Observations (refused non-member messages, step-downs, …), for logging by the driver. */
   readonly onEvent?: (event: CoreEvent) => void;
+  /**
+   * Added by the core (issue 4). The newest snapshot the application holds, or undefined when there is
+   * none. The leader calls it only when a follower needs entries that were compacted away; when it is
+   * absent, or returns a snapshot older than the compacted log, the leader cannot send a snapshot and
+   * keeps probing the follower.
+   */
+  readonly snapshotSource?: () => Snapshot | undefined;
 }
 
 export type CoreEvent =
