@@ -1,0 +1,160 @@
+// Conversion between the core's Message and proto/raft.proto, loaded at run time with protobufjs
+// (no generated code). uint64 fields decode as Long objects; they are turned back into numbers,
+// which is exact because raft terms and indexes stay far below 2^53.
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import type { Entry, EntryKind, Message, MessageType, NodeId, SnapshotMeta } from '../types.js';
+
+/** Where proto/raft.proto lives relative to this module (src/transport and dist/transport alike). */
+export const DEFAULT_PROTO_PATH = fileURLToPath(new URL('../../../../proto/raft.proto', import.meta.url));
+
+const MESSAGE_TYPES: readonly MessageType[] = [
+  'preVote',
+  'preVoteResp',
+  'vote',
+  'voteResp',
+  'append',
+  'appendResp',
+  'heartbeat',
+  'heartbeatResp',
+  'snapshot',
+  'snapshotResp',
+  'timeoutNow',
+  'readIndex',
+  'readIndexResp',
+];
+const MESSAGE_CODE = new Map(MESSAGE_TYPES.map((t, i) => [t, i]));
+const ENTRY_KINDS: readonly EntryKind[] = ['normal', 'conf', 'noop'];
+const ENTRY_CODE = new Map(ENTRY_KINDS.map((k, i) => [k, i]));
+
+/** The protobufjs types the transport needs. */
+export interface RaftCodec {
+  readonly MessageBatch: protobuf.Type;
+  readonly StreamHello: protobuf.Type;
+  readonly SnapshotChunk: protobuf.Type;
+  readonly SnapshotAck: protobuf.Type;
+  /** Fully-qualified service name, for gRPC method paths. */
+  readonly service: string;
+}
+
+const cache = new Map<string, RaftCodec>();
+
+export function loadCodec(protoPath = DEFAULT_PROTO_PATH): RaftCodec {
+  const hit = cache.get(protoPath);
+  if (hit) return hit;
+  const root = protobuf.loadSync(protoPath);
+  const ns = 'orchestrator.raft.v1';
+  const codec: RaftCodec = {
+    MessageBatch: root.lookupType(`${ns}.MessageBatch`),
+    StreamHello: root.lookupType(`${ns}.StreamHello`),
+    SnapshotChunk: root.lookupType(`${ns}.SnapshotChunk`),
+    SnapshotAck: root.lookupType(`${ns}.SnapshotAck`),
+    service: `${ns}.Raft`,
+  };
+  cache.set(protoPath, codec);
+  return codec;
+}
+
+/** The plain-object shape protobufjs encodes (field names in camelCase). */
+export interface WireMessage {
+  type: number;
+  from: string;
+  to: string;
+  term: number;
+  logTerm?: number;
+  index?: number;
+  entries?: { index: number; term: number; kind: number; data: Uint8Array }[];
+  commit?: number;
+  reject?: boolean;
+  rejectHint?: number;
+  context?: Uint8Array;
+  snapshotMeta?: { index: number; term: number; voters: string[] };
+}
+
+export function toWire(m: Message, withSnapshotMeta = false): WireMessage {
+  const w: WireMessage = { type: MESSAGE_CODE.get(m.type) ?? 0, from: m.from, to: m.to, term: m.term };
+  if (m.logTerm !== undefined) w.logTerm = m.logTerm;
+  if (m.index !== undefined) w.index = m.index;
+  if (m.commit !== undefined) w.commit = m.commit;
+  if (m.reject !== undefined) w.reject = m.reject;
+  if (m.rejectHint !== undefined) w.rejectHint = m.rejectHint;
+  if (m.context !== undefined) w.context = m.context;
+  if (m.entries !== undefined && m.entries.length > 0) {
+    w.entries = m.entries.map((e) => ({
+      index: e.index,
+      term: e.term,
+      kind: ENTRY_CODE.get(e.kind) ?? 0,
+      data: e.data,
+    }));
+  }
+  if (withSnapshotMeta && m.snapshot !== undefined) {
+    const meta = m.snapshot.meta;
+    w.snapshotMeta = { index: meta.index, term: meta.term, voters: [...meta.conf.voters] };
+  }
+  return w;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+
+/** A plain Uint8Array view (no copy) of decoded bytes, so values compare equal to the core's. */
+const bytes = (v: unknown): Uint8Array => {
+  if (!(v instanceof Uint8Array)) return new Uint8Array();
+  return v.constructor === Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+};
+
+/** Decodes one wire message (as produced by `Type.toObject(…, {longs: Number})`). */
+export function fromWire(w: Record<string, unknown>, snapshotData?: Uint8Array): Message {
+  const type = MESSAGE_TYPES[num(w.type)];
+  if (type === undefined) throw new Error(`unknown raft message type ${String(w.type)}`);
+  const m: {
+    -readonly [K in keyof Message]: Message[K];
+  } = { type, from: String(w.from ?? ''), to: String(w.to ?? ''), term: num(w.term) };
+  if (w.logTerm !== undefined) m.logTerm = num(w.logTerm);
+  if (w.index !== undefined) m.index = num(w.index);
+  if (w.commit !== undefined) m.commit = num(w.commit);
+  if (w.reject !== undefined) m.reject = Boolean(w.reject);
+  if (w.rejectHint !== undefined) m.rejectHint = num(w.rejectHint);
+  if (w.context !== undefined) m.context = bytes(w.context);
+  const wireEntries = w.entries as Record<string, unknown>[] | undefined;
+  if (wireEntries !== undefined && wireEntries.length > 0) {
+    m.entries = wireEntries.map(
+      (e): Entry => ({
+        index: num(e.index),
+        term: num(e.term),
+        kind: ENTRY_KINDS[num(e.kind)] ?? 'normal',
+        data: bytes(e.data),
+      }),
+    );
+  } else if (type === 'append') {
+    m.entries = [];
+  }
+  const meta = w.snapshotMeta as Record<string, unknown> | undefined;
+  if (type === 'snapshot' && meta !== undefined) {
+    const snapMeta: SnapshotMeta = {
+      index: num(meta.index),
+      term: num(meta.term),
+      conf: { voters: ((meta.voters as NodeId[] | undefined) ?? []).map(String) },
+    };
+    m.snapshot = { meta: snapMeta, data: bytes(snapshotData) };
+  }
+  return m;
+}
+
+export const TO_OBJECT: protobuf.IConversionOptions = {
+  longs: Number,
+  enums: Number,
+  arrays: false,
+  defaults: false,
+};
+
+export function encodeBatch(codec: RaftCodec, messages: readonly WireMessage[]): Buffer {
+  const bytes = codec.MessageBatch.encode({ messages }).finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function decodeBatch(codec: RaftCodec, buf: Uint8Array): Message[] {
+  const obj = codec.MessageBatch.toObject(codec.MessageBatch.decode(buf), TO_OBJECT) as {
+    messages?: Record<string, unknown>[];
+  };
+  return (obj.messages ?? []).map((w) => fromWire(w));
+}
