@@ -1,0 +1,815 @@
+// The raft algorithm as a pure state machine (Ongaro & Ousterhout; etcd-io/raft's structure). Roles
+// switch by swapping the step and tick functions (becomeFollower / becomePreCandidate /
+// becomeCandidate / becomeLeader). Nothing here touches a clock, timer, socket or disk: time is
+// tick(), randomness is config.random, and output is queued in `msgs` and the log's unstable part
+// for RawNode.ready() to hand out.
+import type { Entry, Message, MessageType, NodeId, ReadState, Role, Snapshot } from '../types.js';
+import type { CoreConfig, CoreEvent } from './api.js';
+import { applyChange, votersAfter } from './confchange.js';
+import { ConfChangeInProgressError, NotLeaderError, ProposalDroppedError } from './errors.js';
+import { RaftLog } from './log.js';
+import { hasQuorum, Progress, quorumMatch } from './progress.js';
+import { ReadOnlyQueue } from './readonly.js';
+
+/** Context of a vote request sent after TimeoutNow: it bypasses leader stickiness (thesis §3.10). */
+const TRANSFER_CONTEXT = new Uint8Array([0x74, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72]);
+const EMPTY = new Uint8Array(0);
+
+type StepFn = (m: Message) => void;
+
+interface ConfPoint {
+  readonly index: number;
+  readonly voters: readonly NodeId[];
+}
+
+export class Raft {
+  readonly id: NodeId;
+  term = 0;
+  vote: NodeId = '';
+  lead: NodeId = '';
+  role: Role = 'follower';
+  readonly log: RaftLog;
+  /** Current voters: the newest conf entry in the log, else the snapshot's, else the bootstrap list. */
+  voters: readonly NodeId[] = [];
+  /** Membership history: the base (at the compacted index) then one point per conf entry in the log. */
+  private confs: ConfPoint[] = [];
+  readonly prs = new Map<NodeId, Progress>();
+  msgs: Message[] = [];
+  readStates: ReadState[] = [];
+
+  private readonly electionTimeout: number;
+  private readonly heartbeatTimeout: number;
+  private randomizedElectionTimeout = 0;
+  electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private readonly preVote: boolean;
+  private readonly checkQuorum: boolean;
+  private readonly maxSizePerMsg: number;
+  private readonly maxInflightMsgs: number;
+  private readonly maxInflightBytes: number;
+  private readonly maxUncommittedBytes: number;
+  private readonly lease: boolean;
+  private readonly random: () => number;
+  private readonly emit: (event: CoreEvent) => void;
+  private readonly snapshotSource: (() => Snapshot | undefined) | undefined;
+
+  private votes = new Map<NodeId, boolean>();
+  leadTransferee: NodeId = '';
+  /** Index of the newest conf entry the leader appended; a new one waits until it is committed. */
+  private pendingConfIndex = 0;
+  /** Leader: log index of its own removal, after whose commit it steps down. */
+  private removedAt = 0;
+  private uncommitted: { index: number; bytes: number }[] = [];
+  private uncommittedBytes = 0;
+  private readonly readOnly = new ReadOnlyQueue();
+  /** Reads that arrived before the leader committed an entry of its term (§6.4 step 1). */
+  private pendingReads: Uint8Array[] = [];
+
+  private stepRole: StepFn = (m) => this.stepFollower(m);
+  private tickRole: () => void = () => this.tickElection();
+
+  constructor(config: CoreConfig) {
+    if (config.heartbeatTicks <= 0 || config.electionTicks <= config.heartbeatTicks) {
+      throw new RangeError(
+        `electionTicks (${config.electionTicks}) must exceed heartbeatTicks (${config.heartbeatTicks}) > 0`,
+      );
+    }
+    this.id = config.id;
+    this.electionTimeout = config.electionTicks;
+    this.heartbeatTimeout = config.heartbeatTicks;
+    this.preVote = config.preVote ?? true;
+    this.checkQuorum = config.checkQuorum ?? true;
+    this.maxSizePerMsg = config.maxSizePerMsg ?? 1024 * 1024;
+    this.maxInflightMsgs = config.maxInflightMsgs ?? 256;
+    this.maxInflightBytes = config.maxInflightBytes ?? 0;
+    this.maxUncommittedBytes = config.maxUncommittedBytes ?? 0;
+    this.lease = config.readOnlyOption === 'lease';
+    this.random = config.random;
+    this.emit = config.onEvent ?? (() => {});
+    this.snapshotSource = config.snapshotSource;
+
+    const storage = config.log;
+    const hs = config.stable.hardState();
+    const meta = storage.compactedMeta();
+    const committed = Math.min(Math.max(hs.commit, meta.index), storage.lastIndex());
+    const applied = Math.min(Math.max(config.applied ?? meta.index, meta.index), committed);
+    this.log = new RaftLog(storage, committed, applied);
+    this.term = hs.term;
+    this.vote = hs.vote;
+
+    // Membership is recovered from the snapshot meta and the conf entries of the log (thesis §4.1:
+    // a server uses the newest configuration in its log, committed or not).
+    const base = meta.conf.voters.length > 0 ? meta.conf.voters : config.bootstrapVoters;
+    this.confs = [{ index: meta.index, voters: [...base] }];
+    const last = storage.lastIndex();
+    for (let lo = storage.firstIndex(); lo <= last; ) {
+      const batch = storage.entries(lo, last + 1, 4 * 1024 * 1024);
+      for (const e of batch) if (e.kind === 'conf') this.pushConf(e);
+      lo += batch.length;
+    }
+    this.voters = this.confs[this.confs.length - 1]!.voters;
+    this.becomeFollower(this.term, '');
+  }
+
+  // ---- membership ----------------------------------------------------------------------------
+
+  private pushConf(e: Entry): void {
+    const prev = this.confs[this.confs.length - 1]!.voters;
+    this.confs.push({ index: e.index, voters: votersAfter(e.data, prev) });
+  }
+
+  /** Membership as of log index `index` (≥ the compacted index). */
+  confAt(index: number): readonly NodeId[] {
+    let v = this.confs[0]!.voters;
+    for (const c of this.confs) {
+      if (c.index > index) break;
+      v = c.voters;
+    }
+    return v;
+  }
+
+  isVoter(id: NodeId): boolean {
+    return this.voters.includes(id);
+  }
+
+  /** Conf entries take effect when appended (thesis §4.1), and are undone if the entry is truncated. */
+  private appendToLog(ents: readonly Entry[]): void {
+    const first = ents[0];
+    if (!first) return;
+    this.log.append(ents);
+    let changed = false;
+    while (this.confs.length > 1 && this.confs[this.confs.length - 1]!.index >= first.index) {
+      this.confs.pop();
+      changed = true;
+    }
+    for (const e of ents) {
+      if (e.kind === 'conf') {
+        this.pushConf(e);
+        changed = true;
+      }
+    }
+    if (changed) this.setVoters(this.confs[this.confs.length - 1]!.voters, this.log.lastIndex());
+  }
+
+  private setVoters(voters: readonly NodeId[], index: number): void {
+    this.voters = voters;
+    this.emit({ type: 'confApplied', conf: { voters: [...voters] }, index });
+    if (this.role !== 'leader') return;
+    for (const v of voters) {
+      if (!this.prs.has(v)) {
+        const pr = this.newProgress();
+        pr.recentActive = true;
+        this.prs.set(v, pr);
+      }
+    }
+    for (const id of [...this.prs.keys()]) {
+      if (id !== this.id && !voters.includes(id)) this.prs.delete(id);
+    }
+    if (this.leadTransferee !== '' && !voters.includes(this.leadTransferee)) this.leadTransferee = '';
+    this.removedAt = voters.includes(this.id) ? 0 : index;
+    // A smaller quorum may already cover a higher index.
+    if (this.maybeCommit()) this.bcastAppend();
+  }
+
+  /** The log was compacted up to `index`: membership before it is folded into the base. */
+  compacted(index: number): void {
+    const base = this.confAt(index);
+    this.confs = [{ index, voters: base }, ...this.confs.filter((c) => c.index > index)];
+  }
+
+  private resetConfs(snapshotIndex: number, voters: readonly NodeId[]): void {
+    this.confs = [{ index: snapshotIndex, voters: [...voters] }];
+    this.voters = this.confs[0]!.voters;
+    this.emit({ type: 'confApplied', conf: { voters: [...voters] }, index: snapshotIndex });
+  }
+
+  // ---- role transitions -----------------------------------------------------------------------
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = '';
+    }
+    this.lead = '';
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.randomizedElectionTimeout = this.electionTimeout + Math.floor(this.random() * this.electionTimeout);
+    this.leadTransferee = '';
+    this.votes = new Map();
+    this.readOnly.reset();
+    this.pendingReads = [];
+    this.uncommitted = [];
+    this.uncommittedBytes = 0;
+    this.removedAt = 0;
+  }
+
+  becomeFollower(term: number, lead: NodeId): void {
+    this.reset(term);
+    this.lead = lead;
+    this.role = 'follower';
+    this.stepRole = (m) => this.stepFollower(m);
+    this.tickRole = () => this.tickElection();
+  }
+
+  private becomePreCandidate(): void {
+    // Pre-vote (thesis §9.6): neither the term nor the vote changes until the pre-election is won.
+    this.votes = new Map();
+    this.lead = '';
+    this.role = 'preCandidate';
+    this.stepRole = (m) => this.stepCandidate(m);
+    this.tickRole = () => this.tickElection();
+  }
+
+  private becomeCandidate(): void {
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = 'candidate';
+    this.stepRole = (m) => this.stepCandidate(m);
+    this.tickRole = () => this.tickElection();
+  }
+
+  private becomeLeader(): void {
+    this.reset(this.term);
+    this.lead = this.id;
+    this.role = 'leader';
+    this.stepRole = (m) => this.stepLeader(m);
+    this.tickRole = () => this.tickHeartbeat();
+    this.prs.clear();
+    for (const v of this.voters) this.prs.set(v, this.newProgress());
+    const self = this.prs.get(this.id);
+    if (self) {
+      self.match = this.log.lastIndex();
+      self.becomeReplicate();
+    }
+    // A conf change waits until the leader commits an entry of its own term (the fix to the
+    // single-server change bug, thesis §4.1 and the raft-dev post of 2015).
+    this.pendingConfIndex = this.log.lastIndex();
+    this.removedAt = this.isVoter(this.id) ? 0 : this.log.lastIndex() + 1;
+    this.emit({ type: 'electionWon', term: this.term });
+    // §8: a new leader appends a no-op so it can commit (and learn the commit index) in its term.
+    this.appendEntries([{ index: 0, term: 0, kind: 'noop', data: EMPTY }]);
+  }
+
+  private newProgress(): Progress {
+    return new Progress(this.log.lastIndex() + 1, this.maxInflightMsgs, this.maxInflightBytes);
+  }
+
+  // ---- elections ------------------------------------------------------------------------------
+
+  /** Starts an election (or a pre-election) if this node may; `transfer` skips pre-vote (§3.10). */
+  hup(transfer: boolean): void {
+    if (this.role === 'leader' || !this.isVoter(this.id)) return;
+    if (this.preVote && !transfer) this.campaign('preVote', false);
+    else this.campaign('vote', transfer);
+  }
+
+  private campaign(kind: 'preVote' | 'vote', transfer: boolean): void {
+    let voteTerm: number;
+    if (kind === 'preVote') {
+      this.becomePreCandidate();
+      voteTerm = this.term + 1;
+    } else {
+      this.becomeCandidate();
+      voteTerm = this.term;
+    }
+    this.votes.set(this.id, true);
+    if (this.tallyVotes() === 'won') {
+      if (kind === 'preVote') this.campaign('vote', transfer);
+      else this.becomeLeader();
+      return;
+    }
+    for (const v of this.voters) {
+      if (v === this.id) continue;
+      this.send({
+        type: kind,
+        from: this.id,
+        to: v,
+        term: voteTerm,
+        index: this.log.lastIndex(),
+        logTerm: this.log.lastTerm(),
+        ...(transfer ? { context: TRANSFER_CONTEXT } : {}),
+      });
+    }
+  }
+
+  private tallyVotes(): 'won' | 'lost' | 'pending' {
+    if (hasQuorum(this.voters, (v) => this.votes.get(v) === true)) return 'won';
+    if (hasQuorum(this.voters, (v) => this.votes.get(v) === false)) return 'lost';
+    return 'pending';
+  }
+
+  // ---- ticks ----------------------------------------------------------------------------------
+
+  tick(): void {
+    this.tickRole();
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (!this.isVoter(this.id)) return;
+    // Single-node mode: the only voter need not wait for anybody.
+    const alone = this.voters.length === 1;
+    if (alone || this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.hup(false);
+    }
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.electionTimeout) {
+      this.electionElapsed = 0;
+      if (this.checkQuorum) {
+        const active = hasQuorum(this.voters, (v) => v === this.id || this.prs.get(v)?.recentActive === true);
+        for (const [id, pr] of this.prs) if (id !== this.id) pr.recentActive = false;
+        if (!active) {
+          this.emit({ type: 'stepDown', reason: 'checkQuorum', term: this.term });
+          this.becomeFollower(this.term, '');
+          return;
+        }
+      }
+      // A transfer that did not finish within an election timeout is abandoned (thesis §3.10).
+      this.leadTransferee = '';
+    }
+    if (this.heartbeatElapsed >= this.heartbeatTimeout) {
+      this.heartbeatElapsed = 0;
+      this.bcastHeartbeat(this.readOnly.lastContext());
+    }
+  }
+
+  // ---- message handling -----------------------------------------------------------------------
+
+  private send(m: Message): void {
+    this.msgs.push(m);
+  }
+
+  step(m: Message): void {
+    if (m.to !== this.id || m.from === this.id) return;
+    // Non-members may not disturb us (not even our term). The known leader of the current term stays
+    // heard while it commits its own removal.
+    const member =
+      this.isVoter(m.from) ||
+      (this.role === 'leader' && this.prs.has(m.from)) ||
+      (m.term === this.term && m.from === this.lead);
+    if (!member) {
+      this.emit({ type: 'refusedNonMember', from: m.from, messageType: m.type, term: m.term });
+      return;
+    }
+
+    if (m.term > this.term) {
+      if (m.type === 'vote' || m.type === 'preVote') {
+        const transfer = m.context !== undefined && sameBytes(m.context, TRANSFER_CONTEXT);
+        // Leader stickiness (thesis §4.2.3): while we hear from a leader, ignore elections.
+        const inLease = this.lead !== '' && this.electionElapsed < this.electionTimeout;
+        if (!transfer && inLease) return;
+      }
+      if (m.type === 'preVote' || (m.type === 'preVoteResp' && !m.reject)) {
+        // A pre-vote never changes terms; a granted pre-vote answer carries the term to come.
+      } else {
+        const wasLeader = this.role === 'leader';
+        const lead = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' ? m.from : '';
+        if (wasLeader) {
+          const reason = this.leadTransferee === m.from ? 'transfer' : 'higherTerm';
+          this.emit({ type: 'stepDown', reason, term: m.term });
+        }
+        this.becomeFollower(m.term, lead);
+      }
+    } else if (m.term < this.term) {
+      if (m.type === 'append' || m.type === 'heartbeat') {
+        // A stale leader (e.g. back from a partition) learns our term and steps down; with pre-vote and
+        // check-quorum it could otherwise never do so (etcd-io/raft does the same).
+        this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term });
+      } else if (m.type === 'preVote') {
+        this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: this.term, reject: true });
+      }
+      return;
+    }
+
+    if (m.type === 'vote' || m.type === 'preVote') {
+      this.handleVoteRequest(m);
+      return;
+    }
+    this.stepRole(m);
+  }
+
+  /** Figure 2 RequestVote receiver rules, plus pre-vote (thesis §9.6). */
+  private handleVoteRequest(m: Message): void {
+    const pre = m.type === 'preVote';
+    const canVote =
+      this.vote === m.from || (this.vote === '' && this.lead === '') || (pre && (m.term ?? 0) > this.term);
+    // §5.4.1 election restriction: grant only to a candidate whose log is at least as up to date.
+    const granted = canVote && this.log.isUpToDate(m.index ?? 0, m.logTerm ?? 0);
+    const type: MessageType = pre ? 'preVoteResp' : 'voteResp';
+    if (granted) {
+      // A pre-vote answer carries the candidate's future term so it can tell it apart.
+      this.send({ type, from: this.id, to: m.from, term: m.term });
+      if (!pre) {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send({ type, from: this.id, to: m.from, term: this.term, reject: true });
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'append':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleAppend(m);
+        break;
+      case 'heartbeat':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleHeartbeat(m);
+        break;
+      case 'snapshot':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleSnapshot(m);
+        break;
+      case 'timeoutNow':
+        this.hup(true);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    const expected: MessageType = this.role === 'preCandidate' ? 'preVoteResp' : 'voteResp';
+    switch (m.type) {
+      case 'append':
+      case 'heartbeat':
+      case 'snapshot':
+        // Figure 2: a candidate hearing from a leader of its term returns to follower.
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        return;
+      default:
+        break;
+    }
+    if (m.type !== expected) return;
+    this.votes.set(m.from, m.reject !== true);
+    const result = this.tallyVotes();
+    if (result === 'won') {
+      if (this.role === 'preCandidate') this.campaign('vote', false);
+      else {
+        this.becomeLeader();
+        this.bcastAppend();
+      }
+    } else if (result === 'lost') {
+      this.becomeFollower(this.term, '');
+    }
+  }
+
+  /** Figure 2 AppendEntries receiver rules 2–5. */
+  private handleAppend(m: Message): void {
+    const prevIndex = m.index ?? 0;
+    const prevTerm = m.logTerm ?? 0;
+    const ents = m.entries ?? [];
+    if (prevIndex < this.log.committed) {
+      // Everything up to commit already matches (Log Matching); tell the leader where we are.
+      this.send({
+        type: 'appendResp',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        index: this.log.committed,
+      });
+      return;
+    }
+    if (this.log.matchTerm(prevIndex, prevTerm)) {
+      const lastNew = prevIndex + ents.length;
+      const conflict = this.log.findConflict(ents);
+      if (conflict !== 0) {
+        const from = ents.findIndex((e) => e.index === conflict);
+        this.appendToLog(ents.slice(from));
+      }
+      // Rule 5: commit = min(leaderCommit, index of last new entry).
+      this.log.commitTo(Math.min(m.commit ?? 0, lastNew));
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, index: lastNew });
+      return;
+    }
+    // Rule 2: reject, with a hint for fast back-off: the last index whose term is ≤ prevTerm.
+    const hint = this.log.findConflictByTerm(Math.min(prevIndex, this.log.lastIndex()), prevTerm);
+    this.send({
+      type: 'appendResp',
+      from: this.id,
+      to: m.from,
+      term: this.term,
+      index: prevIndex,
+      reject: true,
+      rejectHint: hint,
+      logTerm: this.log.term(hint) ?? 0,
+    });
+  }
+
+  private handleHeartbeat(m: Message): void {
+    // The leader sends min(follower match, leader commit), so this never exceeds our matching log.
+    this.log.commitTo(Math.min(m.commit ?? 0, this.log.lastIndex()));
+    this.send({
+      type: 'heartbeatResp',
+      from: this.id,
+      to: m.from,
+      term: this.term,
+      ...(m.context ? { context: m.context } : {}),
+    });
+  }
+
+  /** InstallSnapshot receiver (Figure 13 of the paper, §7). */
+  private handleSnapshot(m: Message): void {
+    const snap = m.snapshot;
+    if (!snap) return;
+    const { index, term } = snap.meta;
+    if (index <= this.log.committed) {
+      this.send({
+        type: 'appendResp',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        index: this.log.committed,
+      });
+      return;
+    }
+    if (this.log.matchTerm(index, term)) {
+      // Rule 6: our log already holds the snapshot's last entry; keep the entries after it.
+      this.log.commitTo(index);
+    } else {
+      // Rule 7: discard the whole log and take the snapshot's membership.
+      this.log.restore(snap);
+      this.resetConfs(index, snap.meta.conf.voters);
+    }
+    this.send({
+      type: 'appendResp',
+      from: this.id,
+      to: m.from,
+      term: this.term,
+      index: this.log.lastIndex(),
+    });
+  }
+
+  private stepLeader(m: Message): void {
+    const pr = this.prs.get(m.from);
+    if (!pr) return;
+    switch (m.type) {
+      case 'appendResp':
+        pr.recentActive = true;
+        this.handleAppendResp(m, pr);
+        break;
+      case 'heartbeatResp':
+        pr.recentActive = true;
+        pr.probeSent = false;
+        if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, pr);
+        if (!this.lease && m.context) this.handleReadAck(m.from, m.context);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private handleAppendResp(m: Message, pr: Progress): void {
+    const index = m.index ?? 0;
+    if (m.reject) {
+      let hint = m.rejectHint ?? 0;
+      if ((m.logTerm ?? 0) > 0) hint = this.log.findConflictByTerm(hint, m.logTerm ?? 0);
+      if (pr.maybeDecrTo(index, hint)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.sendAppend(m.from, pr);
+      }
+      return;
+    }
+    const wasPaused = pr.isPaused();
+    if (pr.maybeUpdate(index)) {
+      if (pr.state === 'probe') pr.becomeReplicate();
+      else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) {
+        pr.becomeProbe();
+        pr.becomeReplicate();
+      } else if (pr.state === 'replicate') pr.inflights.freeLE(index);
+      if (this.maybeCommit()) {
+        this.bcastAppend();
+      } else if (wasPaused) {
+        this.sendAppend(m.from, pr);
+      }
+      if (this.role !== 'leader') return;
+      this.sendAppend(m.from, pr, false);
+      if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(m.from);
+    }
+  }
+
+  // ---- replication (leader) -------------------------------------------------------------------
+
+  /** Sends entries (or a snapshot) to `to` while its flow control allows (pipelining). */
+  private sendAppend(to: NodeId, pr: Progress, sendIfEmpty = true): void {
+    let first = true;
+    while (!pr.isPaused()) {
+      const prevIndex = pr.next - 1;
+      const prevTerm = this.log.term(prevIndex);
+      const ents = this.log.slice(pr.next, this.log.lastIndex() + 1, this.maxSizePerMsg);
+      if (prevTerm === undefined || ents === undefined) {
+        this.sendSnapshot(to, pr);
+        return;
+      }
+      if (ents.length === 0 && !(first && sendIfEmpty)) return;
+      first = false;
+      this.send({
+        type: 'append',
+        from: this.id,
+        to,
+        term: this.term,
+        index: prevIndex,
+        logTerm: prevTerm,
+        entries: ents,
+        commit: this.log.committed,
+      });
+      const last = ents[ents.length - 1];
+      if (!last) return;
+      if (pr.state === 'replicate') {
+        let bytes = 0;
+        for (const e of ents) bytes += e.data.byteLength;
+        pr.next = last.index + 1;
+        pr.inflights.add(last.index, bytes);
+      } else {
+        pr.probeSent = true;
+      }
+    }
+  }
+
+  private sendSnapshot(to: NodeId, pr: Progress): void {
+    const snap = pr.recentActive ? this.snapshotSource?.() : undefined;
+    // No snapshot (or one older than our compacted log, which would leave a gap): keep probing, one
+    // attempt per heartbeat answer.
+    if (!snap || snap.meta.index < this.log.firstIndex() - 1) {
+      if (pr.state !== 'probe') pr.becomeProbe();
+      pr.probeSent = true;
+      return;
+    }
+    pr.becomeSnapshot(snap.meta.index);
+    this.send({ type: 'snapshot', from: this.id, to, term: this.term, snapshot: snap });
+  }
+
+  bcastAppend(): void {
+    for (const [id, pr] of this.prs) if (id !== this.id) this.sendAppend(id, pr);
+  }
+
+  private bcastHeartbeat(context: Uint8Array | undefined): void {
+    for (const [id, pr] of this.prs) {
+      if (id === this.id) continue;
+      this.send({
+        type: 'heartbeat',
+        from: this.id,
+        to: id,
+        term: this.term,
+        commit: Math.min(pr.match, this.log.committed),
+        ...(context ? { context } : {}),
+      });
+    }
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.send({ type: 'timeoutNow', from: this.id, to, term: this.term });
+  }
+
+  /** Assigns indexes and the current term, appends, and counts the leader's own copy. */
+  private appendEntries(ents: readonly Entry[]): Entry[] {
+    let index = this.log.lastIndex();
+    const stamped = ents.map((e) => ({ ...e, index: ++index, term: this.term }));
+    this.appendToLog(stamped);
+    this.prs.get(this.id)?.maybeUpdate(this.log.lastIndex());
+    this.maybeCommit();
+    return stamped;
+  }
+
+  /** §5.3/§5.4.2: commit the highest index on a quorum, but only directly if it is from this term. */
+  maybeCommit(): boolean {
+    if (this.role !== 'leader') return false;
+    const mci = quorumMatch(this.voters, (v) => this.prs.get(v)?.match ?? 0);
+    if (mci <= this.log.committed || this.log.term(mci) !== this.term) return false;
+    const wasInTerm = this.log.term(this.log.committed) === this.term;
+    this.log.commitTo(mci);
+    while (this.uncommitted.length > 0 && this.uncommitted[0]!.index <= mci) {
+      this.uncommittedBytes -= this.uncommitted.shift()!.bytes;
+    }
+    if (!wasInTerm) this.releasePendingReads();
+    if (this.removedAt > 0 && mci >= this.removedAt) {
+      // Thesis §4.2.2: a leader removed from the cluster steps down once the removal is committed.
+      this.emit({ type: 'stepDown', reason: 'removed', term: this.term });
+      this.bcastAppend();
+      this.becomeFollower(this.term, '');
+    }
+    return true;
+  }
+
+  // ---- client requests (leader) ---------------------------------------------------------------
+
+  private requireLeader(): void {
+    if (this.role !== 'leader') throw new NotLeaderError(this.lead);
+  }
+
+  propose(kind: 'normal' | 'conf', data: Uint8Array): Entry {
+    this.requireLeader();
+    if (this.leadTransferee !== '') {
+      throw new ProposalDroppedError(`leadership is being transferred to ${this.leadTransferee}`);
+    }
+    if (this.maxUncommittedBytes > 0 && this.uncommittedBytes + data.byteLength > this.maxUncommittedBytes) {
+      throw new ProposalDroppedError(`uncommitted entries exceed ${this.maxUncommittedBytes} bytes`);
+    }
+    const [e] = this.appendEntries([{ index: 0, term: 0, kind, data }]);
+    this.uncommitted.push({ index: e!.index, bytes: data.byteLength });
+    this.uncommittedBytes += data.byteLength;
+    this.bcastAppend();
+    return e!;
+  }
+
+  /** Checks a single-server change may be proposed now and returns the voters it leads to. */
+  checkConfChange(change: { type: 'addVoter' | 'removeServer'; node: NodeId }): NodeId[] {
+    this.requireLeader();
+    if (this.pendingConfIndex > this.log.committed) {
+      throw new ConfChangeInProgressError(
+        `the change at index ${this.pendingConfIndex} (or this term's first entry) is not committed yet`,
+      );
+    }
+    const next = applyChange(this.voters, change);
+    if (next.length === 0) throw new ConfChangeInProgressError('cannot remove the last voter');
+    return next;
+  }
+
+  noteConfProposed(index: number): void {
+    this.pendingConfIndex = index;
+  }
+
+  readIndex(context: Uint8Array): void {
+    this.requireLeader();
+    if (this.log.term(this.log.committed) !== this.term) {
+      // §6.4 step 1: the leader's commit index is only known current once it commits in its term.
+      this.pendingReads.push(context);
+      return;
+    }
+    this.serveRead(context);
+  }
+
+  private serveRead(context: Uint8Array): void {
+    const index = this.log.committed;
+    if (this.lease || this.voters.length === 1) {
+      // Lease reads trust the election timeout instead of a heartbeat round (explicit opt-in only).
+      this.readStates.push({ index, context });
+      return;
+    }
+    this.readOnly.add(index, context);
+    if (!this.isVoter(this.id)) {
+      this.bcastHeartbeat(context);
+      return;
+    }
+    this.readOnly.ack(context, this.id);
+    this.bcastHeartbeat(context);
+  }
+
+  private releasePendingReads(): void {
+    const reads = this.pendingReads;
+    this.pendingReads = [];
+    for (const r of reads) this.serveRead(r);
+  }
+
+  private handleReadAck(from: NodeId, context: Uint8Array): void {
+    const acks = this.readOnly.ack(context, from);
+    if (!acks || !hasQuorum(this.voters, (v) => acks.has(v))) return;
+    for (const r of this.readOnly.release(context)) this.readStates.push(r);
+  }
+
+  transferLeadership(to: NodeId): void {
+    this.requireLeader();
+    if (to === this.id) return;
+    const pr = this.prs.get(to);
+    if (!pr || !this.isVoter(to)) throw new ProposalDroppedError(`transfer target ${to} is not a voter`);
+    if (this.leadTransferee === to) return;
+    this.leadTransferee = to;
+    // The transfer must finish within an election timeout, counted from now.
+    this.electionElapsed = 0;
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
+    else this.sendAppend(to, pr);
+  }
+
+  // ---- driver reports -------------------------------------------------------------------------
+
+  reportUnreachable(peer: NodeId): void {
+    const pr = this.role === 'leader' ? this.prs.get(peer) : undefined;
+    if (pr?.state === 'replicate') pr.becomeProbe();
+  }
+
+  reportSnapshot(peer: NodeId, ok: boolean): void {
+    const pr = this.role === 'leader' ? this.prs.get(peer) : undefined;
+    if (pr?.state !== 'snapshot') return;
+    if (!ok) pr.pendingSnapshot = 0;
+    pr.becomeProbe();
+    // Wait for the follower's answer (or the next heartbeat answer) before probing again.
+    pr.probeSent = true;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

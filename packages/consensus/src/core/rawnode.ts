@@ -1,0 +1,178 @@
+// RawNode: the synchronous face of the core (etcd-io/raft's rawnode.go). It wraps the Raft state
+// machine and turns its pending output into Ready batches, following the contract in types.ts.
+import type {
+  ConfChange,
+  ConfState,
+  HardState,
+  Message,
+  Ready,
+  SnapshotMeta,
+  SoftState,
+  Status,
+} from '../types.js';
+import type { CoreConfig, ProposalPosition, RawNodeApi } from './api.js';
+import { encodeConfChange } from './confchange.js';
+import { Raft } from './raft.js';
+
+export class RawNode implements RawNodeApi {
+  private readonly raft: Raft;
+  private prevHard: HardState;
+  private prevSoft: SoftState;
+  /** Committed entries up to this index were already handed out in a Ready. */
+  private applying: number;
+
+  constructor(config: CoreConfig) {
+    this.raft = new Raft(config);
+    this.prevHard = config.stable.hardState();
+    this.prevSoft = { leader: '', role: 'follower' };
+    this.applying = this.raft.log.applied;
+  }
+
+  tick(): void {
+    this.raft.tick();
+  }
+
+  step(message: Message): void {
+    this.raft.step(message);
+  }
+
+  propose(data: Uint8Array): ProposalPosition {
+    const e = this.raft.propose('normal', data);
+    return { index: e.index, term: e.term };
+  }
+
+  proposeConfChange(change: ConfChange): ProposalPosition {
+    const voters = this.raft.checkConfChange(change);
+    const e = this.raft.propose('conf', encodeConfChange(change, voters));
+    this.raft.noteConfProposed(e.index);
+    return { index: e.index, term: e.term };
+  }
+
+  readIndex(context: Uint8Array): void {
+    this.raft.readIndex(context);
+  }
+
+  transferLeadership(to: string): void {
+    this.raft.transferLeadership(to);
+  }
+
+  campaign(): void {
+    this.raft.hup(false);
+  }
+
+  private hardState(): HardState {
+    return { term: this.raft.term, vote: this.raft.vote, commit: this.raft.log.committed };
+  }
+
+  hasReady(): boolean {
+    const r = this.raft;
+    const hs = this.hardState();
+    return (
+      r.msgs.length > 0 ||
+      r.readStates.length > 0 ||
+      r.log.hasUnstable() ||
+      r.log.committed > this.applying ||
+      r.lead !== this.prevSoft.leader ||
+      r.role !== this.prevSoft.role ||
+      !sameHard(hs, this.prevHard)
+    );
+  }
+
+  ready(): Ready {
+    const r = this.raft;
+    const log = r.log;
+    const snapshot = log.pendingSnapshot && !log.snapshotHandedOut ? log.pendingSnapshot : undefined;
+    if (snapshot) {
+      log.snapshotHandedOut = true;
+      this.applying = Math.max(this.applying, snapshot.meta.index);
+    }
+    const entries = log.takeUnstable();
+    const committedEntries =
+      log.committed > this.applying ? (log.slice(this.applying + 1, log.committed + 1) ?? []) : [];
+    const last = committedEntries[committedEntries.length - 1];
+    if (last) this.applying = last.index;
+    const hs = this.hardState();
+    const soft: SoftState = { leader: r.lead, role: r.role };
+    const softChanged = soft.leader !== this.prevSoft.leader || soft.role !== this.prevSoft.role;
+    const hardChanged = !sameHard(hs, this.prevHard);
+    const rd: Ready = {
+      ...(softChanged ? { softState: soft } : {}),
+      ...(hardChanged ? { hardState: hs } : {}),
+      entries,
+      ...(snapshot ? { snapshot } : {}),
+      committedEntries,
+      messages: r.msgs,
+      readStates: r.readStates,
+    };
+    r.msgs = [];
+    r.readStates = [];
+    this.prevSoft = soft;
+    if (hardChanged) this.prevHard = hs;
+    return rd;
+  }
+
+  advance(ready: Ready): void {
+    const log = this.raft.log;
+    if (ready.snapshot) {
+      log.stableSnapTo(ready.snapshot.meta.index);
+      log.applied = Math.max(log.applied, ready.snapshot.meta.index);
+    }
+    const lastEntry = ready.entries[ready.entries.length - 1];
+    if (lastEntry) log.stableTo(lastEntry.index, lastEntry.term);
+    const lastCommitted = ready.committedEntries[ready.committedEntries.length - 1];
+    if (lastCommitted) log.applied = Math.max(log.applied, lastCommitted.index);
+  }
+
+  compact(meta: SnapshotMeta, trailing: number): void {
+    const log = this.raft.log;
+    const storage = log.storage;
+    // Only what is both applied (covered by the application's snapshot) and persisted may go.
+    const upTo = Math.min(meta.index, log.applied, storage.lastIndex()) - Math.max(0, trailing);
+    if (upTo <= storage.firstIndex() - 1) return;
+    const term = storage.term(upTo);
+    if (term === undefined) return;
+    storage.compact({ index: upTo, term, conf: { voters: [...this.raft.confAt(upTo)] } });
+    this.raft.compacted(upTo);
+  }
+
+  reportUnreachable(peer: string): void {
+    this.raft.reportUnreachable(peer);
+  }
+
+  reportSnapshot(peer: string, ok: boolean): void {
+    this.raft.reportSnapshot(peer, ok);
+  }
+
+  /**
+   * Membership as of log index `index` (default: the newest, in effect now). Not part of RawNodeApi:
+   * the driver uses it to fill SnapshotMeta.conf for the snapshot it takes at its applied index.
+   */
+  confState(index?: number): ConfState {
+    const voters = index === undefined ? this.raft.voters : this.raft.confAt(index);
+    return { voters: [...voters] };
+  }
+
+  status(): Status {
+    const r = this.raft;
+    const base = {
+      id: r.id,
+      role: r.role,
+      term: r.term,
+      leader: r.lead,
+      commit: r.log.committed,
+      applied: r.log.applied,
+      lastIndex: r.log.lastIndex(),
+      voters: [...r.voters],
+    };
+    if (r.role !== 'leader') return base;
+    const progress: Record<string, { match: number; next: number; recentActive: boolean }> = {};
+    for (const [id, pr] of r.prs) {
+      progress[id] = { match: pr.match, next: pr.next, recentActive: id === r.id || pr.recentActive };
+    }
+    return { ...base, progress };
+  }
+}
+
+function sameHard(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
