@@ -1,3 +1,7 @@
+export type { CoreConfig, CoreEvent, ProposalPosition, RawNodeApi } from './core/api.js';
+export { decodeConfChange, encodeConfChange } from './core/confchange.js';
+export { ConfChangeInProgressError, NotLeaderError, ProposalDroppedError } from './core/errors.js';
+export { RawNode } from './core/rawnode.js';
 export { MemoryLogStore, MemorySnapshotStore, MemoryStableStore } from './storage/memory.js';
 export type { SnapshotFileStoreOptions } from './storage/snapshot-files.js';
 export { CorruptSnapshotError, SnapshotFileStore } from './storage/snapshot-files.js';
