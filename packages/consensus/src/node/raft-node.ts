@@ -1,0 +1,494 @@
+// RaftNode: the driver around the pure core. It owns the tick timer, the storage, the transport and
+// the application's state machine, and runs the Ready contract of types.ts:
+//   persist (snapshot, entries, hard state: one transaction, one fsync) → send → apply → advance.
+// Everything that touches the RawNode is synchronous; applying is an asynchronous queue so a slow
+// (async) state machine never blocks elections or replication, yet entries apply strictly in order.
+// Proposals arriving in the same event-loop turn share one Ready, hence one fsync (group commit).
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { ProposalPosition } from '../core/api.js';
+import { decodeConfChange } from '../core/confchange.js';
+import { NotLeaderError } from '../core/errors.js';
+import { RawNode } from '../core/rawnode.js';
+import { SnapshotFileStore } from '../storage/snapshot-files.js';
+import { openSqliteStores } from '../storage/sqlite.js';
+import { GrpcTransport } from '../transport/grpc.js';
+import type { Transport } from '../transport/transport.js';
+import type { Entry, Message, NodeId, Ready, Role, Snapshot } from '../types.js';
+import {
+  assertValidConfig,
+  type InjectedStorage,
+  type RaftLogFn,
+  type RaftNodeConfig,
+  type ResolvedTiming,
+  resolveTiming,
+  type StateMachine,
+} from './config.js';
+import { RaftStoppedError, RaftStorageError, RaftTimeoutError } from './errors.js';
+import { SnapshotTaker } from './snapshotter.js';
+import { ProposalWaiters, ReadWaiters } from './waiters.js';
+
+export interface RaftNodeStatus {
+  readonly id: NodeId;
+  readonly state: Role;
+  readonly term: number;
+  /** The known leader, '' when none. */
+  readonly leader: NodeId;
+  readonly commit: number;
+  /** Index applied to the state machine (not merely handed to it). */
+  readonly applied: number;
+  readonly lastIndex: number;
+  readonly members: readonly NodeId[];
+  /** Leader: heard from a quorum within an election timeout. Follower: knows a leader heard from recently. */
+  readonly isPartOfQuorum: boolean;
+}
+
+type ApplyItem = { readonly entry: Entry } | { readonly snapshot: Snapshot };
+
+export class RaftNode extends EventEmitter {
+  readonly id: NodeId;
+  private readonly timing: ResolvedTiming;
+  private readonly logFn: RaftLogFn;
+  private storage: InjectedStorage | undefined;
+  private transport: Transport | undefined;
+  private raw: RawNode | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private running = false;
+  private scheduled = false;
+  private inCycle = false;
+  private readonly proposals = new ProposalWaiters();
+  private readonly reads = new ReadWaiters();
+  private applyQueue: ApplyItem[] = [];
+  private applyHead = 0;
+  private applyLoop: Promise<void> | undefined;
+  private appliedIndex = 0;
+  private snapshotter: SnapshotTaker | undefined;
+  private latestSnapshot: Snapshot | undefined;
+  /** A snapshot saved by the snapshotter; the log behind it is compacted at the next cycle. */
+  private pendingCompact: Snapshot | undefined;
+  private leader: NodeId = '';
+  private role: Role = 'follower';
+  private readonly lastContact = new Map<NodeId, number>();
+  private readonly transfers: {
+    to: NodeId;
+    resolve: () => void;
+    reject: (e: Error) => void;
+    deadline: number;
+  }[] = [];
+
+  constructor(
+    private readonly config: RaftNodeConfig,
+    private readonly sm: StateMachine,
+  ) {
+    super();
+    assertValidConfig(config);
+    this.id = config.id;
+    this.timing = resolveTiming(config);
+    this.logFn = config.log ?? (() => {});
+  }
+
+  /** Opens storage, restores the newest snapshot, starts the transport and the tick timer. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    const storage = this.config.storage ?? this.openDataDir();
+    this.storage = storage;
+    try {
+      const latest = await storage.snapshots.latest();
+      const compacted = storage.log.compactedMeta();
+      if (latest) {
+        // A crash between saving a received snapshot and resetting the log leaves the log behind it.
+        if (storage.log.term(latest.meta.index) !== latest.meta.term) storage.log.resetTo(latest.meta);
+        await this.sm.restore(latest.data);
+        this.appliedIndex = latest.meta.index;
+        this.latestSnapshot = latest;
+      }
+      if (compacted.index > this.appliedIndex) {
+        throw new RaftStorageError(
+          `the log is compacted to index ${compacted.index} but the newest intact snapshot covers only ${this.appliedIndex}`,
+        );
+      }
+      const voters = this.config.peers.includes(this.id)
+        ? [...this.config.peers]
+        : [...this.config.peers, this.id];
+      this.raw = new RawNode({
+        id: this.id,
+        bootstrapVoters: voters,
+        electionTicks: this.timing.electionTicks,
+        heartbeatTicks: this.timing.heartbeatTicks,
+        preVote: this.config.preVote ?? true,
+        checkQuorum: this.config.checkQuorum ?? true,
+        maxSizePerMsg: this.config.maxSizePerMsg ?? 1024 * 1024,
+        maxInflightMsgs: this.config.maxInflightMsgs ?? 256,
+        readOnlyOption: this.config.readOnlyOption ?? 'safe',
+        applied: this.appliedIndex,
+        random: this.config.random ?? Math.random,
+        log: storage.log,
+        stable: storage.stable,
+        snapshotSource: () => this.latestSnapshot,
+        onEvent: (e) =>
+          this.logFn(e.type === 'refusedNonMember' ? 'warn' : 'info', `raft: ${e.type}`, { ...e }),
+      });
+      this.snapshotter = new SnapshotTaker({
+        threshold: this.timing.snapshotThreshold,
+        store: storage.snapshots,
+        sm: this.sm,
+        confAt: (i) => this.raw?.confState(i) ?? { voters: [] },
+        onSaved: (snap) => {
+          this.latestSnapshot = snap;
+          this.pendingCompact = snap;
+          this.schedule();
+        },
+        log: this.logFn,
+      });
+      this.snapshotter.reset(this.appliedIndex);
+      this.transport = this.config.transport ?? this.makeTransport();
+      this.running = true;
+      await this.transport.start({
+        onMessage: (m) => this.onMessage(m),
+        onUnreachable: (p) => this.raw?.reportUnreachable(p),
+        onSnapshotStatus: (p, ok) => {
+          this.raw?.reportSnapshot(p, ok);
+          this.schedule();
+        },
+      });
+    } catch (err) {
+      this.running = false;
+      storage.close?.();
+      throw err;
+    }
+    const status = this.raw.status();
+    if (status.voters.length === 1 && status.voters[0] === this.id) this.raw.campaign();
+    this.ticker = setInterval(() => this.onTick(), this.timing.tickMs);
+    this.schedule();
+    this.logFn('info', 'raft node started', {
+      id: this.id,
+      applied: this.appliedIndex,
+      voters: status.voters,
+    });
+  }
+
+  /** Stops timers and the transport, fails pending requests, waits for the apply queue, closes storage. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.ticker);
+    await this.transport?.stop();
+    const stopped = new RaftStoppedError();
+    this.proposals.rejectAll(stopped);
+    this.reads.rejectAll(stopped);
+    for (const t of this.transfers.splice(0)) t.reject(stopped);
+    await this.applyLoop;
+    await this.snapshotter?.idle();
+    this.storage?.close?.();
+  }
+
+  /** Replicates `data`; resolves with the state machine's result once the entry is applied here. */
+  propose(data: Uint8Array): Promise<unknown> {
+    let pos: ProposalPosition;
+    try {
+      pos = this.requireRunning().propose(data);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.schedule();
+    return this.proposals.add(pos.index, pos.term, performance.now() + this.timing.requestTimeoutMs);
+  }
+
+  /** Resolves when a read served from the local state machine would be linearizable (leader only). */
+  readIndex(): Promise<void> {
+    if (!this.running || this.raw === undefined) return Promise.reject(new RaftStoppedError());
+    const raw = this.raw;
+    const { context, done } = this.reads.add(performance.now() + this.timing.requestTimeoutMs);
+    try {
+      raw.readIndex(context);
+    } catch (err) {
+      this.reads.fail(context, err as Error);
+      return done;
+    }
+    this.schedule();
+    return done;
+  }
+
+  /** Hands leadership to `to` (default: the most caught-up follower); resolves once it leads. */
+  transferLeadership(to?: NodeId): Promise<void> {
+    if (!this.running || this.raw === undefined) return Promise.reject(new RaftStoppedError());
+    const raw = this.raw;
+    const status = raw.status();
+    if (status.role !== 'leader') return Promise.reject(new NotLeaderError(status.leader));
+    let target = to;
+    if (target === undefined) {
+      let best = -1;
+      for (const [id, pr] of Object.entries(status.progress ?? {})) {
+        if (id !== this.id && pr.match > best) {
+          best = pr.match;
+          target = id;
+        }
+      }
+    }
+    if (target === undefined) return Promise.reject(new Error('no other voter to transfer leadership to'));
+    const dest = target;
+    try {
+      raw.transferLeadership(dest);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      const deadline = performance.now() + this.timing.tickMs * this.timing.electionTicks * 4;
+      this.transfers.push({ to: dest, resolve, reject, deadline });
+    });
+  }
+
+  /** Adds a voter (single-server change); resolves once the change is applied here. */
+  async addVoter(id: NodeId): Promise<void> {
+    const raw = this.requireRunning();
+    const pos = raw.proposeConfChange({ type: 'addVoter', node: id });
+    this.schedule();
+    await this.proposals.add(pos.index, pos.term, performance.now() + this.timing.requestTimeoutMs);
+  }
+
+  /** Removes a server (single-server change); resolves once the change is applied here. */
+  async removeServer(id: NodeId): Promise<void> {
+    const raw = this.requireRunning();
+    const pos = raw.proposeConfChange({ type: 'removeServer', node: id });
+    this.schedule();
+    await this.proposals.add(pos.index, pos.term, performance.now() + this.timing.requestTimeoutMs);
+  }
+
+  status(): RaftNodeStatus {
+    const raw = this.raw;
+    if (raw === undefined) {
+      return {
+        id: this.id,
+        state: 'follower',
+        term: 0,
+        leader: '',
+        commit: 0,
+        applied: 0,
+        lastIndex: 0,
+        members: [],
+        isPartOfQuorum: false,
+      };
+    }
+    const s = raw.status();
+    return {
+      id: this.id,
+      state: s.role,
+      term: s.term,
+      leader: s.leader,
+      commit: s.commit,
+      applied: this.appliedIndex,
+      lastIndex: s.lastIndex,
+      members: s.voters,
+      isPartOfQuorum: this.running && this.inQuorum(s.role, s.leader, s.voters),
+    };
+  }
+
+  private inQuorum(role: Role, leader: NodeId, voters: readonly NodeId[]): boolean {
+    const now = performance.now();
+    const window = this.timing.tickMs * this.timing.electionTicks;
+    const recent = (id: NodeId) => now - (this.lastContact.get(id) ?? Number.NEGATIVE_INFINITY) <= window;
+    if (role === 'leader') {
+      const heard = voters.filter((v) => v === this.id || recent(v)).length;
+      return heard >= Math.floor(voters.length / 2) + 1;
+    }
+    return leader !== '' && recent(leader);
+  }
+
+  private requireRunning(): RawNode {
+    if (!this.running || this.raw === undefined) throw new RaftStoppedError();
+    return this.raw;
+  }
+
+  private openDataDir(): InjectedStorage {
+    const dataDir = this.config.dataDir as string;
+    const db = openSqliteStores(dataDir);
+    const snapshots = new SnapshotFileStore(dataDir, {
+      retain: this.config.snapshotRetain ?? 3,
+      onCorrupt: (err) => this.logFn('error', err.message, { path: err.path }),
+    });
+    return { log: db.log, stable: db.stable, snapshots, transaction: db.transaction, close: db.close };
+  }
+
+  private makeTransport(): Transport {
+    return new GrpcTransport({
+      ...this.config.grpc,
+      id: this.id,
+      ...(this.config.bind ? { bind: this.config.bind } : {}),
+      ...(this.config.peerAddresses ? { peers: this.config.peerAddresses } : {}),
+      ...(this.config.tls ? { tls: this.config.tls } : {}),
+      log: (level, msg, fields) => this.logFn(level, msg, fields),
+    });
+  }
+
+  private onMessage(m: Message): void {
+    if (!this.running || this.raw === undefined) return;
+    this.lastContact.set(m.from, performance.now());
+    try {
+      this.raw.step(m);
+    } catch (err) {
+      this.logFn('warn', 'raft: message refused', {
+        from: m.from,
+        type: m.type,
+        error: (err as Error).message,
+      });
+    }
+    this.schedule();
+  }
+
+  private onTick(): void {
+    if (!this.running || this.raw === undefined) return;
+    this.raw.tick();
+    const now = performance.now();
+    this.proposals.sweep(now, this.timing.requestTimeoutMs);
+    this.reads.sweep(now, this.timing.requestTimeoutMs);
+    for (let i = this.transfers.length - 1; i >= 0; i--) {
+      const t = this.transfers[i];
+      if (t && t.deadline <= now) {
+        this.transfers.splice(i, 1);
+        t.reject(
+          new RaftTimeoutError(
+            `leadership transfer to ${t.to}`,
+            this.timing.tickMs * this.timing.electionTicks * 4,
+          ),
+        );
+      }
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || !this.running) return;
+    this.scheduled = true;
+    // setImmediate, not a microtask: every proposal and message of this event-loop turn joins the cycle.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.cycle();
+    });
+  }
+
+  private async cycle(): Promise<void> {
+    if (this.inCycle || !this.running) return;
+    const raw = this.raw;
+    const storage = this.storage;
+    if (raw === undefined || storage === undefined) return;
+    this.inCycle = true;
+    try {
+      if (this.pendingCompact) {
+        raw.compact(this.pendingCompact.meta, this.timing.trailingEntries);
+        this.pendingCompact = undefined;
+      }
+      while (this.running && raw.hasReady()) {
+        const rd = raw.ready();
+        await this.persist(rd, storage);
+        if (!this.running) return;
+        for (const m of rd.messages) this.transport?.send(m);
+        if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role, raw.status().term);
+        if (rd.snapshot) this.enqueueApply({ snapshot: rd.snapshot });
+        for (const entry of rd.committedEntries) this.enqueueApply({ entry });
+        for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index, this.appliedIndex);
+        raw.advance(rd);
+      }
+    } catch (err) {
+      this.fatal(err as Error);
+    } finally {
+      this.inCycle = false;
+    }
+  }
+
+  /** Step 1 of the Ready contract: snapshot, entries, hard state durable before anything is sent. */
+  private async persist(rd: Ready, storage: InjectedStorage): Promise<void> {
+    if (rd.snapshot) {
+      await storage.snapshots.save(rd.snapshot);
+      this.latestSnapshot = rd.snapshot;
+    }
+    if (!rd.snapshot && rd.entries.length === 0 && !rd.hardState) return;
+    const write = () => {
+      if (rd.snapshot) storage.log.resetTo(rd.snapshot.meta);
+      if (rd.entries.length > 0) storage.log.append(rd.entries);
+      if (rd.hardState) storage.stable.setHardState(rd.hardState);
+    };
+    if (storage.transaction) storage.transaction(write);
+    else write();
+  }
+
+  private noteSoftState(leader: NodeId, role: Role, term: number): void {
+    if (leader !== this.leader) {
+      this.leader = leader;
+      if (leader !== '') this.lastContact.set(leader, performance.now());
+      this.emit('leaderChanged', { leader, term });
+      for (let i = this.transfers.length - 1; i >= 0; i--) {
+        const t = this.transfers[i];
+        if (t && t.to === leader) {
+          this.transfers.splice(i, 1);
+          t.resolve();
+        }
+      }
+    }
+    if (role !== this.role) {
+      this.role = role;
+      this.emit('stateChanged', { state: role, term });
+    }
+  }
+
+  private enqueueApply(item: ApplyItem): void {
+    this.applyQueue.push(item);
+    if (this.applyLoop === undefined)
+      this.applyLoop = this.drainApply().finally(() => (this.applyLoop = undefined));
+  }
+
+  private async drainApply(): Promise<void> {
+    try {
+      while (this.applyHead < this.applyQueue.length) {
+        const item = this.applyQueue[this.applyHead++] as ApplyItem;
+        if ('snapshot' in item) await this.applySnapshot(item.snapshot);
+        else await this.applyEntry(item.entry);
+        if (this.applyHead >= 4096) {
+          this.applyQueue = this.applyQueue.slice(this.applyHead);
+          this.applyHead = 0;
+        }
+      }
+      this.applyQueue = [];
+      this.applyHead = 0;
+    } catch (err) {
+      this.fatal(err as Error);
+    }
+  }
+
+  private async applySnapshot(snap: Snapshot): Promise<void> {
+    if (snap.meta.index <= this.appliedIndex) return;
+    await this.sm.restore(snap.data);
+    this.appliedIndex = snap.meta.index;
+    this.proposals.coveredBySnapshot(snap.meta.index);
+    this.snapshotter?.reset(snap.meta.index);
+    this.reads.applied(this.appliedIndex);
+    this.logFn('info', 'raft: restored snapshot', { index: snap.meta.index, term: snap.meta.term });
+  }
+
+  private async applyEntry(e: Entry): Promise<void> {
+    if (e.index <= this.appliedIndex) return;
+    let result: unknown;
+    let error: Error | undefined;
+    if (e.kind === 'normal') {
+      try {
+        result = this.sm.apply(e);
+        if (result instanceof Promise) result = await result;
+      } catch (err) {
+        error = err instanceof Error ? err : new Error(String(err));
+      }
+    } else if (e.kind === 'conf') {
+      const change = decodeConfChange(e.data);
+      this.logFn('info', 'raft: membership change applied', { index: e.index, ...change });
+    }
+    this.appliedIndex = e.index;
+    this.proposals.applied(e.index, e.term, result, error);
+    this.reads.applied(e.index);
+    if (this.snapshotter?.due(e.index)) await this.snapshotter.take(e.index, e.term);
+  }
+
+  private fatal(err: Error): void {
+    this.logFn('error', `raft node ${this.id} stopping: ${err.message}`, { error: err.message });
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    void this.stop();
+  }
+}
