@@ -2,6 +2,17 @@ export type { CoreConfig, CoreEvent, ProposalPosition, RawNodeApi } from './core
 export { decodeConfChange, encodeConfChange } from './core/confchange.js';
 export { ConfChangeInProgressError, NotLeaderError, ProposalDroppedError } from './core/errors.js';
 export { RawNode } from './core/rawnode.js';
+export type { InjectedStorage, RaftLogFn, RaftNodeConfig, StateMachine } from './node/config.js';
+export { DEFAULTS as RAFT_NODE_DEFAULTS, validateConfig as validateRaftNodeConfig } from './node/config.js';
+export {
+  ProposalLostError,
+  RaftConfigError,
+  RaftStoppedError,
+  RaftStorageError,
+  RaftTimeoutError,
+} from './node/errors.js';
+export type { RaftNodeStatus } from './node/raft-node.js';
+export { RaftNode } from './node/raft-node.js';
 export { MemoryLogStore, MemorySnapshotStore, MemoryStableStore } from './storage/memory.js';
 export type { SnapshotFileStoreOptions } from './storage/snapshot-files.js';
 export { CorruptSnapshotError, SnapshotFileStore } from './storage/snapshot-files.js';
