@@ -30,6 +30,11 @@ export class Inflights {
     if (n > 0) this.items.splice(0, n);
   }
 
+  freeFirst(): void {
+    const first = this.items[0];
+    if (first) this.freeLE(first.index);
+  }
+
   full(): boolean {
     return this.items.length >= this.maxCount || (this.maxBytes > 0 && this.bytes >= this.maxBytes);
   }

@@ -346,12 +346,17 @@ export class Raft {
 
   step(m: Message): void {
     if (m.to !== this.id || m.from === this.id) return;
-    // Non-members may not disturb us (not even our term). The known leader of the current term stays
-    // heard while it commits its own removal.
+    // Non-members may not disturb us (not even our term): their elections and answers are refused.
+    // Traffic from a leader is the exception (thesis §4.1: servers accept a leader without consulting
+    // their configuration): a lagging follower must hear the leader that will bring it the newer
+    // configuration, and a non-member can never become leader since voters refuse its vote requests.
+    const fromLeader =
+      m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' || m.type === 'timeoutNow';
     const member =
+      fromLeader ||
       this.isVoter(m.from) ||
       (this.role === 'leader' && this.prs.has(m.from)) ||
-      (m.term === this.term && m.from === this.lead);
+      ((m.type === 'vote' || m.type === 'preVote') && this.logBehind(m));
     if (!member) {
       this.emit({ type: 'refusedNonMember', from: m.from, messageType: m.type, term: m.term });
       return;
@@ -391,6 +396,18 @@ export class Raft {
       return;
     }
     this.stepRole(m);
+  }
+
+  /**
+   * A candidate we do not know whose log is strictly ahead of ours holds entries we lack, among them
+   * possibly the conf entry that made it a member: refusing it could leave a lagging voter unable to
+   * ever elect the leader that would bring it up to date. A removed server or a stranger with an
+   * empty log is never ahead of a member that holds its removal, so it stays refused.
+   */
+  private logBehind(m: Message): boolean {
+    const lastTerm = this.log.lastTerm();
+    const t = m.logTerm ?? 0;
+    return t > lastTerm || (t === lastTerm && (m.index ?? 0) > this.log.lastIndex());
   }
 
   /** Figure 2 RequestVote receiver rules, plus pre-vote (thesis §9.6). */
@@ -562,6 +579,8 @@ export class Raft {
       case 'heartbeatResp':
         pr.recentActive = true;
         pr.probeSent = false;
+        // A full window may be waiting on a lost message: free one slot so the follower is probed.
+        if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
         if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, pr);
         if (!this.lease && m.context) this.handleReadAck(m.from, m.context);
         break;
