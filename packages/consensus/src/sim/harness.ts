@@ -159,3 +159,50 @@ export class Harness {
 }
 
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** A lone RawNode over fresh memory stores, optionally pre-loaded with a log (one term per entry). */
+export function standalone(
+  id: NodeId,
+  voters: readonly NodeId[],
+  opts: CoreOverrides & { terms?: readonly number[]; term?: number; vote?: NodeId; commit?: number } = {},
+): {
+  raw: RawNode;
+  log: MemoryLogStore;
+  stable: MemoryStableStore;
+  events: CoreEvent[];
+  drain: () => Message[];
+} {
+  const { terms = [], term = 0, vote = '', commit = 0, ...overrides } = opts;
+  const log = new MemoryLogStore();
+  log.append(
+    terms.map((t, i) => ({ index: i + 1, term: t, kind: 'normal' as const, data: bytes(`e${i + 1}`) })),
+  );
+  const stable = new MemoryStableStore();
+  stable.setHardState({ term: Math.max(term, terms.at(-1) ?? 0), vote, commit });
+  const events: CoreEvent[] = [];
+  const raw = new RawNode({
+    electionTicks: 10,
+    heartbeatTicks: 1,
+    ...overrides,
+    id,
+    bootstrapVoters: voters,
+    log,
+    stable,
+    random: mulberry32(7),
+    onEvent: (e) => events.push(e),
+  });
+  /** Runs one Ready per the contract and returns its messages. */
+  const drain = (): Message[] => {
+    const out: Message[] = [];
+    while (raw.hasReady()) {
+      const rd = raw.ready();
+      if (rd.snapshot) log.resetTo(rd.snapshot.meta);
+      log.append(rd.entries);
+      if (rd.hardState) stable.setHardState(rd.hardState);
+      out.push(...rd.messages);
+      raw.advance(rd);
+    }
+    return out;
+  };
+  return { raw, log, stable, events, drain };
+}
