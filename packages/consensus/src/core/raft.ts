@@ -241,13 +241,13 @@ export class Raft {
       self.match = this.log.lastIndex();
       self.becomeReplicate();
     }
-    // A conf change waits until the leader commits an entry of its own term (the fix to the
-    // single-server change bug, thesis §4.1 and the raft-dev post of 2015).
-    this.pendingConfIndex = this.log.lastIndex();
     this.removedAt = this.isVoter(this.id) ? 0 : this.log.lastIndex() + 1;
     this.emit({ type: 'electionWon', term: this.term });
     // §8: a new leader appends a no-op so it can commit (and learn the commit index) in its term.
     this.appendEntries([{ index: 0, term: 0, kind: 'noop', data: EMPTY }]);
+    // A conf change waits until the leader commits an entry of its own term (the fix to the
+    // single-server change bug, thesis §4.1 and the raft-dev post of 2015): the no-op.
+    this.pendingConfIndex = this.log.lastIndex();
   }
 
   private newProgress(): Progress {
