@@ -1,0 +1,3 @@
+import { seedsPart } from './seeds.js';
+
+seedsPart(1);
