@@ -1,0 +1,175 @@
+// The narrow shapes recovery needs from the rest of the system. Field names follow orchestrator's
+// JSON (PascalCase) so the objects the prober, store and API already carry fit without mapping.
+import type { Instance, InstanceKey, PromotionRule } from '@orchestrator/store';
+
+export type { Instance, InstanceKey, PromotionRule };
+
+/**
+ * The instance fields recovery reads. Every `Instance` from the store satisfies it; tests and the
+ * live MySQL reader build it directly.
+ */
+export type InstanceView = Pick<
+  Instance,
+  | 'Key'
+  | 'MasterKey'
+  | 'ServerID'
+  | 'ServerUUID'
+  | 'Version'
+  | 'ReadOnly'
+  | 'Binlog_format'
+  | 'LogBinEnabled'
+  | 'LogReplicationUpdatesEnabled'
+  | 'SelfBinlogCoordinates'
+  | 'ReadBinlogCoordinates'
+  | 'ExecBinlogCoordinates'
+  | 'ReplicationSQLThreadRuning'
+  | 'ReplicationIOThreadRuning'
+  | 'UsingOracleGTID'
+  | 'UsingMariaDBGTID'
+  | 'SupportsOracleGTID'
+  | 'ExecutedGtidSet'
+  | 'GtidErrant'
+  | 'MariaDBGtidSlavePos'
+  | 'MariaDBGtidCurrentPos'
+  | 'MariaDBGtidBinlogPos'
+  | 'SecondsBehindMaster'
+  | 'ReplicationLagSeconds'
+  | 'SQLDelay'
+  | 'ClusterName'
+  | 'SuggestedClusterAlias'
+  | 'DataCenter'
+  | 'Region'
+  | 'PhysicalEnvironment'
+  | 'IsCoMaster'
+  | 'IsLastCheckValid'
+  | 'IsDowntimed'
+  | 'PromotionRule'
+>;
+
+export interface ClusterDetails {
+  ClusterName: string;
+  ClusterAlias: string;
+  ClusterDomain: string;
+}
+
+/** One ReplicationAnalysis entry (reference §4), the fields recovery reads. */
+export interface AnalysisEntry {
+  Analysis: string;
+  AnalyzedInstanceKey: InstanceKey;
+  AnalyzedInstanceMasterKey: InstanceKey;
+  ClusterDetails: ClusterDetails;
+  Description?: string;
+  IsMaster: boolean;
+  IsCoMaster: boolean;
+  CountReplicas: number;
+  CountValidReplicas?: number;
+  CountValidReplicatingReplicas?: number;
+  Replicas?: InstanceKey[];
+  SlaveHosts?: InstanceKey[];
+  IsDowntimed: boolean;
+  IsActionableRecovery: boolean;
+  OracleGTIDImmediateTopology?: boolean;
+  MariaDBGTIDImmediateTopology?: boolean;
+  AnalyzedInstanceDataCenter?: string;
+  AnalyzedInstanceRegion?: string;
+  AnalyzedInstancePhysicalEnvironment?: string;
+  StructureAnalysis?: string[];
+  /** Set by manual commands: graceful-master-takeover, force-master-failover, force-master-takeover. */
+  CommandHint?: string;
+  [extra: string]: unknown;
+}
+
+/** The reference's TopologyRecovery JSON (what /api/audit-recovery and force-* return). */
+export interface TopologyRecovery {
+  Id: number;
+  UID: string;
+  AnalysisEntry: AnalysisEntry;
+  SuccessorKey: InstanceKey | null;
+  SuccessorAlias: string;
+  SuccessorBinlogCoordinates: { LogFile: string; LogPos: number; Type: string } | null;
+  IsActive: boolean;
+  IsSuccessful: boolean;
+  LostReplicas: InstanceKey[];
+  ParticipatingInstanceKeys: InstanceKey[];
+  AllErrors: string[];
+  RecoveryStartTimestamp: string;
+  RecoveryEndTimestamp: string;
+  ProcessingNodeHostname: string;
+  ProcessingNodeToken: string;
+  Acknowledged: boolean;
+  AcknowledgedAt: string;
+  AcknowledgedBy: string;
+  AcknowledgedComment: string;
+  LastDetectionId: number;
+  RelatedRecoveryId: number;
+  Type: 'MasterRecovery' | 'IntermediateMasterRecovery' | 'CoMasterRecovery' | 'NotMasterRecovery';
+  RecoveryType: 'MasterRecoveryGTID' | 'MasterRecoveryPseudoGTID' | 'MasterRecoveryBinlogServer' | '';
+}
+
+/** A row of candidate_database_instance (register-candidate). */
+export interface CandidateRegistration {
+  Key: InstanceKey;
+  PromotionRule: PromotionRule;
+  /** ISO-8601 UTC time of the last registration; the rule expires CandidateInstanceExpireMinutes later. */
+  LastSuggestedTimestamp: string;
+}
+
+/** A recovery row as the store returns it (enough to decide anti-flapping and resumption). */
+export interface RecoveryRecord {
+  Id: number;
+  UID: string;
+  AnalysisEntry: AnalysisEntry;
+  SuccessorKey: InstanceKey | null;
+  IsActive: boolean;
+  IsSuccessful: boolean;
+  Acknowledged: boolean;
+  RecoveryStartTimestamp: string;
+  /** '' while the recovery is running. */
+  RecoveryEndTimestamp: string;
+  ProcessingNodeHostname: string;
+  ProcessingNodeToken: string;
+}
+
+/** An active row of topology_failure_detection. */
+export interface DetectionRecord {
+  Id: number;
+  Key: InstanceKey;
+  Analysis: string;
+  ClusterName: string;
+  /** ISO-8601 UTC. */
+  StartActivePeriod: string;
+  Acknowledged: boolean;
+}
+
+/** What the daemon gives recovery to read the replicated and local state (the node's own backend). */
+export interface RecoveryReads {
+  /** Every known instance of the cluster, master included. */
+  clusterInstances(clusterName: string): Promise<InstanceView[]>;
+  instance(key: InstanceKey): Promise<InstanceView | null>;
+  candidates(): Promise<CandidateRegistration[]>;
+  /** Recoveries in their active period (not acknowledged, block not expired) or still running. */
+  activeRecoveries(): Promise<RecoveryRecord[]>;
+  /** Active failure detections (in_active_period). */
+  activeDetections(): Promise<DetectionRecord[]>;
+  isGlobalRecoveryDisabled(): Promise<boolean>;
+  /** Whether the cluster alias was set by set-cluster-alias (cluster_alias_override). */
+  isClusterAliasManual?(clusterName: string): Promise<boolean>;
+}
+
+/** Raft proposal of a replicated command (reference §1.5); resolves with the FSM's result. */
+export type Publish = (op: string, value: unknown) => Promise<unknown>;
+
+export interface Leadership {
+  /** True only while this node is raft leader and holds a quorum. Must be cheap: called before every step. */
+  isLeaderWithQuorum(): boolean;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+/** Identity of this orchestrator node, recorded in ProcessingNodeHostname/Token. */
+export interface NodeIdentity {
+  hostname: string;
+  token: string;
+}
