@@ -383,6 +383,8 @@ export class RaftNode extends EventEmitter {
         await this.persist(rd, storage);
         if (!this.running) return;
         for (const m of rd.messages) this.transport?.send(m);
+        // Write now: waiting for the end of this event-loop turn would add a turn to every hop.
+        if (rd.messages.length > 0) this.transport?.flush?.();
         if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role, raw.status().term);
         if (rd.snapshot) this.enqueueApply({ snapshot: rd.snapshot });
         for (const entry of rd.committedEntries) this.enqueueApply({ entry });

@@ -27,6 +27,11 @@ const MESSAGE_CODE = new Map(MESSAGE_TYPES.map((t, i) => [t, i]));
 const ENTRY_KINDS: readonly EntryKind[] = ['normal', 'conf', 'noop'];
 const ENTRY_CODE = new Map(ENTRY_KINDS.map((k, i) => [k, i]));
 
+/** The proto enum value of a message type. */
+export function wireType(t: MessageType): number {
+  return MESSAGE_CODE.get(t) ?? 0;
+}
+
 /** The protobufjs types the transport needs. */
 export interface RaftCodec {
   readonly MessageBatch: protobuf.Type;

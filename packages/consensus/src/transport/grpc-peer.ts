@@ -7,7 +7,7 @@
 // peer answers with its hello.
 import * as grpc from '@grpc/grpc-js';
 import type { Message, NodeId } from '../types.js';
-import { encodeBatch, type RaftCodec, TO_OBJECT, toWire, type WireMessage } from './codec.js';
+import { encodeBatch, type RaftCodec, TO_OBJECT, toWire, type WireMessage, wireType } from './codec.js';
 
 export interface PeerOptions {
   readonly self: NodeId;
@@ -24,6 +24,9 @@ export interface PeerOptions {
   readonly onSnapshotStatus: (peer: NodeId, ok: boolean) => void;
   readonly log: (level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 }
+
+const APPEND = wireType('append');
+const APPEND_RESP = wireType('appendResp');
 
 type State = 'idle' | 'connecting' | 'open' | 'backoff' | 'closed';
 
@@ -46,6 +49,9 @@ export class PeerConnection {
   private backoffMs: number;
   private timer: NodeJS.Timeout | undefined;
   private snapshotInFlight = false;
+  /** Entry bytes of the last queued message, and the most one merged append may carry. */
+  private lastBytes = 0;
+  private readonly mergeCap: number;
   /** Rough bytes of a batch's fixed overhead per message; entries are counted exactly. */
   private static readonly PER_MESSAGE_BYTES = 96;
 
@@ -54,6 +60,7 @@ export class PeerConnection {
     private readonly opts: PeerOptions,
   ) {
     this.backoffMs = opts.backoffInitialMs;
+    this.mergeCap = Math.floor(opts.maxMessageBytes / 8);
   }
 
   get connected(): boolean {
@@ -71,12 +78,47 @@ export class PeerConnection {
       return;
     }
     if (this.state === 'idle') this.open();
-    this.queue.push(toWire(m));
+    this.enqueue(toWire(m));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // Let every message produced by the current Ready join one batch.
       setImmediate(() => this.flush());
     }
+  }
+
+  /**
+   * Queues a wire message, coalescing it with the previous one when that is lossless: the core
+   * emits one append per proposal, so under load consecutive appends to a peer continue each other
+   * (same term, each starting where the last ended) and travel as one, and the follower answers
+   * once. Likewise a newer success ack supersedes an older one.
+   */
+  private enqueue(w: WireMessage): void {
+    const last = this.queue[this.queue.length - 1];
+    if (last && last.term === w.term && last.type === w.type) {
+      if (w.type === APPEND && last.entries && last.entries.length > 0 && this.lastBytes < this.mergeCap) {
+        const tail = last.entries[last.entries.length - 1];
+        if (tail && w.index === tail.index && w.logTerm === tail.term) {
+          for (const e of w.entries ?? []) {
+            last.entries.push(e);
+            this.lastBytes += e.data.byteLength;
+          }
+          last.commit = Math.max(last.commit ?? 0, w.commit ?? 0);
+          return;
+        }
+      }
+      if (w.type === APPEND_RESP && !last.reject && !w.reject && (w.index ?? 0) >= (last.index ?? 0)) {
+        this.queue[this.queue.length - 1] = w;
+        return;
+      }
+    }
+    this.queue.push(w);
+    this.lastBytes = 0;
+    for (const e of w.entries ?? []) this.lastBytes += e.data.byteLength;
+  }
+
+  /** Writes the queue now (the scheduled flush then finds it empty). */
+  flushNow(): void {
+    if (this.queue.length > 0) this.flush();
   }
 
   close(): void {

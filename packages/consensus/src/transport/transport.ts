@@ -20,6 +20,8 @@ export interface Transport {
   start(handler: TransportHandler): Promise<void>;
   /** Queues `message` for `message.to`; messages queued in the same tick travel as one batch. */
   send(message: Message): void;
+  /** Optional: writes everything queued by send() now instead of at the end of the event-loop turn. */
+  flush?(): void;
   /**
    * Where to dial each peer. A peer missing from the map is dialled at its id, which is its
    * advertise address by definition; the map exists for tests and address changes.
