@@ -55,6 +55,8 @@ export class Raft {
 
   private votes = new Map<NodeId, boolean>();
   leadTransferee: NodeId = '';
+  /** A broadcast of appends is due at the next Ready. */
+  bcastPending = false;
   /** Index of the newest conf entry the leader appended; a new one waits until it is committed. */
   private pendingConfIndex = 0;
   /** Leader: log index of its own removal, after whose commit it steps down. */
@@ -608,7 +610,8 @@ export class Raft {
         pr.becomeReplicate();
       } else if (pr.state === 'replicate') pr.inflights.freeLE(index);
       if (this.maybeCommit()) {
-        this.bcastAppend();
+        // Followers learn the new commit index with the next Ready's appends (one per follower).
+        this.bcastPending = true;
       } else if (wasPaused) {
         this.sendAppend(m.from, pr);
       }
@@ -669,7 +672,15 @@ export class Raft {
     this.send({ type: 'snapshot', from: this.id, to, term: this.term, snapshot: snap });
   }
 
+  /** Sends the broadcast deferred by proposals and commit advances, if any (called by ready()). */
+  flushBcast(): void {
+    if (!this.bcastPending) return;
+    this.bcastPending = false;
+    if (this.role === 'leader') this.bcastAppend();
+  }
+
   bcastAppend(): void {
+    this.bcastPending = false;
     for (const [id, pr] of this.prs) if (id !== this.id) this.sendAppend(id, pr);
   }
 
@@ -738,7 +749,8 @@ export class Raft {
     const [e] = this.appendEntries([{ index: 0, term: 0, kind, data }]);
     this.uncommitted.push({ index: e!.index, bytes: data.byteLength });
     this.uncommittedBytes += data.byteLength;
-    this.bcastAppend();
+    // Deferred to the next Ready, so proposals made in one turn travel in one append per follower.
+    this.bcastPending = true;
     return e!;
   }
 

@@ -68,6 +68,7 @@ export class RawNode implements RawNodeApi {
     const r = this.raft;
     const hs = this.hardState();
     return (
+      r.bcastPending ||
       r.msgs.length > 0 ||
       r.readStates.length > 0 ||
       r.log.hasUnstable() ||
@@ -80,6 +81,7 @@ export class RawNode implements RawNodeApi {
 
   ready(): Ready {
     const r = this.raft;
+    r.flushBcast();
     const log = r.log;
     const snapshot = log.pendingSnapshot && !log.snapshotHandedOut ? log.pendingSnapshot : undefined;
     if (snapshot) {

@@ -145,7 +145,7 @@ export class Simulator {
     this.coreOpts = {
       preVote: r.chance(0.9),
       checkQuorum: r.chance(0.9),
-      maxSizePerMsg: r.pick([16, 64, 1024]),
+      maxSizePerMsg: r.pick([1, 16, 64, 1024]),
       maxInflightMsgs: r.pick([1, 4, 64]),
       maxInflightBytes: r.pick([0, 128]),
     };
@@ -521,7 +521,15 @@ export class Simulator {
     this.profile.maxDelay = Math.min(this.profile.maxDelay, 2);
     for (const n of this.nodes.values()) if (!n.raw) this.start(n);
     this.log('liveness phase');
-    const bound = 50 * ELECTION;
+    // Catching up a long backlog one small message at a time is slow but must still finish.
+    let last = 0;
+    let applied = Number.POSITIVE_INFINITY;
+    for (const n of this.nodes.values()) {
+      last = Math.max(last, n.log.lastIndex());
+      applied = Math.min(applied, n.fsmIndex);
+    }
+    const backlog = last - applied;
+    const bound = 50 * ELECTION + 8 * backlog;
     const data = encoder.encode('liveness');
     let proposedAt: { node: SimNode; index: number; term: number } | undefined;
     for (let i = 0; i < bound; i++) {
