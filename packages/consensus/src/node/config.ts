@@ -40,6 +40,8 @@ export interface InjectedStorage {
   readonly snapshots: SnapshotStore;
   /** Runs `fn` so its writes share one durable commit (one fsync); default: just runs it. */
   readonly transaction?: (fn: () => void) => void;
+  /** Like `transaction` but without its own fsync (durable with the next synced write); default: `transaction`. */
+  readonly unsyncedTransaction?: (fn: () => void) => void;
   /** Called on stop(). */
   readonly close?: () => void;
 }

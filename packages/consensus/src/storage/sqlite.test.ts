@@ -178,6 +178,15 @@ describe('SqliteLogStore / SqliteStableStore', () => {
     expect(() => open()).toThrow(CorruptStateError);
   });
 
+  it('keeps an unsynced write once a later synced one commits', () => {
+    const s = open();
+    s.unsyncedTransaction(() => s.stable.setHardState({ term: 1, vote: 'a', commit: 9 }));
+    s.transaction(() => s.log.append(range(1, 2, 1)));
+    const again = reopen();
+    expect(again.stable.hardState()).toEqual({ term: 1, vote: 'a', commit: 9 });
+    expect(again.log.lastIndex()).toBe(2);
+  });
+
   it('runs entries and hard state in one transaction', () => {
     const s = open();
     s.transaction(() => {

@@ -351,6 +351,11 @@ export interface SqliteStores {
   readonly file: string;
   /** Runs `fn` in one transaction (one fsync), e.g. entries plus hard state of one Ready. */
   transaction(fn: () => void): void;
+  /**
+   * Runs `fn` in one transaction that is not fsynced on its own: it becomes durable with the next
+   * synced commit. Only for writes whose loss is harmless (a commit index that advanced alone).
+   */
+  unsyncedTransaction(fn: () => void): void;
   close(): void;
 }
 
@@ -365,6 +370,14 @@ export function openSqliteStores(dataDir: string, options: SqliteOptions = {}): 
       stable,
       file,
       transaction: (fn) => db.transaction(fn)(),
+      unsyncedTransaction: (fn) => {
+        db.pragma('synchronous = NORMAL');
+        try {
+          db.transaction(fn)();
+        } finally {
+          db.pragma('synchronous = FULL');
+        }
+      },
       close: () => db.close(),
     };
   } catch (err) {
