@@ -13,6 +13,11 @@ export {
 } from './node/errors.js';
 export type { RaftNodeStatus } from './node/raft-node.js';
 export { RaftNode } from './node/raft-node.js';
+export type { CoreOverrides, HarnessNode } from './sim/harness.js';
+export { Harness, standalone } from './sim/harness.js';
+export { mulberry32, Rng } from './sim/prng.js';
+export type { SimOptions, SimResult, SimStats } from './sim/simulator.js';
+export { runSimulation } from './sim/simulator.js';
 export { MemoryLogStore, MemorySnapshotStore, MemoryStableStore } from './storage/memory.js';
 export type { SnapshotFileStoreOptions } from './storage/snapshot-files.js';
 export { CorruptSnapshotError, SnapshotFileStore } from './storage/snapshot-files.js';
