@@ -87,6 +87,34 @@ describe('Figure 2 RequestVote receiver (§5.2, §5.4.1)', () => {
   });
 });
 
+describe('Figure 2 persistent state', () => {
+  it('§5.2 a restarted node remembers its term and vote and does not vote twice', () => {
+    const n = standalone('a', ['a', 'b', 'c'], { term: 1 });
+    n.raw.step(msg({ type: 'vote', from: 'b', term: 2, index: 0, logTerm: 0 }));
+    n.drain();
+    const restarted = standalone('a', ['a', 'b', 'c'], { term: 2, vote: 'b' });
+    restarted.raw.step(msg({ type: 'vote', from: 'c', term: 2, index: 5, logTerm: 2 }));
+    const out = restarted.drain();
+    expect(n.stable.hardState()).toMatchObject({ term: 2, vote: 'b' });
+    expect(out[0]).toMatchObject({ type: 'voteResp', reject: true });
+    expect(restarted.raw.status().term).toBe(2);
+  });
+
+  it('ready() hands nothing out twice when called again before advance()', () => {
+    const h = new Harness(['a', 'b', 'c']);
+    h.elect('a');
+    h.raw('a').propose(new TextEncoder().encode('x'));
+    const first = h.raw('a').ready();
+    const second = h.raw('a').ready();
+    expect(first.entries).toHaveLength(1);
+    expect(first.messages.length).toBeGreaterThan(0);
+    expect(second.entries).toHaveLength(0);
+    expect(second.messages).toHaveLength(0);
+    h.raw('a').advance(first);
+    h.raw('a').advance(second);
+  });
+});
+
 describe('elections (§5.2)', () => {
   it.each([
     { voters: 3, grants: 1, outcome: 'leader' },
