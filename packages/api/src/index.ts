@@ -1,1 +1,20 @@
-export {};
+export { createApi, type OrchestratorApi } from './app.js';
+export { authenticate, READONLY_USER } from './auth.js';
+export type * from './deps.js';
+export { type Envelope, errorEnvelope, okEnvelope, Reply, reply } from './envelope.js';
+export { ApiError, type ApiErrorCode, badParameter, failed, toApiError, unauthorized } from './errors.js';
+export { type ApiOptions, ApiOptionsError, type AuthenticationMethod, normalizePrefix } from './options.js';
+export * from './params.js';
+export { PROXIED_HEADER } from './proxy.js';
+export {
+  type AuthLevel,
+  type RouteDef,
+  type RouteHandler,
+  type RouteKind,
+  type RouteRequest,
+  RouteTable,
+  RouteTableError,
+} from './route.js';
+export { clusterMaster, requireInstance, resolveClusterHint } from './routes/helpers.js';
+export { builtinRoutes } from './routes/index.js';
+export { instanceSummary, topologyText } from './topology-text.js';

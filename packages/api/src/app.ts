@@ -1,0 +1,179 @@
+// createApi: the Koa app. One middleware does everything in a fixed order — match, authenticate,
+// decide (local / proxy / refuse), run the handler, render JSON — and renders every error as the
+// envelope, so no request can end without a JSON body (HEAD aside) or hang.
+
+import type { Context } from 'koa';
+import Koa from 'koa';
+import { authenticate } from './auth.js';
+import type { ApiDeps } from './deps.js';
+import { type Envelope, errorEnvelope, Reply } from './envelope.js';
+import { ApiError, clip, toApiError, unauthorized } from './errors.js';
+import { createHttpMetrics } from './metrics.js';
+import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
+import { createLeaderProxy, type LeaderProxy, PROXIED_HEADER } from './proxy.js';
+import { type AuthLevel, type RouteDef, type RouteMatch, RouteTable } from './route.js';
+import { builtinRoutes } from './routes/index.js';
+
+export interface OrchestratorApi extends Koa {
+  /** The route table (built-in and extra routes). */
+  readonly routeTable: RouteTable;
+  /** Closes the keep-alive connections to the leader. Call on shutdown. */
+  closeApi(): void;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function createApi(deps: ApiDeps, options: ApiOptions = {}): OrchestratorApi {
+  const o = resolveOptions(options);
+  const table = new RouteTable([...builtinRoutes, ...(options.extraRoutes ?? [])]);
+  const metrics = createHttpMetrics(options.registry);
+  const proxy = createLeaderProxy(o);
+  const apiBase = `${o.urlPrefix}/api`;
+  const metricsPath = `${o.urlPrefix}/metrics`;
+  const statusPath = `${o.urlPrefix}${o.statusEndpoint}`;
+  const statusRoute = table.routes.find((r) => r.name === 'status');
+
+  const app = new Koa() as OrchestratorApi;
+  app.silent = true;
+  app.proxy = false;
+
+  app.use(async (ctx) => {
+    const started = process.hrtime.bigint();
+    let routeName = 'unmatched';
+    try {
+      if (ctx.originalUrl.length > o.maxUrlLength) {
+        throw new ApiError('URI_TOO_LONG', 414, `request URL longer than ${o.maxUrlLength} characters`);
+      }
+      let path = ctx.path;
+      if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+      if (path === metricsPath) {
+        routeName = 'metrics';
+        checkMethod(ctx);
+        ctx.type = metrics.registry.contentType;
+        ctx.body = await metrics.registry.metrics();
+        return;
+      }
+      let match: RouteMatch | null = null;
+      if (path === statusPath && statusRoute !== undefined) {
+        match = { route: statusRoute, params: {} };
+      } else if (path.startsWith(`${apiBase}/`)) {
+        match = table.match(path.slice(apiBase.length + 1).split('/'));
+      }
+      const route = match?.route;
+      if (route) routeName = route.name;
+      const user = authorize(ctx, o, authLevel(route));
+      if (!match || !route) {
+        throw new ApiError('NOT_FOUND', 404, `no such route: ${clip(ctx.path)}`);
+      }
+      checkMethod(ctx);
+      if (await forwarded(ctx, deps, o, route, proxy)) {
+        routeName = `${route.name}:proxied`;
+        return;
+      }
+      const result = await route.handler({
+        params: match.params,
+        query: queryOf(ctx),
+        user,
+        deps,
+        options: o,
+      });
+      if (result instanceof Reply) {
+        sendJson(ctx, result.status, result.body);
+      } else {
+        sendJson(ctx, 200, result);
+      }
+    } catch (err) {
+      const e = toApiError(err);
+      if (!(err instanceof ApiError)) o.onError(err, ctx.path);
+      if (e.code === 'UNAUTHENTICATED') ctx.set('WWW-Authenticate', 'Basic realm="orchestrator"');
+      if (e.code === 'METHOD_NOT_ALLOWED') ctx.set('Allow', 'GET, HEAD');
+      const body: Envelope = errorEnvelope(e.message, e.details);
+      sendJson(ctx, e.status, body);
+    } finally {
+      metrics.observe(routeName, ctx.method, ctx.status, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  });
+
+  Object.defineProperty(app, 'routeTable', { value: table });
+  app.closeApi = () => proxy.close();
+  return app;
+}
+
+function sendJson(ctx: Context, status: number, body: unknown): void {
+  ctx.status = status;
+  ctx.type = JSON_TYPE;
+  ctx.body = JSON.stringify(body === undefined ? null : body);
+}
+
+function checkMethod(ctx: Context): void {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+    throw new ApiError(
+      'METHOD_NOT_ALLOWED',
+      405,
+      `method ${clip(ctx.method, 20)} not allowed: use GET or HEAD`,
+    );
+  }
+}
+
+function queryOf(ctx: Context): URLSearchParams {
+  try {
+    return new URLSearchParams(ctx.querystring);
+  } catch {
+    return new URLSearchParams();
+  }
+}
+
+function authLevel(route: RouteDef | undefined): AuthLevel {
+  if (route === undefined) return 'read';
+  return route.auth ?? (route.kind === 'write' ? 'write' : 'read');
+}
+
+/** Returns the user name; throws 401 for bad credentials, 403 for a reader asking to write. */
+function authorize(ctx: Context, o: ResolvedApiOptions, level: AuthLevel): string {
+  if (level === 'none') return '';
+  const result = authenticate(ctx.get('authorization') || undefined, o);
+  if (!result.ok) {
+    throw new ApiError('UNAUTHENTICATED', 401, '401 Unauthorized: valid credentials are required');
+  }
+  if (level === 'write' && o.readOnly) {
+    throw new ApiError('FORBIDDEN', 403, 'Unauthorized: this orchestrator is ReadOnly');
+  }
+  if (level === 'write' && !result.canWrite) {
+    throw new ApiError('FORBIDDEN', 403, `Unauthorized: user ${result.user} may only read`);
+  }
+  return result.user;
+}
+
+/**
+ * The leader guard (§1.9). Returns true when the request was answered by the leader through the
+ * proxy; false to run the handler here; throws to refuse.
+ */
+async function forwarded(
+  ctx: Context,
+  deps: ApiDeps,
+  o: ResolvedApiOptions,
+  route: RouteDef,
+  proxy: LeaderProxy,
+): Promise<boolean> {
+  if (route.kind === 'local' || !deps.raft.enabled || deps.raft.state() === 'Leader') return false;
+  const isWrite = route.kind === 'write';
+  // Forwarded once already: this node lost leadership meanwhile. Never bounce the request again.
+  if (ctx.get(PROXIED_HEADER) !== '') {
+    if (isWrite) throw unauthorized();
+    return false;
+  }
+  const leaderURI = deps.raft.leaderURI().replace(/\/+$/, '');
+  if (leaderURI === '') {
+    if (!isWrite && o.noLeaderReads === 'local') return false;
+    throw new ApiError('NO_LEADER', 503, 'no raft leader is known: this node cannot serve the request now', {
+      RaftState: deps.raft.state(),
+    });
+  }
+  if (leaderURI === o.ownURL) {
+    // A stale LeaderURI naming this node: answer reads locally, refuse writes.
+    if (isWrite) throw unauthorized();
+    return false;
+  }
+  await proxy.forward(ctx, leaderURI);
+  return true;
+}

@@ -1,0 +1,191 @@
+// The narrow interfaces the API handlers need. The daemon (apps/orchestrator) implements them on top
+// of consensus, store and prober; tests implement them in memory. The API never imports those
+// packages' implementations, only the store's model types.
+import type { Instance, InstanceKey } from '@orchestrator/store';
+
+/** A value or a promise of it: fakes answer synchronously, real stores may not. */
+export type Awaitable<T> = T | Promise<T>;
+
+export type RaftState = 'Leader' | 'Follower' | 'Candidate' | 'Shutdown';
+
+/** What this node knows about raft. Every method must be cheap: leader-check calls them per request. */
+export interface RaftView {
+  /** false when RaftEnabled is off: raft routes answer 500 and nothing is proxied. */
+  readonly enabled: boolean;
+  state(): RaftState;
+  /** The leader's raft address (`host:port`), '' when unknown. */
+  leader(): string;
+  /** The URL the leader published with `leader-uri`, '' when unknown. */
+  leaderURI(): string;
+  /** Current membership, raft addresses. */
+  peers(): string[];
+  /** Leader or Follower, and a leader is known (reference §1.7). */
+  isPartOfQuorum(): boolean;
+  /** True only on a leader that currently holds a quorum (heard from a majority recently). */
+  isLeaderWithQuorum(): Awaitable<boolean>;
+  readonly raftBind: string;
+  readonly raftAdvertise: string;
+}
+
+/** Raft operations the raft-* routes trigger. */
+export interface RaftControl {
+  /** Publishes `yield` for `node` (only when this node is the leader). */
+  yield(node: string): Awaitable<void>;
+  /** Publishes `yield-hint`. */
+  yieldHint(hint: string): Awaitable<void>;
+  /** Takes a local snapshot. */
+  snapshot(): Awaitable<void>;
+  /** Records a follower's health report; false (or a throw) when the token is unknown. */
+  reportHealth(token: string, raftBind: string, raftAdvertise: string): Awaitable<boolean>;
+  /** Adds a member; resolves with the normalised address. */
+  addPeer(addr: string): Awaitable<string>;
+  /** Removes a member; resolves with the normalised address. */
+  removePeer(addr: string): Awaitable<string>;
+}
+
+/**
+ * Proposes a replicated command (reference §1.5) and resolves once it is committed and
+ * applied on this node, with the applier's result. Throws an error with `code: 'NOT_LEADER'` when
+ * this node is not the leader; the API answers that with 500 "Unauthorized".
+ */
+export interface CommandPublisher {
+  propose(op: string, value: unknown): Promise<unknown>;
+}
+
+export interface ClusterInfo {
+  ClusterName: string;
+  ClusterAlias: string;
+  ClusterDomain: string;
+  CountInstances: number;
+  HeuristicLag: number;
+  HasAutomatedMasterRecovery: boolean;
+  HasAutomatedIntermediateMasterRecovery: boolean;
+}
+
+/** Reads from this node's backend DB. */
+export interface InstanceReads {
+  instance(key: InstanceKey): Awaitable<Instance | null>;
+  /** Direct replicas of `key`. */
+  replicas(key: InstanceKey): Awaitable<Instance[]>;
+  all(): Awaitable<Instance[]>;
+  /** Instances whose hostname, cluster name or alias contains `s`. */
+  search(s: string): Awaitable<Instance[]>;
+  clusterInstances(clusterName: string): Awaitable<Instance[]>;
+  clusters(): Awaitable<string[]>;
+  clustersInfo(): Awaitable<ClusterInfo[]>;
+}
+
+export interface Discovery {
+  /** Probes `key` now on this node and resolves with what was read (throws when unreachable). */
+  discover(key: InstanceKey): Promise<Instance>;
+  /** Re-probes a known instance now. */
+  refresh(key: InstanceKey): Promise<void>;
+}
+
+/** Local (not replicated) maintenance locks. */
+export interface MaintenanceStore {
+  begin(key: InstanceKey, owner: string, reason: string, durationSeconds: number): Awaitable<void>;
+  /** false when no active maintenance existed. */
+  end(key: InstanceKey): Awaitable<boolean>;
+  list(): Awaitable<unknown[]>;
+}
+
+export interface TagFilter {
+  TagName: string;
+  TagValue: string;
+  HasValue: boolean;
+  Negate: boolean;
+}
+
+export interface TagStore {
+  /** `name` or `name=value` strings. */
+  list(key: InstanceKey): Awaitable<string[]>;
+  /** null when the instance does not have the tag. */
+  value(key: InstanceKey, name: string): Awaitable<string | null>;
+  /** Keys matching every filter. */
+  tagged(filters: TagFilter[]): Awaitable<InstanceKey[]>;
+  /** Local-only removal (reference quirk); resolves with the keys untagged. */
+  untag(key: InstanceKey | null, tag: TagFilter): Awaitable<InstanceKey[]>;
+}
+
+export interface PoolReads {
+  /** Instances of the cluster that belong to `pool` (all pools when undefined). */
+  clusterPoolInstances(clusterName: string, pool: string | undefined): Awaitable<Instance[]>;
+}
+
+/** Rows as the store returns them (reference shapes); the API passes them through. */
+export type Row = Record<string, unknown>;
+
+export interface AnalysisReads {
+  /** ReplicationAnalysis entries, downtimed included; filtered by cluster or instance when given. */
+  replicationAnalysis(filter: { clusterName?: string; key?: InstanceKey }): Awaitable<Row[]>;
+}
+
+export interface RecoveryReads {
+  globalRecoveriesDisabled(): Awaitable<boolean>;
+  recoveries(filter: {
+    page?: number;
+    id?: number;
+    uid?: string;
+    clusterName?: string;
+    alias?: string;
+  }): Awaitable<Row[]>;
+  steps(uid: string): Awaitable<Row[]>;
+  failureDetections(filter: { page?: number; id?: number; alias?: string }): Awaitable<Row[]>;
+  blocked(clusterName?: string): Awaitable<Row[]>;
+  /** Recoveries in their active period for the cluster. */
+  active(clusterName: string): Awaitable<Row[]>;
+  recentlyActiveCluster(clusterName: string): Awaitable<Row[]>;
+  recentlyActiveInstance(key: InstanceKey): Awaitable<Row[]>;
+}
+
+export interface AuditReads {
+  list(filter: { page: number; key?: InstanceKey }): Awaitable<Row[]>;
+}
+
+export interface NodeHealth {
+  Hostname: string;
+  Token: string;
+  AppVersion: string;
+  FirstSeenActive: string;
+  LastSeenActive: string;
+  ExtraInfo: string;
+  Command: string;
+  DBBackend: string;
+  LastReported: string;
+}
+
+export interface HealthStatus {
+  Healthy: boolean;
+  Hostname: string;
+  Token: string;
+  IsActiveNode: boolean;
+  ActiveNode: NodeHealth | null;
+  Error: string | null;
+  AvailableNodes: NodeHealth[];
+  RaftLeader: string;
+  IsRaftLeader: boolean;
+  RaftLeaderURI: string;
+  RaftAdvertise: string;
+  RaftHealthyMembers: string[];
+}
+
+export interface HealthReads {
+  /** This node's health (wrote node_health recently); cached by the implementation. */
+  status(): Awaitable<HealthStatus>;
+}
+
+/** Everything the built-in routes need. */
+export interface ApiDeps {
+  raft: RaftView & RaftControl;
+  commands: CommandPublisher;
+  instances: InstanceReads;
+  discovery: Discovery;
+  maintenance: MaintenanceStore;
+  tags: TagStore;
+  pools: PoolReads;
+  analysis: AnalysisReads;
+  recoveries: RecoveryReads;
+  audit: AuditReads;
+  health: HealthReads;
+}

@@ -1,0 +1,176 @@
+// Cluster reads and cluster-level commands.
+import type { Instance } from '@orchestrator/store';
+import { okEnvelope } from '../envelope.js';
+import { badParameter, failed } from '../errors.js';
+import { parseInstanceList, parseKey, parseText } from '../params.js';
+import type { RouteDef, RouteRequest } from '../route.js';
+import { clusterMaster, keyString, requireAlias, requireInstance, resolveClusterHint } from './helpers.js';
+
+async function clusterOf(req: RouteRequest): Promise<string> {
+  if (req.params.alias !== undefined) return requireAlias(req, req.params.alias);
+  if (req.params.host !== undefined) {
+    const instance = await requireInstance(req, parseKey(req.params));
+    return instance.ClusterName;
+  }
+  return resolveClusterHint(req, req.params.clusterHint ?? '');
+}
+
+async function optionalCluster(req: RouteRequest): Promise<string | undefined> {
+  return req.params.clusterHint === undefined ? undefined : resolveClusterHint(req, req.params.clusterHint);
+}
+
+async function instancesOf(req: RouteRequest, cluster: string | undefined): Promise<Instance[]> {
+  return cluster === undefined ? req.deps.instances.all() : req.deps.instances.clusterInstances(cluster);
+}
+
+export const clusterRoutes: RouteDef[] = [
+  {
+    name: 'clusters',
+    paths: ['clusters'],
+    kind: 'proxied',
+    // The reference answers `null` when there are no clusters; kept for client compatibility.
+    handler: async (req) => {
+      const names = await req.deps.instances.clusters();
+      return names.length === 0 ? null : names;
+    },
+  },
+  {
+    name: 'clusters-info',
+    paths: ['clusters-info'],
+    kind: 'proxied',
+    handler: (req) => req.deps.instances.clustersInfo(),
+  },
+  {
+    name: 'cluster',
+    paths: ['cluster/:clusterHint', 'cluster/alias/:alias', 'cluster/instance/:host/:port'],
+    kind: 'proxied',
+    handler: async (req) => req.deps.instances.clusterInstances(await clusterOf(req)),
+  },
+  {
+    name: 'cluster-info',
+    paths: ['cluster-info/:clusterHint', 'cluster-info/alias/:alias'],
+    kind: 'proxied',
+    handler: async (req) => {
+      const name = await clusterOf(req);
+      const info = (await req.deps.instances.clustersInfo()).find((c) => c.ClusterName === name);
+      if (info === undefined) throw failed(`Cannot read cluster info: ${name}`, { ClusterName: name });
+      return info;
+    },
+  },
+  {
+    name: 'masters',
+    paths: ['masters'],
+    kind: 'proxied',
+    handler: async (req) => {
+      const masters: Instance[] = [];
+      for (const name of await req.deps.instances.clusters()) {
+        const master = clusterMaster(await req.deps.instances.clusterInstances(name));
+        if (master !== undefined && !master.ReadOnly) masters.push(master);
+      }
+      return masters;
+    },
+  },
+  {
+    name: 'master',
+    paths: ['master/:clusterHint'],
+    kind: 'proxied',
+    handler: async (req) => {
+      const name = await clusterOf(req);
+      const master = clusterMaster(await req.deps.instances.clusterInstances(name));
+      if (master === undefined)
+        throw failed(`Cannot determine master of cluster ${name}`, { ClusterName: name });
+      return master;
+    },
+  },
+  {
+    name: 'set-cluster-alias',
+    paths: ['set-cluster-alias/:clusterName'],
+    kind: 'write',
+    handler: async (req) => {
+      const cluster = parseText(req.params.clusterName, 'clusterName', 512);
+      const alias = parseText(req.query.get('alias'), 'alias', 512);
+      await req.deps.commands.propose('set-cluster-alias-manual-override', [cluster, alias]);
+      return okEnvelope(`Cluster ${cluster} now has alias '${alias}'`);
+    },
+  },
+  {
+    name: 'forget-cluster',
+    paths: ['forget-cluster/:clusterHint'],
+    kind: 'write',
+    handler: async (req) => {
+      const cluster = await clusterOf(req);
+      await req.deps.commands.propose('forget-cluster', cluster);
+      return okEnvelope(`Cluster forgotten: ${cluster}`, cluster);
+    },
+  },
+  {
+    name: 'downtimed',
+    paths: ['downtimed', 'downtimed/:clusterHint'],
+    kind: 'proxied',
+    handler: async (req) => (await instancesOf(req, await optionalCluster(req))).filter((i) => i.IsDowntimed),
+  },
+  {
+    name: 'problems',
+    paths: ['problems', 'problems/:clusterHint'],
+    kind: 'proxied',
+    handler: async (req) =>
+      (await instancesOf(req, await optionalCluster(req))).filter((i) => i.Problems.length > 0),
+  },
+  {
+    name: 'submit-pool-instances',
+    paths: ['submit-pool-instances/:pool'],
+    kind: 'write',
+    handler: async (req) => {
+      const pool = parseText(req.params.pool, 'pool', 256);
+      const keys = parseInstanceList(req.query.get('instances'), 'instances');
+      const now = req.options.now();
+      await req.deps.commands.propose('submit-pool-instances', {
+        CreatedAt: now.toISOString(),
+        Pool: pool,
+        DelimitedInstances: keys.map(keyString).join(','),
+        RegisteredAt: now.toISOString(),
+      });
+      return okEnvelope(`Applied ${pool} pool instances`, keys);
+    },
+  },
+  {
+    name: 'heuristic-cluster-pool-instances',
+    paths: [
+      'heuristic-cluster-pool-instances/:clusterHint',
+      'heuristic-cluster-pool-instances/:clusterHint/:pool',
+    ],
+    kind: 'proxied',
+    handler: async (req) => {
+      const cluster = await clusterOf(req);
+      const pool = req.params.pool === undefined ? undefined : parseText(req.params.pool, 'pool', 256);
+      const instances = await req.deps.pools.clusterPoolInstances(cluster, pool);
+      return okEnvelope('Heuristic pool instances', instances);
+    },
+  },
+  {
+    name: 'submit-masters-to-kv-stores',
+    paths: ['submit-masters-to-kv-stores', 'submit-masters-to-kv-stores/:clusterHint'],
+    // R-routed in the reference: proxied to the leader, which publishes put-key-value.
+    kind: 'proxied',
+    handler: async (req) => {
+      const only = await optionalCluster(req);
+      const infos = await req.deps.instances.clustersInfo();
+      const pairs: { Key: string; Value: string }[] = [];
+      for (const info of infos) {
+        if (only !== undefined && info.ClusterName !== only) continue;
+        const master = clusterMaster(await req.deps.instances.clusterInstances(info.ClusterName));
+        if (master === undefined) continue;
+        const base = `${req.options.kvClusterMasterPrefix}/${info.ClusterAlias || info.ClusterName}`;
+        pairs.push(
+          { Key: base, Value: keyString(master.Key) },
+          { Key: `${base}/hostname`, Value: master.Key.Hostname },
+          { Key: `${base}/port`, Value: String(master.Key.Port) },
+        );
+      }
+      if (only !== undefined && pairs.length === 0)
+        throw badParameter('clusterHint', 'cluster has no known master', only);
+      for (const pair of pairs) await req.deps.commands.propose('put-key-value', pair);
+      return okEnvelope(`Submitted ${pairs.length} masters`, pairs);
+    },
+  },
+];

@@ -1,0 +1,19 @@
+import type { RouteDef } from '../route.js';
+import { clusterRoutes } from './clusters.js';
+import { healthRoutes } from './health.js';
+import { instanceRoutes } from './instances.js';
+import { operatorRoutes } from './operator.js';
+import { raftRoutes } from './raft.js';
+import { recoveryRoutes } from './recoveries.js';
+import { topologyRoutes } from './topology.js';
+
+/** Every built-in route, in documentation order. */
+export const builtinRoutes: readonly RouteDef[] = [
+  ...healthRoutes,
+  ...raftRoutes,
+  ...instanceRoutes,
+  ...clusterRoutes,
+  ...topologyRoutes,
+  ...operatorRoutes,
+  ...recoveryRoutes,
+];

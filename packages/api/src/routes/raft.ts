@@ -1,0 +1,160 @@
+// Raft endpoints of §1.8 and the leader checks load balancers and orchestrator-client use.
+import { okEnvelope, reply } from '../envelope.js';
+import { failed } from '../errors.js';
+import { parseNonNegativeInt, parseText } from '../params.js';
+import type { RouteDef, RouteRequest } from '../route.js';
+
+function requireRaft(req: RouteRequest): void {
+  if (!req.deps.raft.enabled) throw failed('raft is not running: RaftEnabled is false');
+}
+
+async function leaderCheck(req: RouteRequest): Promise<unknown> {
+  if (await req.deps.raft.isLeaderWithQuorum()) return 'OK';
+  let status = 404;
+  if (req.params.errorStatusCode !== undefined) {
+    status = parseNonNegativeInt(req.params.errorStatusCode, 'errorStatusCode', 599);
+    if (status < 200) status = 404;
+  }
+  return reply(status, 'Not leader');
+}
+
+/** Raft routes that act on this node: the reference protects them like writes. */
+function raftRoute(def: Omit<RouteDef, 'kind'> & { kind?: RouteDef['kind'] }): RouteDef {
+  return { kind: 'local', ...def };
+}
+
+export const raftRoutes: RouteDef[] = [
+  {
+    name: 'leader-check',
+    paths: ['leader-check', 'leader-check/:errorStatusCode'],
+    kind: 'local',
+    auth: 'none',
+    handler: leaderCheck,
+  },
+  { name: 'routed-leader-check', paths: ['routed-leader-check'], kind: 'proxied', handler: leaderCheck },
+  raftRoute({
+    name: 'raft-state',
+    paths: ['raft-state'],
+    handler: (req) => {
+      requireRaft(req);
+      return req.deps.raft.state();
+    },
+  }),
+  raftRoute({
+    name: 'raft-leader',
+    paths: ['raft-leader'],
+    handler: (req) => {
+      requireRaft(req);
+      return req.deps.raft.leader();
+    },
+  }),
+  raftRoute({
+    name: 'raft-peers',
+    paths: ['raft-peers'],
+    handler: (req) => {
+      requireRaft(req);
+      return req.deps.raft.peers();
+    },
+  }),
+  raftRoute({
+    name: 'raft-health',
+    paths: ['raft-health'],
+    auth: 'none',
+    handler: (req) => {
+      requireRaft(req);
+      const state = req.deps.raft.state();
+      if (state === 'Leader' || state === 'Follower') return 'healthy';
+      throw failed('unhealthy');
+    },
+  }),
+  raftRoute({
+    name: 'raft-status',
+    paths: ['raft-status'],
+    handler: (req) => {
+      requireRaft(req);
+      const r = req.deps.raft;
+      const state = r.state();
+      return {
+        RaftBind: r.raftBind,
+        RaftAdvertise: r.raftAdvertise,
+        State: state,
+        Healthy: state === 'Leader' || state === 'Follower',
+        IsPartOfQuorum: r.isPartOfQuorum(),
+        Leader: r.leader(),
+        LeaderURI: r.leaderURI(),
+        Peers: r.peers(),
+      };
+    },
+  }),
+  raftRoute({
+    name: 'raft-yield',
+    paths: ['raft-yield/:node'],
+    auth: 'write',
+    handler: async (req) => {
+      requireRaft(req);
+      const node = parseText(req.params.node, 'node', 512);
+      // As in the reference: only a leader acts, and publish errors are not reported.
+      if (req.deps.raft.state() === 'Leader')
+        await Promise.resolve(req.deps.raft.yield(node)).catch(() => undefined);
+      return okEnvelope('Asynchronously yielded', node);
+    },
+  }),
+  raftRoute({
+    name: 'raft-yield-hint',
+    paths: ['raft-yield-hint/:hint'],
+    auth: 'write',
+    handler: async (req) => {
+      requireRaft(req);
+      const hint = parseText(req.params.hint, 'hint', 512);
+      if (req.deps.raft.state() === 'Leader')
+        await Promise.resolve(req.deps.raft.yieldHint(hint)).catch(() => undefined);
+      return okEnvelope('Asynchronously yielded by hint', hint);
+    },
+  }),
+  raftRoute({
+    name: 'raft-snapshot',
+    paths: ['raft-snapshot'],
+    auth: 'write',
+    handler: async (req) => {
+      requireRaft(req);
+      try {
+        await req.deps.raft.snapshot();
+      } catch (err) {
+        throw failed(`Cannot create snapshot: ${(err as Error).message ?? String(err)}`, null, err);
+      }
+      return 'snapshot created';
+    },
+  }),
+  raftRoute({
+    name: 'raft-follower-health-report',
+    paths: ['raft-follower-health-report/:token/:raftBind/:raftAdvertise'],
+    handler: async (req) => {
+      requireRaft(req);
+      const token = parseText(req.params.token, 'token', 256);
+      const bind = parseText(req.params.raftBind, 'raftBind', 512);
+      const advertise = parseText(req.params.raftAdvertise, 'raftAdvertise', 512);
+      if (!(await req.deps.raft.reportHealth(token, bind, advertise))) {
+        throw failed('Cannot report health: unknown token', { Token: token });
+      }
+      return 'health reported';
+    },
+  }),
+  {
+    name: 'raft-add-peer',
+    paths: ['raft-add-peer/:addr'],
+    kind: 'write',
+    handler: async (req) => {
+      requireRaft(req);
+      return req.deps.raft.addPeer(parseText(req.params.addr, 'addr', 512));
+    },
+  },
+  {
+    name: 'raft-remove-peer',
+    paths: ['raft-remove-peer/:addr'],
+    kind: 'write',
+    handler: async (req) => {
+      requireRaft(req);
+      return req.deps.raft.removePeer(parseText(req.params.addr, 'addr', 512));
+    },
+  },
+];
