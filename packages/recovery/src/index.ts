@@ -1,8 +1,20 @@
 export * from './candidates.js';
 export * from './config.js';
+export * from './engine.js';
 export * from './errors.js';
 export * from './filters.js';
 export * from './gates.js';
 export * from './gtid.js';
+export * from './hooks.js';
+export {
+  type ConnectorOptions,
+  createSqlConnector,
+  type Row,
+  type SqlConnector,
+} from './mysql/connections.js';
+export { createMySQLOperations } from './mysql/create.js';
+export * from './mysql/operations.js';
 export * from './planner.js';
+export * from './resume.js';
+export { type RecoveryContext, RecoveryRun, type RunOptions } from './run.js';
 export type * from './types.js';

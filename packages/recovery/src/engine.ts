@@ -1,0 +1,383 @@
+// The recovery engine the daemon drives: automatic recoveries from analysis entries (leader only,
+// behind the gates), operator commands (recover, takeovers, force-*), acknowledgements and the
+// resumption of recoveries a previous leader left unfinished.
+import { randomUUID } from 'node:crypto';
+import { type RecoveryConfig, resolveRecoveryConfig } from './config.js';
+import { errorMessage, LeadershipLostError, RecoveryError } from './errors.js';
+import { runIntermediateMasterRecovery } from './flows/intermediate.js';
+import { runMasterFailover } from './flows/master.js';
+import { runTakeover } from './flows/takeover.js';
+import {
+  evaluateGates,
+  evaluateManualGates,
+  type RecoveryKind,
+  recoveryKindFor,
+  recoveryTypeFor,
+} from './gates.js';
+import { createHookRunner, type HookRunner } from './hooks.js';
+import type { MySQLOperations } from './mysql/operations.js';
+import {
+  closeInterrupted,
+  decideResume,
+  findWritableMaster,
+  isInterrupted,
+  type ResumeDecision,
+} from './resume.js';
+import { type RecoveryContext, RecoveryRun } from './run.js';
+import type {
+  AnalysisEntry,
+  Clock,
+  InstanceKey,
+  Leadership,
+  NodeIdentity,
+  Publish,
+  RecoveryReads,
+  TopologyRecovery,
+} from './types.js';
+
+export interface RecoveryEngineOptions {
+  config?: Partial<RecoveryConfig>;
+  node: NodeIdentity;
+  leadership: Leadership;
+  publish: Publish;
+  reads: RecoveryReads;
+  mysql: MySQLOperations;
+  hooks?: HookRunner;
+  clock?: Clock;
+  newUID?: () => string;
+  recordBlocked?: RecoveryContext['recordBlocked'];
+  log?: RecoveryContext['log'];
+}
+
+export type AnalysisOutcome =
+  | { key: InstanceKey; analysis: string; outcome: 'recovered' | 'failed'; recovery: TopologyRecovery }
+  | { key: InstanceKey; analysis: string; outcome: 'skipped' | 'blocked'; reason: string };
+
+export interface ManualOptions {
+  /** recover-lite: no hooks. */
+  lite?: boolean;
+  candidate?: InstanceKey | null;
+}
+
+const keyOf = (k: InstanceKey) => `${k.Hostname}:${k.Port}`;
+
+export interface RecoveryEngine {
+  readonly config: RecoveryConfig;
+  /** Called with every analysis pass (reference: every RecoveryPollSeconds); resolves when the recoveries it started end. */
+  onAnalysis(entries: readonly AnalysisEntry[]): Promise<AnalysisOutcome[]>;
+  /** recover / recover-lite: manual, skips filters, downtime, global disable and the block period. */
+  recover(entry: AnalysisEntry, opts?: ManualOptions): Promise<TopologyRecovery>;
+  gracefulMasterTakeover(
+    clusterMaster: AnalysisEntry,
+    designated: InstanceKey | null,
+    auto: boolean,
+  ): Promise<TopologyRecovery>;
+  forceMasterFailover(clusterMaster: AnalysisEntry): Promise<TopologyRecovery>;
+  forceMasterTakeover(clusterMaster: AnalysisEntry, designated: InstanceKey): Promise<TopologyRecovery>;
+  /** ack-recovery: publishes the acknowledgement (selectors as in the reference's payload). */
+  acknowledge(ack: {
+    owner: string;
+    comment: string;
+    key?: InstanceKey;
+    clusterName?: string;
+    id?: number;
+    uid?: string;
+    all?: boolean;
+  }): Promise<unknown>;
+  /**
+   * Run by a new leader (and periodically): recoveries left running by another node are resolved
+   * as failed and acknowledged, then resumed when the cluster still has no writable master.
+   */
+  resumeInterruptedRecoveries(): Promise<
+    { uid: string; decision: ResumeDecision; resumed?: TopologyRecovery }[]
+  >;
+  /** Waits for background work (old-master read_only attempts) to settle. */
+  drain(): Promise<void>;
+  /** Recoveries this engine is running right now, by analyzed instance. */
+  running(): string[];
+}
+
+export function createRecoveryContext(o: RecoveryEngineOptions): RecoveryContext {
+  const config = resolveRecoveryConfig(o.config);
+  return {
+    config,
+    node: o.node,
+    leadership: o.leadership,
+    publish: o.publish,
+    reads: o.reads,
+    mysql: o.mysql,
+    hooks:
+      o.hooks ??
+      createHookRunner({ shell: config.ProcessesShellCommand, timeoutMs: config.HookTimeoutSeconds * 1000 }),
+    clock: o.clock ?? { now: Date.now },
+    newUID: o.newUID ?? randomUUID,
+    recordBlocked: o.recordBlocked,
+    log: o.log,
+  };
+}
+
+export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
+  const ctx = createRecoveryContext(o);
+  const startedAt = ctx.clock.now();
+  const inFlight = new Set<string>();
+  const background: Promise<unknown>[] = [];
+
+  const newRun = (
+    entry: AnalysisEntry,
+    kind: RecoveryKind,
+    command: string,
+    skipHooks: boolean,
+    auto: boolean,
+  ) =>
+    new RecoveryRun(ctx, entry, {
+      command,
+      skipHooks,
+      type: recoveryTypeFor(kind),
+      autoMasterRecovery: auto && kind !== 'DeadIntermediateMaster',
+      autoIntermediateMasterRecovery: auto && kind === 'DeadIntermediateMaster',
+    });
+
+  async function execute(
+    run: RecoveryRun,
+    kind: RecoveryKind,
+    designated: InstanceKey | null,
+  ): Promise<TopologyRecovery> {
+    const id = keyOf(run.entry.AnalyzedInstanceKey);
+    inFlight.add(id);
+    try {
+      await run.register();
+      if (kind === 'DeadIntermediateMaster') await runIntermediateMasterRecovery(run);
+      else {
+        const mustPromoteCoMaster =
+          kind === 'DeadCoMaster' &&
+          ctx.config.CoMasterRecoveryMustPromoteOtherCoMaster &&
+          run.entry.AnalyzedInstanceMasterKey.Hostname !== '';
+        await runMasterFailover(run, {
+          designated: designated ?? (mustPromoteCoMaster ? run.entry.AnalyzedInstanceMasterKey : null),
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof LeadershipLostError)) throw error;
+      ctx.log?.(`recovery ${run.recovery.UID} stopped: ${error.message}`);
+    } finally {
+      inFlight.delete(id);
+      background.push(...run.background);
+    }
+    return run.recovery;
+  }
+
+  async function registerDetection(entry: AnalysisEntry): Promise<boolean> {
+    const probe = newRun(entry, recoveryKindFor(entry.Analysis) ?? 'DeadMaster', '', false, true);
+    await ctx.publish('register-failure-detection', entry);
+    try {
+      await probe.runHooks('OnFailureDetectionProcesses');
+      return true;
+    } catch (error) {
+      ctx.log?.(`OnFailureDetectionProcesses failed: ${errorMessage(error)}`);
+      return false;
+    }
+  }
+
+  async function onEntry(
+    entry: AnalysisEntry,
+    snapshot: {
+      disabled: boolean;
+      detections: Awaited<ReturnType<RecoveryReads['activeDetections']>>;
+      recoveries: Awaited<ReturnType<RecoveryReads['activeRecoveries']>>;
+    },
+  ): Promise<AnalysisOutcome> {
+    const base = { key: entry.AnalyzedInstanceKey, analysis: entry.Analysis };
+    if (inFlight.has(keyOf(entry.AnalyzedInstanceKey)))
+      return { ...base, outcome: 'skipped', reason: 'a recovery is already running on this instance' };
+    const verdict = evaluateGates({
+      entry,
+      config: ctx.config,
+      now: ctx.clock.now(),
+      startedAt,
+      isLeader: ctx.leadership.isLeaderWithQuorum(),
+      globalRecoveryDisabled: snapshot.disabled,
+      activeDetections: snapshot.detections,
+      activeRecoveries: snapshot.recoveries,
+    });
+    if (verdict.registerDetection && !(await registerDetection(entry)))
+      return { ...base, outcome: 'skipped', reason: 'OnFailureDetectionProcesses failed' };
+    if (verdict.action === 'skip') return { ...base, outcome: 'skipped', reason: verdict.reason };
+    if (verdict.action === 'blocked') {
+      await ctx.recordBlocked?.(entry, verdict.blockingRecovery.Id);
+      return { ...base, outcome: 'blocked', reason: verdict.reason };
+    }
+    const run = newRun(entry, verdict.kind, '', false, true);
+    const recovery = await execute(run, verdict.kind, null);
+    return { ...base, outcome: recovery.IsSuccessful ? 'recovered' : 'failed', recovery };
+  }
+
+  async function manual(entry: AnalysisEntry, kind: RecoveryKind, command: string, skipHooks: boolean) {
+    const recoveries = await ctx.reads.activeRecoveries();
+    const gate = evaluateManualGates(entry, ctx.leadership.isLeaderWithQuorum(), recoveries);
+    if (!gate.ok)
+      throw new RecoveryError(
+        gate.reason === 'not the raft leader' ? 'NOT_LEADER' : 'RECOVERY_BLOCKED',
+        `Recovery not attempted: ${gate.reason}`,
+      );
+    if (inFlight.has(keyOf(entry.AnalyzedInstanceKey)))
+      throw new RecoveryError(
+        'RECOVERY_BLOCKED',
+        'Recovery not attempted: a recovery is already running on this instance',
+      );
+    // Manual recoveries auto-acknowledge completed ones on the same instance (reference §5.1 gate 5).
+    for (const r of recoveries)
+      if (
+        r.RecoveryEndTimestamp !== '' &&
+        !r.Acknowledged &&
+        keyOf(r.AnalysisEntry.AnalyzedInstanceKey) === keyOf(entry.AnalyzedInstanceKey)
+      )
+        await ctx.publish('ack-recovery', {
+          CreatedAt: new Date(ctx.clock.now()).toISOString(),
+          Owner: 'orchestrator',
+          Comment: `superseded by ${command}`,
+          Key: entry.AnalyzedInstanceKey,
+          ClusterName: '',
+          Id: r.Id,
+          UID: r.UID,
+          AllRecoveries: false,
+        });
+    return newRun(entry, kind, command, skipHooks, false);
+  }
+
+  const withCommand = (entry: AnalysisEntry, analysis: string, command: string): AnalysisEntry => ({
+    ...entry,
+    Analysis: analysis,
+    CommandHint: command,
+  });
+
+  return {
+    config: ctx.config,
+    async onAnalysis(entries) {
+      if (!ctx.leadership.isLeaderWithQuorum())
+        return entries.map((e) => ({
+          key: e.AnalyzedInstanceKey,
+          analysis: e.Analysis,
+          outcome: 'skipped',
+          reason: 'not the raft leader',
+        }));
+      const relevant = entries.filter((e) => recoveryKindFor(e.Analysis) !== undefined);
+      if (relevant.length === 0) return [];
+      const [disabled, detections, recoveries] = await Promise.all([
+        ctx.reads.isGlobalRecoveryDisabled(),
+        ctx.reads.activeDetections(),
+        ctx.reads.activeRecoveries(),
+      ]);
+      // Entries of different clusters recover concurrently; anti-flapping is evaluated per entry
+      // against the snapshot plus what this pass already started.
+      const started = new Set<string>();
+      return Promise.all(
+        relevant.map((entry) => {
+          const cluster = entry.ClusterDetails.ClusterName;
+          if (started.has(cluster))
+            return {
+              key: entry.AnalyzedInstanceKey,
+              analysis: entry.Analysis,
+              outcome: 'skipped' as const,
+              reason: 'another entry of this cluster is being recovered',
+            };
+          started.add(cluster);
+          return onEntry(entry, { disabled, detections, recoveries });
+        }),
+      );
+    },
+    async recover(entry, opts = {}) {
+      const kind = recoveryKindFor(entry.Analysis);
+      if (!kind)
+        throw new RecoveryError(
+          'RECOVERY_REFUSED',
+          `Recovery not attempted: no recovery for ${entry.Analysis}`,
+        );
+      const run = await manual(entry, kind, opts.lite ? 'recover-lite' : 'recover', opts.lite === true);
+      return execute(run, kind, opts.candidate ?? null);
+    },
+    async gracefulMasterTakeover(master, designated, auto) {
+      const command = auto ? 'graceful-master-takeover-auto' : 'graceful-master-takeover';
+      const entry = withCommand(master, 'DeadMaster', 'graceful-master-takeover');
+      const run = await manual(entry, 'DeadMaster', 'graceful-master-takeover', false);
+      return takeover(run, command, { designated, startOldMaster: auto, graceful: true });
+    },
+    async forceMasterFailover(master) {
+      const entry = withCommand(master, 'DeadMaster', 'force-master-failover');
+      const run = await manual(entry, 'DeadMaster', 'force-master-failover', false);
+      return execute(run, 'DeadMaster', null);
+    },
+    async forceMasterTakeover(master, designated) {
+      const entry = withCommand(master, 'DeadMaster', 'force-master-takeover');
+      const run = await manual(entry, 'DeadMaster', 'force-master-takeover', false);
+      return takeover(run, 'force-master-takeover', { designated, startOldMaster: false, graceful: false });
+    },
+    async acknowledge(ack) {
+      if (!ctx.leadership.isLeaderWithQuorum()) throw new RecoveryError('NOT_LEADER', 'not the raft leader');
+      if (ack.comment.trim() === '')
+        throw new RecoveryError('INVALID_ARGUMENT', 'acknowledging requires a comment');
+      return ctx.publish('ack-recovery', {
+        CreatedAt: new Date(ctx.clock.now()).toISOString(),
+        Owner: ack.owner,
+        Comment: ack.comment,
+        Key: ack.key ?? { Hostname: '', Port: 0 },
+        ClusterName: ack.clusterName ?? '',
+        Id: ack.id ?? 0,
+        UID: ack.uid ?? '',
+        AllRecoveries: ack.all === true,
+      });
+    },
+    async resumeInterruptedRecoveries() {
+      if (!ctx.leadership.isLeaderWithQuorum()) return [];
+      const interrupted = (await ctx.reads.activeRecoveries()).filter(
+        (r) => isInterrupted(r, ctx.node) && !inFlight.has(keyOf(r.AnalysisEntry.AnalyzedInstanceKey)),
+      );
+      const results: { uid: string; decision: ResumeDecision; resumed?: TopologyRecovery }[] = [];
+      for (const r of interrupted) {
+        const entry = r.AnalysisEntry;
+        const kind = recoveryKindFor(entry.Analysis) ?? 'DeadMaster';
+        const instances = await ctx.reads.clusterInstances(entry.ClusterDetails.ClusterName);
+        const writable =
+          kind === 'DeadIntermediateMaster' ? null : await findWritableMaster(ctx.mysql, instances);
+        const decision = decideResume(r, writable);
+        await closeInterrupted(
+          ctx.publish,
+          r,
+          ctx.node,
+          ctx.clock.now(),
+          decision.reason,
+          decision.action === 'resolve' ? decision.writableMaster : null,
+        );
+        if (decision.action === 'resolve') {
+          results.push({ uid: r.UID, decision });
+          continue;
+        }
+        const run = newRun(entry, kind, entry.CommandHint ?? '', false, entry.CommandHint === undefined);
+        run.recovery.RelatedRecoveryId = r.Id;
+        await run.audit(`resuming interrupted recovery ${r.UID}`);
+        results.push({ uid: r.UID, decision, resumed: await execute(run, kind, null) });
+      }
+      return results;
+    },
+    async drain() {
+      const pending = background.splice(0);
+      await Promise.all(pending);
+    },
+    running: () => [...inFlight],
+  };
+
+  async function takeover(run: RecoveryRun, command: string, opts: Parameters<typeof runTakeover>[1]) {
+    const id = keyOf(run.entry.AnalyzedInstanceKey);
+    inFlight.add(id);
+    try {
+      ctx.log?.(`${command} on ${id}`);
+      await run.register();
+      await runTakeover(run, opts);
+    } catch (error) {
+      if (!(error instanceof LeadershipLostError)) throw error;
+    } finally {
+      inFlight.delete(id);
+      background.push(...run.background);
+    }
+    return run.recovery;
+  }
+}

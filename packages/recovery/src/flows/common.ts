@@ -1,0 +1,184 @@
+// Steps shared by the recovery flows: gathering and stopping replicas, executing plan steps,
+// publishing the new master's KV pairs and alias.
+import { effectivePromotionRule } from '../candidates.js';
+import { errorMessage, LeadershipLostError } from '../errors.js';
+import { liveView } from '../mysql/operations.js';
+import type { PlanStep } from '../planner.js';
+import type { RecoveryRun } from '../run.js';
+import type { InstanceKey, InstanceView, PromotionRule } from '../types.js';
+
+export const keyOf = (k: InstanceKey) => `${k.Hostname}:${k.Port}`;
+export const sameKey = (a: InstanceKey, b: InstanceKey | null | undefined) =>
+  !!b && a.Hostname === b.Hostname && a.Port === b.Port;
+
+/** Rethrows leadership loss (which must stop the recovery); other errors are recorded and swallowed. */
+export function rethrowLeadership(error: unknown): void {
+  if (error instanceof LeadershipLostError) throw error;
+}
+
+/** Known replicas of `master`: the backend's view plus what the analysis listed. */
+export async function replicaKeysOf(
+  run: RecoveryRun,
+  master: InstanceKey,
+  clusterName: string,
+): Promise<InstanceKey[]> {
+  const instances = await run.ctx.reads.clusterInstances(clusterName);
+  const keys = new Map<string, InstanceKey>();
+  for (const i of instances)
+    if (sameKey(master, i.MasterKey) && !sameKey(master, i.Key)) keys.set(keyOf(i.Key), i.Key);
+  for (const k of run.entry.Replicas ?? run.entry.SlaveHosts ?? [])
+    if (!sameKey(master, k)) keys.set(keyOf(k), k);
+  return [...keys.values()];
+}
+
+/**
+ * Stops replication nicely on each replica (bounded) and reads its live state. Replicas that cannot
+ * be reached, or that no longer replicate from `master` (state changed since the analysis), are
+ * left out and reported.
+ */
+export async function stopAndReadReplicas(
+  run: RecoveryRun,
+  master: InstanceKey,
+  keys: readonly InstanceKey[],
+  opts: { stop: boolean },
+): Promise<{ views: InstanceView[]; unreachable: InstanceKey[] }> {
+  const { mysql, reads } = run.ctx;
+  const timeoutMs = run.config.StopReplicationNiceTimeoutSeconds * 1000;
+  const results = await Promise.all(
+    keys.map(async (key) => {
+      try {
+        const before = await mysql.replicaStatus(key);
+        if (!before || !sameKey(master, before.masterKey)) {
+          await run.audit(`${keyOf(key)} no longer replicates from ${keyOf(master)}; left out`);
+          return null;
+        }
+        if (opts.stop) {
+          run.guard(`stop replication on ${keyOf(key)}`);
+          const applied = await mysql.stopReplicationNicely(key, timeoutMs);
+          await run.audit(
+            `stopped replication on ${keyOf(key)}${applied ? '' : ' (relay log not fully applied)'}`,
+          );
+        }
+        const [state, base] = await Promise.all([mysql.readState(key), reads.instance(key)]);
+        return { key, view: liveView(state, base) };
+      } catch (error) {
+        rethrowLeadership(error);
+        await run.audit(`cannot use ${keyOf(key)}: ${errorMessage(error)}`);
+        return { key, view: null };
+      }
+    }),
+  );
+  const views: InstanceView[] = [];
+  const unreachable: InstanceKey[] = [];
+  for (const r of results) {
+    if (!r) continue;
+    if (r.view) views.push(r.view);
+    else unreachable.push(r.key);
+  }
+  return { views, unreachable };
+}
+
+/** Promotion rules in force for these instances (registrations with expiry, else the instance's rule). */
+export async function rulesFor(
+  run: RecoveryRun,
+  views: readonly InstanceView[],
+): Promise<Map<string, PromotionRule>> {
+  const registrations = await run.ctx.reads.candidates();
+  const now = run.ctx.clock.now();
+  return new Map(views.map((v) => [keyOf(v.Key), effectivePromotionRule(v, registrations, run.config, now)]));
+}
+
+/** Re-points a replica under `master` and starts it. Credentials are kept unless given. */
+export async function repoint(run: RecoveryRun, key: InstanceKey, master: InstanceKey): Promise<boolean> {
+  const { mysql } = run.ctx;
+  try {
+    const status = await mysql.replicaStatus(key);
+    if (status && (status.ioRunning || status.sqlRunning)) await mysql.stopReplication(key);
+    const creds = run.config.MySQLReplicaUser
+      ? { user: run.config.MySQLReplicaUser, password: run.config.MySQLReplicaPassword }
+      : null;
+    await mysql.changeMasterTo(key, master, creds);
+    await mysql.startReplication(key);
+    run.participate(key);
+    await run.audit(`moved ${keyOf(key)} under ${keyOf(master)}`);
+    return true;
+  } catch (error) {
+    rethrowLeadership(error);
+    run.addError(error);
+    await run.audit(`failed to move ${keyOf(key)} under ${keyOf(master)}: ${errorMessage(error)}`);
+    return false;
+  }
+}
+
+/** Executes the plan's lost-replica and old-master steps (detach, downtime, read_only). */
+export async function runLostSteps(run: RecoveryRun, steps: readonly PlanStep[]): Promise<void> {
+  const { mysql } = run.ctx;
+  for (const step of steps) {
+    try {
+      if (step.op === 'detach') {
+        await mysql.detachReplica(step.instance);
+        await run.audit(`detached lost replica ${keyOf(step.instance)}`);
+      } else if (step.op === 'downtime') {
+        await run.beginDowntime(step.instance, step.reason, run.config.LostInRecoveryDowntimeSeconds);
+        await run.audit(`downtimed ${keyOf(step.instance)}: ${step.reason}`);
+      } else if (step.op === 'old-master-read-only') {
+        const timeoutMs = run.config.OldMasterReadOnlyTimeoutSeconds * 1000;
+        // Asynchronous and bounded: the old master is usually dead and must not delay the recovery.
+        const attempt = mysql
+          .setReadOnly(step.instance, true, timeoutMs)
+          .then(() => run.audit(`set read_only=1 on old master ${keyOf(step.instance)}`))
+          .catch((error) =>
+            run.audit(
+              `could not set read_only on old master ${keyOf(step.instance)}: ${errorMessage(error)}`,
+            ),
+          );
+        run.background.push(withTimeout(attempt, timeoutMs + 1000));
+      }
+    } catch (error) {
+      rethrowLeadership(error);
+      run.addError(error);
+      await run.audit(`${step.op} ${keyOf(step.instance)} failed: ${errorMessage(error)}`);
+    }
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(undefined), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(undefined);
+      },
+    );
+  });
+}
+
+/** KV pairs for the new master (reference §5.2 step 9.2) and the cluster alias moved with it. */
+export async function publishNewMaster(run: RecoveryRun, successor: InstanceKey): Promise<void> {
+  const { ClusterName, ClusterAlias } = run.entry.ClusterDetails;
+  const alias = ClusterAlias || ClusterName;
+  const prefix = run.config.KVClusterMasterPrefix.replace(/\/+$/, '');
+  const base = `${prefix}/${alias}`;
+  const pairs = [
+    { Key: base, Value: keyOf(successor) },
+    { Key: `${base}/hostname`, Value: successor.Hostname },
+    { Key: `${base}/port`, Value: String(successor.Port) },
+  ];
+  try {
+    for (const pair of pairs) await run.ctx.publish('put-key-value', pair);
+    await run.audit(`KV: ${base} = ${keyOf(successor)}`);
+    if (ClusterAlias && (await run.ctx.reads.isClusterAliasManual?.(ClusterName))) {
+      // The new master starts a cluster named after itself; carry the operator's alias over.
+      await run.ctx.publish('set-cluster-alias-manual-override', [keyOf(successor), ClusterAlias]);
+      await run.audit(`cluster alias ${ClusterAlias} moved to ${keyOf(successor)}`);
+    }
+  } catch (error) {
+    run.addError(error);
+    await run.audit(`could not publish the new master: ${errorMessage(error)}`);
+  }
+}
