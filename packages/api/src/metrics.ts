@@ -6,20 +6,27 @@ export interface HttpMetrics {
   observe(route: string, method: string, status: number, seconds: number): void;
 }
 
+/** Reuses the metrics when `registry` already has them (two apps sharing one registry). */
 export function createHttpMetrics(registry: Registry = new Registry()): HttpMetrics {
-  const requests = new Counter({
-    name: 'orchestrator_http_requests_total',
-    help: 'HTTP requests by route name, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'orchestrator_http_request_duration_seconds',
-    help: 'HTTP request latency by route name (proxied requests included).',
-    labelNames: ['route', 'method'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
+  const existingRequests = registry.getSingleMetric('orchestrator_http_requests_total');
+  const existingLatency = registry.getSingleMetric('orchestrator_http_request_duration_seconds');
+  const requests =
+    (existingRequests as Counter<'route' | 'method' | 'status'> | undefined) ??
+    new Counter({
+      name: 'orchestrator_http_requests_total',
+      help: 'HTTP requests by route name, method and status.',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers: [registry],
+    });
+  const latency =
+    (existingLatency as Histogram<'route' | 'method'> | undefined) ??
+    new Histogram({
+      name: 'orchestrator_http_request_duration_seconds',
+      help: 'HTTP request latency by route name (proxied requests included).',
+      labelNames: ['route', 'method'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
   return {
     registry,
     observe(route, method, status, seconds) {

@@ -1,0 +1,149 @@
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApi, type RouteDef } from '../src/index.js';
+import { type Fake, get, makeFake, type Served, serve } from './fakes.js';
+
+describe('HTTP conventions', () => {
+  let fake: Fake;
+  let server: Served;
+  beforeAll(async () => {
+    fake = makeFake();
+    server = await serve(fake.deps);
+  });
+  afterAll(() => server.close());
+
+  it('accepts an optional trailing slash', async () => {
+    expect((await get(`${server.url}/api/clusters/`)).body).toEqual(['db1:3306', 'other:3307']);
+    expect((await get(`${server.url}/api/instance/db1/3306/`)).status).toBe(200);
+  });
+
+  it('answers HEAD like GET without a body', async () => {
+    const res = await get(`${server.url}/api/clusters`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    expect(res.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('keeps the old *slave* synonyms', async () => {
+    const a = await get(`${server.url}/api/instance-replicas/db1/3306`);
+    const b = await get(`${server.url}/api/instance-slaves/db1/3306`);
+    expect(a.body).toEqual(b.body);
+    expect((a.body as unknown[]).length).toBe(2);
+  });
+
+  it('unknown routes → JSON 404 envelope', async () => {
+    for (const path of ['/api/nope', '/api', '/', '/api/instance/db1', '/web/clusters', '/api//clusters']) {
+      const res = await get(`${server.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.body).toMatchObject({ Code: 'ERROR', Details: null });
+    }
+  });
+
+  it('wrong methods → JSON 405 with Allow', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      const res = await get(`${server.url}/api/clusters`, { method });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+      expect(res.body).toMatchObject({ Code: 'ERROR' });
+    }
+  });
+
+  it('validation errors name the parameter', async () => {
+    const cases: [string, string][] = [
+      ['/api/instance/db1/abc', 'port'],
+      ['/api/instance/db1/0', 'port'],
+      ['/api/instance/db1/70000', 'port'],
+      ['/api/instance/db%20x/3306', 'host'],
+      ['/api/begin-downtime/db1/3306/me/why/10parsecs', 'duration'],
+      ['/api/audit-recovery/id/x', 'id'],
+      ['/api/relocate-nothing/x', ''],
+      ['/api/instance/%E0%A4%A/3306', 'host'],
+      ['/api/tag/db1/3306', 'tag'],
+      ['/api/submit-pool-instances/p?instances=a:b', 'instances'],
+    ];
+    for (const [path, param] of cases) {
+      const res = await get(`${server.url}${path}`);
+      if (param === '') {
+        expect(res.status, path).toBe(404);
+        continue;
+      }
+      expect(res.status, path).toBe(400);
+      expect((res.body as { Message: string }).Message, path).toContain(`parameter ${param}`);
+      expect((res.body as { Details: unknown }).Details).toEqual({ Parameter: param });
+    }
+  });
+
+  it('refuses huge URLs with JSON 414', async () => {
+    const res = await get(`${server.url}/api/search/${'a'.repeat(9000)}`);
+    expect(res.status).toBe(414);
+    expect(res.body).toMatchObject({ Code: 'ERROR' });
+  });
+
+  it('serves Prometheus metrics with per-route counters', async () => {
+    await get(`${server.url}/api/clusters`);
+    const res = await fetch(`${server.url}/metrics`);
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text).toMatch(
+      /orchestrator_http_requests_total\{route="clusters",method="GET",status="200"\} [1-9]/,
+    );
+    expect(text).toContain('orchestrator_http_request_duration_seconds_bucket');
+  });
+
+  it('a dependency error becomes a 500 envelope and is reported', async () => {
+    const errors: unknown[] = [];
+    const broken = makeFake();
+    broken.deps.instances.all = () => {
+      throw new Error('database is locked');
+    };
+    const s = await serve(broken.deps, { onError: (e) => errors.push(e) });
+    try {
+      const res = await get(`${s.url}/api/all-instances`);
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ Code: 'ERROR', Message: 'database is locked', Details: null });
+      expect(errors).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('URLPrefix, StatusEndpoint and extra routes', () => {
+  it('serves everything under the prefix only', async () => {
+    const fake = makeFake();
+    const s = await serve(fake.deps, { urlPrefix: 'orc/', statusEndpoint: '/my-status' });
+    try {
+      expect((await get(`${s.url}/orc/api/clusters`)).status).toBe(200);
+      expect((await get(`${s.url}/api/clusters`)).status).toBe(404);
+      expect((await get(`${s.url}/orc/my-status`)).body).toMatchObject({ Code: 'OK' });
+      expect((await fetch(`${s.url}/orc/metrics`)).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('registers extra routes and rejects colliding ones', async () => {
+    const fake = makeFake();
+    const extra: RouteDef = {
+      name: 'relocate',
+      paths: ['relocate/:host/:port/:belowHost/:belowPort'],
+      kind: 'write',
+      handler: (req) => ({ Code: 'OK', Message: 'moved', Details: req.params.belowHost }),
+    };
+    const s = await serve(fake.deps, { extraRoutes: [extra] });
+    try {
+      expect((await get(`${s.url}/api/relocate/db3/3306/db2/3306`)).body).toMatchObject({ Details: 'db2' });
+    } finally {
+      await s.close();
+    }
+    const clash: RouteDef = { name: 'x', paths: ['instance/:a/:b'], kind: 'local', handler: () => null };
+    expect(() => createApi(fake.deps, { extraRoutes: [clash] })).toThrow(/collides with route instance/);
+  });
+
+  it('two apps can share one metrics registry', () => {
+    const registry = new Registry();
+    const fake = makeFake();
+    createApi(fake.deps, { registry });
+    expect(() => createApi(fake.deps, { registry })).not.toThrow();
+  });
+});
