@@ -1,1 +1,18 @@
-export {};
+export * from './analysis/analyze.js';
+export * from './analysis/cluster.js';
+export * from './analysis/descriptions.js';
+export * from './analysis/types.js';
+export * from './config.js';
+export * from './errors.js';
+export * from './gtid.js';
+export * from './keys.js';
+export { blankInstance } from './probe/blank.js';
+export * from './probe/parse.js';
+export {
+  type InstanceProber,
+  MySQLProber,
+  type ProbeAddress,
+  type ProbeRequest,
+  type ProbeResult,
+} from './probe/probe.js';
+export { type Flavor, parseFlavor, probeStatements } from './probe/queries.js';

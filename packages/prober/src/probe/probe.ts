@@ -1,0 +1,283 @@
+// The instance probe: one persistent connection per instance (reused across polls), one
+// multi-statement round trip per poll, optional Detect*Query look-ups after it. The same connection
+// doubles as the failure monitor: when the server dies its socket closes and `onConnectionLost`
+// fires at once, long before the next poll.
+import type { Instance, InstanceKey } from '@orchestrator/store';
+import mysql from 'mysql2';
+import type { ProberConfig } from '../config.js';
+import { ProberError } from '../errors.js';
+import { keyString } from '../keys.js';
+import { blankInstance } from './blank.js';
+import {
+  applyIdentity,
+  applyMasterStatus,
+  applySemiSync,
+  applySlaveStatus,
+  bool,
+  num,
+  patternValue,
+  type Row,
+  replicaKeys,
+  str,
+} from './parse.js';
+import { type Flavor, parseFlavor, probeStatements, STEP, type StepName } from './queries.js';
+
+/** Where to connect for a key (the resolved name may not be connectable; the probed one is). */
+export interface ProbeAddress {
+  host: string;
+  port: number;
+}
+
+export interface ProbeRequest {
+  /** The key as discovered (what the caller calls this instance). */
+  key: InstanceKey;
+  address: ProbeAddress;
+  /** Canonical name for a Master_Host value (resolve cache); identity by default. */
+  resolveMaster?: (host: string) => string;
+}
+
+export type ProbeResult =
+  | { ok: true; instance: Instance; partial: boolean; failedSteps: string[] }
+  | { ok: false; key: InstanceKey; error: Error };
+
+/** What the discovery loop needs from a probe implementation (the fake fleet and tests provide their own). */
+export interface InstanceProber {
+  probe(request: ProbeRequest): Promise<ProbeResult>;
+  /** Cheap liveness check on the kept connection; false when the server cannot be reached. */
+  ping(request: ProbeRequest): Promise<boolean>;
+  /** Called when an idle kept connection is closed by the server or the network. */
+  onConnectionLost(listener: (key: InstanceKey) => void): void;
+  /** Runs statements on the instance (emergent operations such as restarting replication). */
+  execute(request: ProbeRequest, sql: string): Promise<void>;
+  close(key: InstanceKey): void;
+  closeAll(): Promise<void>;
+}
+
+interface Kept {
+  conn: mysql.Connection;
+  ready: Promise<Flavor>;
+  /** Set once we decided to drop it, so its own 'end' does not count as a loss. */
+  closing: boolean;
+}
+
+type Query = (sql: string) => Promise<unknown>;
+
+export class MySQLProber implements InstanceProber {
+  private readonly kept = new Map<string, Kept>();
+  private readonly lostListeners: ((key: InstanceKey) => void)[] = [];
+
+  constructor(private readonly config: ProberConfig) {}
+
+  onConnectionLost(listener: (key: InstanceKey) => void): void {
+    this.lostListeners.push(listener);
+  }
+
+  private connection(req: ProbeRequest): Kept {
+    const id = keyString(req.key);
+    const existing = this.kept.get(id);
+    if (existing) return existing;
+    const conn = mysql.createConnection({
+      host: req.address.host,
+      port: req.address.port,
+      user: this.config.MySQLTopologyUser,
+      password: this.config.MySQLTopologyPassword,
+      connectTimeout: this.config.MySQLConnectTimeoutSeconds * 1000,
+      multipleStatements: true,
+      dateStrings: true,
+      supportBigNumbers: true,
+    });
+    const kept: Kept = { conn, closing: false, ready: Promise.resolve({ mariadb: false, version: 0 }) };
+    const lost = (): void => {
+      if (this.kept.get(id) !== kept) return;
+      this.kept.delete(id);
+      if (kept.closing) return;
+      kept.closing = true;
+      for (const l of this.lostListeners) l(req.key);
+    };
+    conn.on('error', lost);
+    conn.on('end', lost);
+    kept.ready = new Promise<Flavor>((resolve, reject) => {
+      conn.query({ sql: 'SELECT @@global.version AS v', timeout: this.readTimeoutMs() }, (err, rows) => {
+        if (err) reject(err);
+        else resolve(parseFlavor(str((rows as Row[])[0]?.v)));
+      });
+    });
+    // A failed connect is reported to the prober through `ready`; keep it from being unhandled.
+    kept.ready.catch(() => undefined);
+    this.kept.set(id, kept);
+    return kept;
+  }
+
+  private readTimeoutMs(): number {
+    return this.config.MySQLDiscoveryReadTimeoutSeconds * 1000;
+  }
+
+  private runner(kept: Kept): Query {
+    return (sql) =>
+      new Promise((resolve, reject) => {
+        kept.conn.query({ sql, timeout: this.readTimeoutMs() }, (err, rows) =>
+          err ? reject(err) : resolve(rows),
+        );
+      });
+  }
+
+  close(key: InstanceKey): void {
+    const id = keyString(key);
+    const kept = this.kept.get(id);
+    if (!kept) return;
+    kept.closing = true;
+    this.kept.delete(id);
+    kept.conn.destroy();
+  }
+
+  async closeAll(): Promise<void> {
+    for (const kept of this.kept.values()) {
+      kept.closing = true;
+      kept.conn.destroy();
+    }
+    this.kept.clear();
+  }
+
+  async ping(req: ProbeRequest): Promise<boolean> {
+    const kept = this.connection(req);
+    try {
+      await kept.ready;
+      await new Promise<void>((resolve, reject) => kept.conn.ping((err) => (err ? reject(err) : resolve())));
+      return true;
+    } catch {
+      this.close(req.key);
+      return false;
+    }
+  }
+
+  async execute(req: ProbeRequest, sql: string): Promise<void> {
+    const kept = this.connection(req);
+    await kept.ready;
+    await this.runner(kept)(sql);
+  }
+
+  async probe(req: ProbeRequest): Promise<ProbeResult> {
+    const kept = this.connection(req);
+    let flavor: Flavor;
+    try {
+      flavor = await kept.ready;
+    } catch (cause) {
+      this.close(req.key);
+      return {
+        ok: false,
+        key: req.key,
+        error: new ProberError('PROBE_FAILED', `cannot connect to ${keyString(req.key)}`, { cause }),
+      };
+    }
+    const query = this.runner(kept);
+    const statements = probeStatements(flavor);
+    let results: (Row[] | undefined)[];
+    const failedSteps: string[] = [];
+    try {
+      results = (await query(statements.join(';\n'))) as Row[][];
+    } catch (batchError) {
+      // Something in the batch failed. Re-run step by step so one unsupported statement costs only
+      // its own fields (partial success), unless the identity step itself fails.
+      if (!kept.conn || this.kept.get(keyString(req.key)) !== kept) {
+        this.close(req.key);
+        return {
+          ok: false,
+          key: req.key,
+          error: new ProberError('PROBE_FAILED', `probe of ${keyString(req.key)} failed`, {
+            cause: batchError,
+          }),
+        };
+      }
+      results = [];
+      for (const [i, sql] of statements.entries()) {
+        try {
+          results[i] = (await query(sql)) as Row[];
+        } catch (stepError) {
+          if (i === STEP.identity) {
+            this.close(req.key);
+            return {
+              ok: false,
+              key: req.key,
+              error: new ProberError('PROBE_FAILED', `identity query failed on ${keyString(req.key)}`, {
+                cause: stepError,
+              }),
+            };
+          }
+          failedSteps.push((Object.keys(STEP) as StepName[])[i] ?? String(i));
+        }
+      }
+    }
+    const at = (s: StepName): Row[] | undefined => results[STEP[s]];
+    const inst = blankInstance(req.key);
+    const identity = at('identity')?.[0];
+    if (!identity) {
+      return {
+        ok: false,
+        key: req.key,
+        error: new ProberError('PROBE_FAILED', `identity query returned no row on ${keyString(req.key)}`),
+      };
+    }
+    applyIdentity(inst, identity, req.key, this.config.MySQLHostnameResolveMethod);
+    applyMasterStatus(inst, at('masterStatus'));
+    applySemiSync(inst, at('semiSyncVariables'), at('status'));
+    applySlaveStatus(inst, at('slaveStatus'), req.resolveMaster ?? ((h) => h));
+    inst.Replicas = replicaKeys(
+      req.key.Port,
+      at('slaveHosts'),
+      at('processlist'),
+      this.config.DiscoverByShowSlaveHosts,
+    );
+    await this.optionalQueries(inst, query, failedSteps);
+    inst.DataCenter ||= patternValue(inst.Key.Hostname, this.config.DataCenterPattern);
+    inst.Region ||= patternValue(inst.Key.Hostname, this.config.RegionPattern);
+    inst.PhysicalEnvironment ||= patternValue(inst.Key.Hostname, this.config.PhysicalEnvironmentPattern);
+    inst.LastCheckPartialSuccess = failedSteps.length > 0;
+    return { ok: true, instance: inst, partial: failedSteps.length > 0, failedSteps };
+  }
+
+  /** Detect*Query metadata and ReplicationLagQuery: each optional, each a single-value query. */
+  private async optionalQueries(inst: Instance, query: Query, failed: string[]): Promise<void> {
+    const c = this.config;
+    const one = async (name: string, sql: string, apply: (v: unknown) => void): Promise<void> => {
+      if (!sql) return;
+      try {
+        const rows = (await query(sql)) as Row[];
+        const first = rows[0];
+        if (first) apply(Object.values(first)[0]);
+      } catch {
+        failed.push(name);
+      }
+    };
+    await one('DetectDataCenterQuery', c.DetectDataCenterQuery, (v) => (inst.DataCenter = str(v)));
+    await one('DetectRegionQuery', c.DetectRegionQuery, (v) => (inst.Region = str(v)));
+    await one(
+      'DetectPhysicalEnvironmentQuery',
+      c.DetectPhysicalEnvironmentQuery,
+      (v) => (inst.PhysicalEnvironment = str(v)),
+    );
+    await one('DetectInstanceAliasQuery', c.DetectInstanceAliasQuery, (v) => (inst.InstanceAlias = str(v)));
+    await one(
+      'DetectSemiSyncEnforcedQuery',
+      c.DetectSemiSyncEnforcedQuery,
+      (v) => (inst.SemiSyncEnforced = bool(v) || num(v) > 0),
+    );
+    await one('DetectPromotionRuleQuery', c.DetectPromotionRuleQuery, (v) => {
+      const rule = str(v);
+      if (['must', 'prefer', 'neutral', 'prefer_not', 'must_not'].includes(rule)) {
+        inst.PromotionRule = rule as Instance['PromotionRule'];
+        inst.IsCandidate = rule === 'must' || rule === 'prefer';
+      }
+    });
+    if (!inst.MasterKey.Hostname) {
+      await one(
+        'DetectClusterAliasQuery',
+        c.DetectClusterAliasQuery,
+        (v) => (inst.SuggestedClusterAlias = str(v)),
+      );
+    }
+    await one('ReplicationLagQuery', c.ReplicationLagQuery, (v) => {
+      if (v !== null && v !== undefined)
+        inst.ReplicationLagSeconds = { Int64: Math.max(0, num(v)), Valid: true };
+    });
+  }
+}
