@@ -1,0 +1,25 @@
+// Runs the CLI in-process with captured output.
+import { type CliIO, main } from '../src/cli/main.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: Partial<CliIO> = {},
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, env, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    sleep: async () => {},
+    pid: 4242,
+    ...io,
+  });
+  return { code, stdout, stderr };
+}
