@@ -9,9 +9,10 @@
 //   GET  /status                 raft status + state machine digest
 //   POST /put?k=K  (body = value) replicate one write; → { result }
 //   GET  /get?k=K                linearizable read (ReadIndex) on the leader
-//   POST /bulk?n=N&concurrency=C&size=S&prefix=P
-//                                N writes of S bytes from C concurrent proposers, run inside this
-//                                process (the leader); → { n, ms, perSec, p50Ms, p99Ms }
+//   POST /bulk?n=N&concurrency=C&size=S&prefix=P&keys=K
+//                                N writes of S bytes (keys P0…P(K-1), K defaults to N) from C
+//                                concurrent proposers inside this process (the leader);
+//                                → { n, errors, ms, perSec, p50Ms, p99Ms } (500 if any failed)
 //   POST /transfer?to=ID, POST /add?id=ID, POST /remove?id=ID
 // Prints one JSON line {"event":"ready",...} on stdout once serving; errors go to stderr, and a
 // start failure (e.g. a corrupt log) exits with code 2 after printing the error.
@@ -101,29 +102,40 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function bulk(n, concurrency, size, prefix) {
+async function bulk(n, concurrency, size, prefix, keySpace) {
   const pad = 'x'.repeat(size);
-  const lat = new Array(n);
+  const lat = [];
   let next = 0;
+  let errors = 0;
+  let lastError;
   const t0 = performance.now();
   const worker = async () => {
     while (next < n) {
       const i = next++;
-      const body = `${prefix}${i}=`;
+      const body = `${prefix}${i % keySpace}=`;
       const data = enc.encode(body + pad.slice(0, Math.max(0, size - body.length)));
       const s = performance.now();
-      await node.propose(data);
-      lat[i] = performance.now() - s;
+      try {
+        await node.propose(data);
+        lat.push(performance.now() - s);
+      } catch (err) {
+        errors++;
+        lastError = err.message;
+        if (err.code === 'NOT_LEADER' || err.code === 'RAFT_STOPPED') return;
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const ms = performance.now() - t0;
   lat.sort((a, b) => a - b);
+  const ok = lat.length;
   return {
-    n,
+    n: ok,
+    errors,
+    ...(lastError ? { lastError } : {}),
     concurrency,
     ms,
-    perSec: (n / ms) * 1000,
+    perSec: (ok / ms) * 1000,
     p50Ms: percentile(lat, 50),
     p99Ms: percentile(lat, 99),
   };
@@ -165,10 +177,15 @@ const server = createServer(async (req, res) => {
     }
     if (url.pathname === '/bulk' && req.method === 'POST') {
       const n = Number(q('n') || 1000);
-      return send(
-        200,
-        await bulk(n, Number(q('concurrency') || 1), Number(q('size') || 256), q('prefix') || 'k'),
+      const keySpace = Number(q('keys') || n);
+      const result = await bulk(
+        n,
+        Number(q('concurrency') || 1),
+        Number(q('size') || 256),
+        q('prefix') || 'k',
+        keySpace,
       );
+      return send(result.errors > 0 ? 500 : 200, result);
     }
     if (url.pathname === '/transfer' && req.method === 'POST') {
       await node.transferLeadership(q('to') || undefined);

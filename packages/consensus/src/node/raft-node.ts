@@ -66,6 +66,8 @@ export class RaftNode extends EventEmitter {
   private latestSnapshot: Snapshot | undefined;
   /** A snapshot saved by the snapshotter; the log behind it is compacted at the next cycle. */
   private pendingCompact: Snapshot | undefined;
+  /** Ticks left in which a brand-new cluster's lowest-id node re-campaigns (see start()). */
+  private bootstrapTicks = 0;
   private leader: NodeId = '';
   private role: Role = 'follower';
   private readonly lastContact = new Map<NodeId, number>();
@@ -158,6 +160,14 @@ export class RaftNode extends EventEmitter {
     }
     const status = this.raw.status();
     if (status.voters.length === 1 && status.voters[0] === this.id) this.raw.campaign();
+    else if (status.term === 0 && status.lastIndex === 0 && [...status.voters].sort()[0] === this.id) {
+      // A brand-new cluster: rather than every node waiting out a full election timeout, the lowest
+      // id pre-campaigns at once and on every tick until a leader exists (for one election timeout).
+      // Pre-votes do not raise the term, so retrying while peers are still starting is harmless;
+      // if this node is down the others elect normally.
+      this.bootstrapTicks = this.timing.electionTicks;
+      this.raw.campaign();
+    }
     this.ticker = setInterval(() => this.onTick(), this.timing.tickMs);
     this.schedule();
     this.logFn('info', 'raft node started', {
@@ -346,6 +356,12 @@ export class RaftNode extends EventEmitter {
   private onTick(): void {
     if (!this.running || this.raw === undefined) return;
     this.raw.tick();
+    if (this.bootstrapTicks > 0) {
+      this.bootstrapTicks--;
+      const s = this.raw.status();
+      if (s.leader !== '' || s.term > 1) this.bootstrapTicks = 0;
+      else if (s.role === 'follower' || s.role === 'preCandidate') this.raw.campaign();
+    }
     const now = performance.now();
     this.proposals.sweep(now, this.timing.requestTimeoutMs);
     this.reads.sweep(now, this.timing.requestTimeoutMs);
@@ -410,6 +426,7 @@ export class RaftNode extends EventEmitter {
     if (rd.snapshot) {
       await storage.snapshots.save(rd.snapshot);
       this.latestSnapshot = rd.snapshot;
+      if (!this.running) return; // stopped meanwhile: storage may be closed
     }
     if (!rd.snapshot && rd.entries.length === 0 && !rd.hardState) return;
     const write = () => {

@@ -29,13 +29,17 @@ describe('5-node cluster of processes', () => {
     expect((await c.status(leader))?.term).toBeGreaterThan(first?.term ?? 0);
     const more = await c.post(leader, '/bulk?n=500&concurrency=16&size=64&prefix=g');
     expect(more.status).toBe(200);
+    let last: unknown;
     await waitFor(
       async () => {
         const sts = await Promise.all(c.nodes.filter((n) => n.proc).map((n) => c.status(n)));
+        last = sts.map((s) => s && { id: s.id, state: s.state, term: s.term, leader: s.leader, commit: s.commit, applied: s.applied, keys: s.keys });
         return sts.length === 3 && sts.every((s) => s?.keys === 2500 && s.chain === sts[0]?.chain);
       },
       15_000,
       'the survivors to agree',
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(last)}`);
+    });
   });
 });
