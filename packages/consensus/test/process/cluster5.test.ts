@@ -33,7 +33,18 @@ describe('5-node cluster of processes', () => {
     await waitFor(
       async () => {
         const sts = await Promise.all(c.nodes.filter((n) => n.proc).map((n) => c.status(n)));
-        last = sts.map((s) => s && { id: s.id, state: s.state, term: s.term, leader: s.leader, commit: s.commit, applied: s.applied, keys: s.keys });
+        last = sts.map(
+          (s) =>
+            s && {
+              id: s.id,
+              state: s.state,
+              term: s.term,
+              leader: s.leader,
+              commit: s.commit,
+              applied: s.applied,
+              keys: s.keys,
+            },
+        );
         return sts.length === 3 && sts.every((s) => s?.keys === 2500 && s.chain === sts[0]?.chain);
       },
       15_000,
