@@ -387,8 +387,11 @@ export class Raft {
         // A stale leader (e.g. back from a partition) learns our term and steps down; with pre-vote and
         // check-quorum it could otherwise never do so (etcd-io/raft does the same).
         this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term });
-      } else if (m.type === 'preVote') {
-        this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: this.term, reject: true });
+      } else if (m.type === 'preVote' || m.type === 'vote') {
+        // Figure 2 RequestVote rule 1: reply false with our term, so a candidate that cannot hear our
+        // own campaigns (we are not in its configuration) still learns the term it must exceed.
+        const type = m.type === 'vote' ? 'voteResp' : 'preVoteResp';
+        this.send({ type, from: this.id, to: m.from, term: this.term, reject: true });
       }
       return;
     }
