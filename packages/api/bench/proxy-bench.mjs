@@ -1,0 +1,94 @@
+// HTTP throughput of the API: leader-check, clusters and cluster/:name on the "leader", and
+// clusters through a follower's reverse proxy. Servers are separate processes; the load generator
+// is this process (keep-alive, 20 concurrent requests). Not a test: it prints markdown.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const SECONDS = Number(process.env.SECONDS ?? 3);
+const CONCURRENCY = 20;
+const here = new URL('.', import.meta.url).pathname;
+
+async function start(args) {
+  const child = spawn(process.execPath, [`${here}server.mjs`, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [chunk] = await once(child.stdout, 'data');
+  return { child, url: String(chunk).trim() };
+}
+
+async function load(url) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const deadline = performance.now() + SECONDS * 1000;
+  let done = 0;
+  let errors = 0;
+  const one = () =>
+    new Promise((resolve) => {
+      http
+        .get(url, { agent }, (res) => {
+          if (res.statusCode !== 200) errors++;
+          res.resume();
+          res.on('end', resolve);
+        })
+        .on('error', () => {
+          errors++;
+          resolve();
+        });
+    });
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < deadline) {
+        await one();
+        done++;
+      }
+    }),
+  );
+  agent.destroy();
+  return { rps: done / SECONDS, errors };
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+};
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+const leader = await start(['leader']);
+const follower = await start(['follower', leader.url]);
+try {
+  const cases = [
+    ['leader-check (leader)', `${leader.url}/api/leader-check`],
+    ['clusters (leader)', `${leader.url}/api/clusters`],
+    ['cluster/:name, 3 instances (leader)', `${leader.url}/api/cluster/db1:3306`],
+    ['clusters via follower proxy', `${follower.url}/api/clusters`],
+  ];
+  const results = new Map(cases.map(([name]) => [name, []]));
+  let errors = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, url] of cases) {
+      const res = await load(url);
+      results.get(name).push(res.rps);
+      errors += res.errors;
+    }
+  }
+  console.log(
+    `API throughput, ${ROUNDS} rounds × ${SECONDS} s, ${CONCURRENCY} concurrent keep-alive requests`,
+  );
+  console.log('from a Node load generator (in-memory deps; the generator shares the 2 cores).\n');
+  console.log('| endpoint | median req/s | min | max |');
+  console.log('|---|---|---|---|');
+  for (const [name] of cases) {
+    const s = stats(results.get(name));
+    console.log(`| ${name} | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} |`);
+  }
+  const direct = stats(results.get('clusters (leader)')).median;
+  const proxied = stats(results.get('clusters via follower proxy')).median;
+  console.log(
+    `\nProxy ratio (clusters via follower / direct): **${(proxied / direct).toFixed(2)}×** (target ≥ 0.6×; reference 0.24×).`,
+  );
+  console.log(`Non-200 answers or errors: ${errors}.`);
+} finally {
+  follower.child.kill('SIGTERM');
+  leader.child.kill('SIGTERM');
+}
