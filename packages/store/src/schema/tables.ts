@@ -365,6 +365,7 @@ export const fsmOwnedTables = [
   'hostname_unresolve',
   'cluster_alias_override',
   'cluster_injected_pseudo_gtid',
+  'raft_fsm_meta',
 ] as const;
 
 /**
@@ -397,6 +398,8 @@ export const snapshotTables: readonly string[] = [
   'topology_recovery',
   'topology_recovery_steps',
   'cluster_injected_pseudo_gtid',
+  // Ours: LeaderURI, the FSM clock and the applied index are replicated state too.
+  'raft_fsm_meta',
 ];
 
 export function tableDef(name: string): TableDef | undefined {
