@@ -131,42 +131,55 @@ const writeLines = (stream: CliIO['stdout'], lines: readonly string[]) => {
   if (lines.length > 0) stream.write(`${lines.join('\n')}\n`);
 };
 
+/** What the command line asks for, once parsed and validated. */
+interface Invocation {
+  opts: CliOptions;
+  cmd: Command;
+  keys: ReturnType<typeof validate>;
+}
+
+/** Parses and validates; throws UsageError (or TypeError for a bad key) before any I/O. */
+function prepare(argv: readonly string[], env: Env, io: CliIO): Invocation | 'help' {
+  const opts = parseArgs(argv, env, io.user ?? env.USER ?? env.LOGNAME ?? safeUser());
+  if (opts.command === '') {
+    throw new UsageError(
+      `No command given. Use ${NAME} -c <command> [...] or ${NAME} --command <command> [...] to do something useful`,
+    );
+  }
+  if (opts.command === 'help') return 'help';
+  const cmd = COMMANDS_BY_NAME.get(opts.command);
+  if (!cmd) throw new UsageError(`Unsupported command ${opts.command} (see: ${NAME} -c help)`);
+  return { opts, cmd, keys: validate(cmd, opts) };
+}
+
 export async function main(argv: readonly string[], env: Env, io: CliIO): Promise<number> {
   const fail = (message: string) => {
     io.stderr.write(`${NAME}[${io.pid ?? process.pid}]: ${message}\n`);
     return 1;
   };
-  let opts: CliOptions;
-  let cmd: Command;
-  let keys: ReturnType<typeof validate>;
+  let invocation: Invocation | 'help';
+  let client: OrchestratorClient;
+  let lastBody: unknown;
+  let answered = false;
   try {
-    opts = parseArgs(argv, env, io.user ?? env.USER ?? env.LOGNAME ?? safeUser());
-    if (opts.command === '') {
-      return fail(
-        `No command given. Use ${NAME} -c <command> [...] or ${NAME} --command <command> [...] to do something useful`,
-      );
-    }
-    if (opts.command === 'help') {
+    invocation = prepare(argv, env, io);
+    if (invocation === 'help') {
       io.stdout.write(helpText());
       return 0;
     }
-    const found = COMMANDS_BY_NAME.get(opts.command);
-    if (!found) return fail(`Unsupported command ${opts.command} (see: ${NAME} -c help)`);
-    cmd = found;
-    keys = validate(cmd, opts);
+    // Built here so that a malformed auth header is refused like any other usage error.
+    client = new OrchestratorClient(
+      clientOptions(invocation.opts, io, (event) => {
+        lastBody = event.body;
+        answered = true;
+      }),
+    );
   } catch (err) {
     if (err instanceof ClientError || err instanceof TypeError) return fail(err.message);
     throw err;
   }
 
-  let lastBody: unknown;
-  let answered = false;
-  const client = new OrchestratorClient(
-    clientOptions(opts, io, (event) => {
-      lastBody = event.body;
-      answered = true;
-    }),
-  );
+  const { opts, cmd, keys } = invocation;
   const ctx: CommandContext = {
     client,
     opts,
@@ -181,18 +194,17 @@ export async function main(argv: readonly string[], env: Env, io: CliIO): Promis
     else writeLines(io.stdout, lines);
     return 0;
   } catch (err) {
-    if (err instanceof ApiError) {
-      if (opts.json || cmd.name === 'api') {
-        writeLines(io.stdout, [JSON.stringify(err.body, null, 2)]);
-        return 1;
-      }
-      io.stderr.write(`${err.apiMessage.replaceAll("'", '').trim()}\n`);
-      if (err.details !== null && err.details !== undefined)
-        writeLines(io.stdout, [JSON.stringify(err.details)]);
+    if (!(err instanceof ApiError)) return fail(err instanceof Error ? err.message : String(err));
+    // Raw modes print the ERROR envelope itself; otherwise Message goes to stderr and Details, when
+    // not null, to stdout, as the reference client does.
+    if (opts.json || cmd.name === 'api') {
+      writeLines(io.stdout, [JSON.stringify(err.body, null, 2)]);
       return 1;
     }
-    if (err instanceof ClientError || err instanceof TypeError) return fail(err.message);
-    return fail(err instanceof Error ? err.message : String(err));
+    io.stderr.write(`${err.apiMessage.replaceAll("'", '').trim()}\n`);
+    if (err.details !== null && err.details !== undefined)
+      writeLines(io.stdout, [JSON.stringify(err.details)]);
+    return 1;
   }
 }
 

@@ -153,7 +153,6 @@ export class FakeOrchestratorCluster {
   }
 
   private handle(node: number, url: string, headers: IncomingHttpHeaders, res: ServerResponse): void {
-    if (this.hanging.has(node)) return; // never answers; the socket closes with the node
     const parsed = new URL(url, 'http://fake');
     const path = parsed.pathname
       .replace(/^\/api\/?/, '')
@@ -163,12 +162,13 @@ export class FakeOrchestratorCluster {
     const query = Object.fromEntries(parsed.searchParams.entries());
     const request: RecordedRequest = { node, servedBy: node, path, query, url, headers };
     this.requests.push(request);
+    if (this.hanging.has(node)) return; // never answers; the socket closes with the node
     if (this.auth && !this.authorized(headers.authorization)) {
       res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="orchestrator"' });
       res.end('401 Unauthorized\n');
-    } else {
-      send(res, this.respond(request));
+      return;
     }
+    send(res, this.respond(request));
   }
 
   private respond(request: RecordedRequest): FakeResponse {
