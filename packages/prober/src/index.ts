@@ -16,3 +16,6 @@ export {
   type ProbeResult,
 } from './probe/probe.js';
 export { type Flavor, parseFlavor, probeStatements } from './probe/queries.js';
+export { DiscoveryLoop, type DiscoveryOptions, type Timers } from './discovery/loop.js';
+export * from './discovery/repository.js';
+export { backoffMs, slowLaneLimit } from './discovery/schedule.js';

@@ -58,7 +58,14 @@ interface Kept {
   ready: Promise<Flavor>;
   /** Set once we decided to drop it, so its own 'end' does not count as a loss. */
   closing: boolean;
+  /** Steps this server refused (e.g. SHOW SLAVE HOSTS without REPLICATION MASTER ADMIN on MariaDB ≥ 10.5): left out of later batches. */
+  skip: Set<number>;
 }
+
+/** Steps that are opportunistic: their failure is not a partial-success failure. */
+const OPTIONAL_STEPS: ReadonlySet<number> = new Set([STEP.slaveHosts]);
+/** Keeps result indices stable when a step is skipped. */
+const EMPTY_STATEMENT = 'SELECT 1 FROM DUAL WHERE 0';
 
 type Query = (sql: string) => Promise<unknown>;
 
@@ -86,7 +93,12 @@ export class MySQLProber implements InstanceProber {
       dateStrings: true,
       supportBigNumbers: true,
     });
-    const kept: Kept = { conn, closing: false, ready: Promise.resolve({ mariadb: false, version: 0 }) };
+    const kept: Kept = {
+      conn,
+      closing: false,
+      skip: new Set(),
+      ready: Promise.resolve({ mariadb: false, version: 0 }),
+    };
     const lost = (): void => {
       if (this.kept.get(id) !== kept) return;
       this.kept.delete(id);
@@ -170,7 +182,7 @@ export class MySQLProber implements InstanceProber {
       };
     }
     const query = this.runner(kept);
-    const statements = probeStatements(flavor);
+    const statements = probeStatements(flavor).map((sql, i) => (kept.skip.has(i) ? EMPTY_STATEMENT : sql));
     let results: (Row[] | undefined)[];
     const failedSteps: string[] = [];
     try {
@@ -178,7 +190,7 @@ export class MySQLProber implements InstanceProber {
     } catch (batchError) {
       // Something in the batch failed. Re-run step by step so one unsupported statement costs only
       // its own fields (partial success), unless the identity step itself fails.
-      if (!kept.conn || this.kept.get(keyString(req.key)) !== kept) {
+      if ((batchError as { fatal?: boolean }).fatal || this.kept.get(keyString(req.key)) !== kept) {
         this.close(req.key);
         return {
           ok: false,
@@ -203,7 +215,8 @@ export class MySQLProber implements InstanceProber {
               }),
             };
           }
-          failedSteps.push((Object.keys(STEP) as StepName[])[i] ?? String(i));
+          kept.skip.add(i);
+          if (!OPTIONAL_STEPS.has(i)) failedSteps.push((Object.keys(STEP) as StepName[])[i] ?? String(i));
         }
       }
     }

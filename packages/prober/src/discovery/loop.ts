@@ -1,0 +1,518 @@
+// The discovery loop (reference §3.1) plus fast failure detection. Every known instance is probed
+// every InstancePollSeconds by a bounded worker pool; failing instances go to a slow lane with
+// capped exponential backoff so they cannot starve healthy probes. Results reach the repository in
+// batches. A lost connection or a failed probe of an instance with replicas starts a "burst": the
+// instance and its replicas are re-probed every burstIntervalMs for a few seconds, and
+// onTopologyChange fires after each flushed round so the daemon can analyse immediately.
+import type { Instance, InstanceKey } from '@orchestrator/store';
+import { matchesAny, type ProberConfig } from '../config.js';
+import { mariadbErrantGtid, oracleErrantGtid } from '../gtid.js';
+import { isValidKey, keyString, parseKey } from '../keys.js';
+import type { InstanceProber, ProbeResult } from '../probe/probe.js';
+import type { CheckFailure, InstanceRepository } from './repository.js';
+import { backoffMs, slowLaneLimit } from './schedule.js';
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface DiscoveryOptions {
+  config: ProberConfig;
+  prober: InstanceProber;
+  repository: InstanceRepository;
+  /** Epoch ms; Date.now by default. */
+  now?: () => number;
+  timers?: Timers;
+  /** Scheduler tick (default 100 ms). */
+  tickMs?: number;
+  /** Longest a result waits before it is written (default 100 ms) and largest batch (default 100). */
+  flushMs?: number;
+  batchSize?: number;
+  /** Backoff cap for failing instances (default 30 s). */
+  maxBackoffMs?: number;
+  /** Re-probe period and duration after a master/intermediate connection loss (default 150 ms, 8 s). */
+  burstIntervalMs?: number;
+  burstDurationMs?: number;
+  /** Ping period for masters with replicas (default 500 ms; 0 disables). */
+  masterPingMs?: number;
+  /** Fired after a flush that carried a state change or a burst round of this cluster. */
+  onTopologyChange?: (clusterName: string) => void;
+}
+
+interface Entry {
+  id: string;
+  key: InstanceKey;
+  /** Where to connect: the name it was discovered under. */
+  address: { host: string; port: number };
+  nextDue: number;
+  failures: number;
+  inFlight: boolean;
+  queued: boolean;
+  urgent: boolean;
+  addedAt: number;
+  lastSeen: number;
+  instance?: Instance;
+  waiters: ((r: ProbeResult) => void)[];
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export class DiscoveryLoop {
+  private readonly entries = new Map<string, Entry>();
+  /** Unresolved hostname → canonical hostname (MySQLHostnameResolveMethod). */
+  private readonly resolved = new Map<string, string>();
+  private readonly urgentQueue: Entry[] = [];
+  private readonly fastQueue: Entry[] = [];
+  private readonly slowQueue: Entry[] = [];
+  private inFlight = 0;
+  private slowInFlight = 0;
+  private pendingUpserts: Instance[] = [];
+  private pendingFailures: CheckFailure[] = [];
+  private pendingAttempts: InstanceKey[] = [];
+  private changedClusters = new Set<string>();
+  private readonly bursts = new Map<string, number>();
+  private tickHandle: unknown;
+  private flushHandle: unknown;
+  private flushing: Promise<void> = Promise.resolve();
+  private running = false;
+  private lastForgetSweep = 0;
+  private lastPing = 0;
+  private readonly now: () => number;
+  private readonly timers: Timers;
+  private readonly pollMs: number;
+  private readonly o: Required<Omit<DiscoveryOptions, 'onTopologyChange' | 'now' | 'timers'>>;
+  /** Probes completed since start (successes and failures). */
+  probesDone = 0;
+
+  constructor(private readonly options: DiscoveryOptions) {
+    this.now = options.now ?? Date.now;
+    this.timers = options.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    };
+    this.pollMs = options.config.InstancePollSeconds * 1000;
+    this.o = {
+      config: options.config,
+      prober: options.prober,
+      repository: options.repository,
+      tickMs: options.tickMs ?? 100,
+      flushMs: options.flushMs ?? 100,
+      batchSize: options.batchSize ?? 100,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
+      burstIntervalMs: options.burstIntervalMs ?? 150,
+      burstDurationMs: options.burstDurationMs ?? 8000,
+      masterPingMs: options.masterPingMs ?? 500,
+    };
+    options.prober.onConnectionLost((key) => this.connectionLost(key));
+  }
+
+  /** Loads known instances and seeds, then starts polling. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    for (const inst of await this.o.repository.readAll()) {
+      const e = this.add(inst.Key);
+      if (e) {
+        e.instance = inst;
+        const seen = Date.parse(inst.LastSeenTimestamp);
+        if (!Number.isNaN(seen)) e.lastSeen = seen;
+      }
+    }
+    for (const seed of this.o.config.DiscoverySeeds) {
+      const key = parseKey(seed);
+      if (key) this.add(key);
+    }
+    this.lastForgetSweep = this.now();
+    this.scheduleTick();
+  }
+
+  /** Stops timers, waits for probes in flight (bounded), writes what is pending, closes connections. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.timers.clearTimeout(this.tickHandle);
+    this.timers.clearTimeout(this.flushHandle);
+    this.bursts.clear();
+    const deadline = this.now() + (this.o.config.MySQLConnectTimeoutSeconds + 1) * 1000;
+    while (this.inFlight > 0 && this.now() < deadline) await new Promise((r) => setImmediate(r));
+    await this.flush();
+    await this.o.prober.closeAll();
+  }
+
+  /** API-requested discovery: probes now (even if known) and resolves with the result. */
+  discover(key: InstanceKey): Promise<ProbeResult> {
+    const e = this.add(key);
+    if (!e)
+      return Promise.resolve({
+        ok: false,
+        key,
+        error: new Error(`${keyString(key)} matches DiscoveryIgnoreHostnameFilters`),
+      });
+    return new Promise((resolve) => {
+      e.waiters.push(resolve);
+      this.enqueueUrgent(e);
+    });
+  }
+
+  /** Re-probes these instances at once (emergent operations, bursts). */
+  refresh(keys: readonly InstanceKey[]): void {
+    for (const k of keys) {
+      const e = this.entries.get(keyString(this.canonical(k)));
+      if (e) this.enqueueUrgent(e);
+    }
+  }
+
+  /** The latest probed view of every known instance. */
+  instances(): Instance[] {
+    const out: Instance[] = [];
+    for (const e of this.entries.values()) if (e.instance) out.push(e.instance);
+    return out;
+  }
+
+  knownKeys(): InstanceKey[] {
+    return [...this.entries.values()].map((e) => e.key);
+  }
+
+  /** Where to connect to an instance (for emergent operations). */
+  addressOf(key: InstanceKey): { host: string; port: number } | undefined {
+    return this.entries.get(keyString(this.canonical(key)))?.address;
+  }
+
+  /** Instances due for a probe but not yet started: > 0 for long means the loop falls behind. */
+  backlog(): number {
+    return this.urgentQueue.length + this.fastQueue.length + this.slowQueue.length;
+  }
+
+  private canonical(key: InstanceKey): InstanceKey {
+    const h = this.resolved.get(key.Hostname);
+    return h ? { Hostname: h, Port: key.Port } : key;
+  }
+
+  private add(rawKey: InstanceKey): Entry | undefined {
+    const key = this.canonical(rawKey);
+    if (!isValidKey(key) || matchesAny(key.Hostname, this.o.config.DiscoveryIgnoreHostnameFilters))
+      return undefined;
+    const id = keyString(key);
+    let e = this.entries.get(id);
+    if (!e) {
+      const now = this.now();
+      e = {
+        id,
+        key,
+        address: { host: rawKey.Hostname, port: rawKey.Port },
+        nextDue: now,
+        failures: 0,
+        inFlight: false,
+        queued: false,
+        urgent: false,
+        addedAt: now,
+        lastSeen: 0,
+        waiters: [],
+      };
+      this.entries.set(id, e);
+    }
+    return e;
+  }
+
+  private scheduleTick(): void {
+    if (!this.running) return;
+    this.tickHandle = this.timers.setTimeout(() => {
+      this.tick();
+      this.scheduleTick();
+    }, this.o.tickMs);
+  }
+
+  private tick(): void {
+    const now = this.now();
+    for (const e of this.entries.values()) {
+      if (e.inFlight || e.queued || e.nextDue > now) continue;
+      e.queued = true;
+      (e.failures > 0 ? this.slowQueue : this.fastQueue).push(e);
+    }
+    const cfg = this.o.config;
+    if (this.o.masterPingMs > 0 && now - this.lastPing >= this.o.masterPingMs) {
+      this.lastPing = now;
+      for (const e of this.entries.values()) {
+        const i = e.instance;
+        if (!i || e.inFlight || e.failures > 0 || isValidKey(i.MasterKey) || i.Replicas.length === 0)
+          continue;
+        void this.o.prober.ping({ key: e.key, address: e.address }).then((ok) => {
+          if (!ok && this.running) this.connectionLost(e.key);
+        });
+      }
+    }
+    if (now - this.lastForgetSweep >= 60_000) {
+      this.lastForgetSweep = now;
+      const horizon = now - cfg.UnseenInstanceForgetHours * 3_600_000;
+      const forget: InstanceKey[] = [];
+      for (const e of this.entries.values()) {
+        if (!e.inFlight && Math.max(e.lastSeen, e.addedAt) < horizon) forget.push(e.key);
+      }
+      for (const k of forget) {
+        this.entries.delete(keyString(k));
+        this.o.prober.close(k);
+      }
+      if (forget.length > 0) void this.o.repository.forgetInstances(forget).catch(() => undefined);
+    }
+    this.pump();
+  }
+
+  private enqueueUrgent(e: Entry): void {
+    e.urgent = true;
+    if (e.inFlight) return; // picked up again when the running probe ends
+    if (!e.queued) {
+      e.queued = true;
+      this.urgentQueue.push(e);
+    } else if (!this.urgentQueue.includes(e)) {
+      this.urgentQueue.push(e);
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    const max = this.o.config.DiscoveryMaxConcurrency;
+    const slowMax = slowLaneLimit(max);
+    while (this.running && this.inFlight < max) {
+      let e: Entry | undefined;
+      let slow = false;
+      if (this.urgentQueue.length > 0) e = this.urgentQueue.shift();
+      else if (this.slowQueue.length > 0 && this.slowInFlight < slowMax) {
+        e = this.slowQueue.shift();
+        slow = true;
+      } else if (this.fastQueue.length > 0) e = this.fastQueue.shift();
+      else break;
+      if (!e || e.inFlight || !this.entries.has(e.id)) continue;
+      void this.run(e, slow);
+    }
+  }
+
+  private async run(e: Entry, slow: boolean): Promise<void> {
+    e.inFlight = true;
+    e.queued = false;
+    e.urgent = false;
+    this.inFlight++;
+    if (slow) this.slowInFlight++;
+    const started = this.now();
+    const attemptTimer = this.timers.setTimeout(() => {
+      this.pendingAttempts.push(e.key);
+      this.scheduleFlush();
+    }, this.o.config.ReasonableInstanceCheckSeconds * 1000);
+    let result: ProbeResult;
+    try {
+      result = await this.o.prober.probe({
+        key: e.key,
+        address: e.address,
+        resolveMaster: (h) => this.resolved.get(h) ?? h,
+      });
+    } catch (error) {
+      result = { ok: false, key: e.key, error: error as Error };
+    }
+    this.timers.clearTimeout(attemptTimer);
+    this.inFlight--;
+    if (slow) this.slowInFlight--;
+    e.inFlight = false;
+    this.probesDone++;
+    if (this.running) this.handle(e, result, started);
+    for (const w of e.waiters.splice(0)) w(result);
+    if (e.urgent && this.running) {
+      e.urgent = false;
+      this.enqueueUrgent(e);
+    }
+    this.pump();
+  }
+
+  private handle(e: Entry, result: ProbeResult, started: number): void {
+    const now = this.now();
+    const previous = e.instance;
+    const wasFailing = e.failures > 0;
+    if (!result.ok) {
+      e.failures++;
+      e.nextDue = now + backoffMs(e.failures, this.pollMs, this.o.maxBackoffMs);
+      this.pendingFailures.push({ key: e.key, at: iso(now) });
+      if (!wasFailing) {
+        this.markChanged(e);
+        if (this.hasReplicas(e)) this.startBurst(e);
+      } else if (this.bursts.has(e.id)) this.markChanged(e);
+      this.scheduleFlush();
+      return;
+    }
+    const inst = result.instance;
+    if (keyString(inst.Key) !== e.id) {
+      // The server calls itself something else: remember the alias and carry on under that name.
+      this.resolved.set(e.key.Hostname, inst.Key.Hostname);
+      this.entries.delete(e.id);
+      const existing = this.entries.get(keyString(inst.Key));
+      if (existing) return;
+      e.id = keyString(inst.Key);
+      e.key = { ...inst.Key };
+      this.entries.set(e.id, e);
+    }
+    e.failures = 0;
+    e.lastSeen = now;
+    e.nextDue = started + this.pollMs;
+    inst.LastSeenTimestamp = iso(now);
+    inst.LastCheckedTimestamp = inst.LastSeenTimestamp;
+    inst.LastAttemptedCheckTimestamp = inst.LastSeenTimestamp;
+    inst.IsLastCheckValid = true;
+    inst.IsUpToDate = true;
+    inst.IsRecentlyChecked = true;
+    inst.SecondsSinceLastSeen = { Int64: 0, Valid: true };
+    this.applyDerived(inst);
+    e.instance = inst;
+    if (wasFailing || !previous || replicationChanged(previous, inst) || this.bursts.size > 0)
+      this.markChanged(e);
+    this.pendingUpserts.push(inst);
+    this.follow(inst);
+    this.scheduleFlush();
+  }
+
+  /** Cluster fields from the master's last-known view, and errant GTIDs against it. */
+  private applyDerived(inst: Instance): void {
+    const id = keyString(inst.Key);
+    const master = isValidKey(inst.MasterKey)
+      ? this.entries.get(keyString(inst.MasterKey))?.instance
+      : undefined;
+    if (master) {
+      inst.ClusterName =
+        master.ClusterName && master.ClusterName !== id ? master.ClusterName : keyString(master.Key);
+      inst.ReplicationDepth = master.ReplicationDepth + 1;
+      inst.IsCoMaster = isValidKey(master.MasterKey) && keyString(master.MasterKey) === id;
+      if (inst.IsCoMaster) inst.ReplicationDepth = 0;
+      inst.AncestryUUID = [inst.ServerUUID, master.AncestryUUID].filter(Boolean).join(',');
+      inst.MasterExecutedGtidSet = master.ExecutedGtidSet;
+      if (inst.ExecutedGtidSet && master.ExecutedGtidSet) {
+        inst.GtidErrant = oracleErrantGtid(
+          inst.ExecutedGtidSet,
+          master.ExecutedGtidSet,
+          master.AncestryUUID.split(',').filter(Boolean),
+        );
+      } else if (inst.MariaDBGtidBinlogPos && master.MariaDBGtidBinlogPos) {
+        inst.GtidErrant = mariadbErrantGtid(inst.MariaDBGtidBinlogPos, master.MariaDBGtidBinlogPos, [
+          master.ServerID,
+        ]);
+      }
+    } else {
+      inst.ClusterName = id;
+      inst.ReplicationDepth = 0;
+      inst.AncestryUUID = inst.ServerUUID;
+    }
+  }
+
+  private follow(inst: Instance): void {
+    const cfg = this.o.config;
+    if (
+      isValidKey(inst.MasterKey) &&
+      !matchesAny(inst.MasterKey.Hostname, cfg.DiscoveryIgnoreMasterHostnameFilters)
+    ) {
+      this.add(inst.MasterKey);
+    }
+    for (const r of inst.Replicas) {
+      // The processlist port assumption can point a replica back at its master: never follow that.
+      if (keyString(this.canonical(r)) === keyString(inst.Key)) continue;
+      if (!matchesAny(r.Hostname, cfg.DiscoveryIgnoreReplicaHostnameFilters)) this.add(r);
+    }
+  }
+
+  private replicasOf(e: Entry): Entry[] {
+    const out = new Map<string, Entry>();
+    for (const k of e.instance?.Replicas ?? []) {
+      const r = this.entries.get(keyString(this.canonical(k)));
+      if (r) out.set(r.id, r);
+    }
+    for (const r of this.entries.values()) {
+      if (r.instance && isValidKey(r.instance.MasterKey) && keyString(r.instance.MasterKey) === e.id)
+        out.set(r.id, r);
+    }
+    return [...out.values()];
+  }
+
+  private hasReplicas(e: Entry): boolean {
+    return this.replicasOf(e).length > 0;
+  }
+
+  private connectionLost(key: InstanceKey): void {
+    if (!this.running) return;
+    const e = this.entries.get(keyString(this.canonical(key)));
+    if (e) this.enqueueUrgent(e);
+  }
+
+  /** Re-probes the failed instance's replicas every burstIntervalMs until they notice or time runs out. */
+  private startBurst(e: Entry): void {
+    if (this.bursts.has(e.id)) return;
+    this.bursts.set(e.id, this.now() + this.o.burstDurationMs);
+    const round = (): void => {
+      const until = this.bursts.get(e.id);
+      if (!this.running || until === undefined) return;
+      const current = this.entries.get(e.id);
+      const replicas = current ? this.replicasOf(current) : [];
+      const settled =
+        current !== undefined &&
+        current.failures === 0 &&
+        replicas.every((r) => r.instance?.ReplicationIOThreadRuning || r.failures > 0);
+      if (this.now() >= until || !current || settled) {
+        this.bursts.delete(e.id);
+        return;
+      }
+      this.enqueueUrgent(current);
+      for (const r of replicas) this.enqueueUrgent(r);
+      this.timers.setTimeout(round, this.o.burstIntervalMs);
+    };
+    for (const r of this.replicasOf(e)) this.enqueueUrgent(r);
+    this.timers.setTimeout(round, this.o.burstIntervalMs);
+  }
+
+  private markChanged(e: Entry): void {
+    this.changedClusters.add(e.instance?.ClusterName || e.id);
+  }
+
+  private scheduleFlush(): void {
+    const size = this.pendingUpserts.length + this.pendingFailures.length;
+    if (size >= this.o.batchSize || this.bursts.size > 0) {
+      void this.flush();
+      return;
+    }
+    if (this.flushHandle !== undefined) return;
+    this.flushHandle = this.timers.setTimeout(() => {
+      this.flushHandle = undefined;
+      void this.flush();
+    }, this.o.flushMs);
+  }
+
+  /** Writes pending results; serialised so batches land in order. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const upserts = this.pendingUpserts;
+      const failures = this.pendingFailures;
+      const attempts = this.pendingAttempts;
+      const changed = this.changedClusters;
+      this.pendingUpserts = [];
+      this.pendingFailures = [];
+      this.pendingAttempts = [];
+      this.changedClusters = new Set();
+      const repo = this.o.repository;
+      try {
+        if (upserts.length > 0) await repo.upsertInstances(upserts);
+        if (failures.length > 0) await repo.recordCheckFailures(failures);
+        if (attempts.length > 0) await repo.recordAttempts(attempts, iso(this.now()));
+      } catch {
+        // A failed write is retried by the next poll of the same instances; nothing to undo here.
+      }
+      for (const c of changed) this.options.onTopologyChange?.(c);
+    });
+    return this.flushing;
+  }
+}
+
+/** A change worth an immediate analysis: reachability, master, thread states, errors. */
+function replicationChanged(a: Instance, b: Instance): boolean {
+  return (
+    keyString(a.MasterKey) !== keyString(b.MasterKey) ||
+    a.ReplicationIOThreadState !== b.ReplicationIOThreadState ||
+    a.ReplicationSQLThreadState !== b.ReplicationSQLThreadState ||
+    a.LastIOErrno !== b.LastIOErrno ||
+    a.LastSQLErrno !== b.LastSQLErrno ||
+    a.ReadOnly !== b.ReadOnly ||
+    a.Replicas.length !== b.Replicas.length
+  );
+}

@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { analyze } from '../src/analysis/analyze.js';
+import { proberConfig } from '../src/config.js';
+import { DiscoveryLoop } from '../src/discovery/loop.js';
+import { InMemoryInstanceRepository } from '../src/discovery/repository.js';
+import { backoffMs, slowLaneLimit } from '../src/discovery/schedule.js';
+import { FakeProber } from './fake-prober.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function setup(extra: Partial<ReturnType<typeof proberConfig>> = {}) {
+  const prober = new FakeProber();
+  prober.addServer(1, undefined, [2, 3]);
+  prober.addServer(2, 1);
+  prober.addServer(3, 1);
+  const repository = new InMemoryInstanceRepository();
+  const changes: string[] = [];
+  const loop = new DiscoveryLoop({
+    config: proberConfig({ DiscoverySeeds: ['h:1'], ...extra }),
+    prober,
+    repository,
+    onTopologyChange: (c) => changes.push(c),
+  });
+  return { prober, repository, loop, changes };
+}
+
+describe('schedule rules', () => {
+  it('backs off exponentially from one poll interval, capped', () => {
+    expect([1, 2, 3, 4, 10].map((f) => backoffMs(f, 5000, 30_000))).toEqual([
+      5000, 10_000, 20_000, 30_000, 30_000,
+    ]);
+  });
+  it('reserves a tenth of the workers for failing instances, at least 2, at most all', () => {
+    expect([1, 10, 300].map(slowLaneLimit)).toEqual([1, 2, 30]);
+  });
+});
+
+describe('DiscoveryLoop', () => {
+  it('discovers the topology from the master alone and writes it in batches', async () => {
+    const { loop, repository } = setup();
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect([...repository.rows.keys()].sort()).toEqual(['h:1', 'h:2', 'h:3']);
+    expect(repository.rows.get('h:2')).toMatchObject({
+      ClusterName: 'h:1',
+      ReplicationDepth: 1,
+      IsLastCheckValid: true,
+    });
+    expect(repository.upserts).toBeLessThan(4);
+    await loop.stop();
+  });
+
+  it('polls every instance every InstancePollSeconds', async () => {
+    const { loop, prober } = setup();
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(20_500);
+    const counts = ['h:1', 'h:2', 'h:3'].map((k) => prober.probes.filter((p) => p === k).length);
+    for (const c of counts) expect(c).toBeGreaterThanOrEqual(4);
+    for (const c of counts) expect(c).toBeLessThanOrEqual(6);
+    await loop.stop();
+  });
+
+  it('honours DiscoveryIgnore*HostnameFilters', async () => {
+    const prober = new FakeProber();
+    prober.addServer(1, undefined, [2]);
+    prober.addServer(2, 1);
+    const a = prober.servers.get('h:2');
+    if (a) a.Replicas = [{ Hostname: 'skip', Port: 9 }];
+    const repository = new InMemoryInstanceRepository();
+    const loop = new DiscoveryLoop({
+      config: proberConfig({
+        DiscoverySeeds: ['h:2'],
+        DiscoveryIgnoreMasterHostnameFilters: ['^h$'],
+        DiscoveryIgnoreHostnameFilters: ['skip'],
+      }),
+      prober,
+      repository,
+    });
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(loop.knownKeys().map((k) => `${k.Hostname}:${k.Port}`)).toEqual(['h:2']);
+    await loop.stop();
+  });
+
+  it('a killed master is re-probed at once and its replicas in bursts; analysis sees DeadMaster without waiting a poll', async () => {
+    const { loop, prober, repository, changes } = setup();
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    prober.kill(1);
+    // Replicas notice 400 ms later (connect retry).
+    await vi.advanceTimersByTimeAsync(400);
+    for (const p of [2, 3]) {
+      const r = prober.servers.get(`h:${p}`);
+      if (r) {
+        r.ReplicationIOThreadRuning = false;
+        r.ReplicationIOThreadState = 2;
+        r.LastIOError = "error reconnecting to master 'repl@h:1' - retry-time: 1";
+      }
+    }
+    await vi.advanceTimersByTimeAsync(400);
+    const entries = analyze(await repository.readAll(), { config: proberConfig(), now: Date.now() });
+    expect(entries.find((e) => e.AnalyzedInstanceKey.Port === 1)?.Analysis).toBe('DeadMaster');
+    expect(changes).toContain('h:1');
+    await loop.stop();
+  });
+
+  it('failing instances back off and never starve healthy ones', async () => {
+    const prober = new FakeProber();
+    const seeds: string[] = [];
+    for (let p = 100; p < 140; p++) {
+      prober.addServer(p);
+      seeds.push(`h:${p}`);
+      if (p >= 120) prober.down.add(`h:${p}`);
+    }
+    prober.latencyMs = 50;
+    const loop = new DiscoveryLoop({
+      config: proberConfig({ DiscoverySeeds: seeds, DiscoveryMaxConcurrency: 10 }),
+      prober,
+      repository: new InMemoryInstanceRepository(),
+    });
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    const healthy = prober.probes.filter((p) => Number(p.slice(2)) < 120).length / 20;
+    const failing = prober.probes.filter((p) => Number(p.slice(2)) >= 120).length / 20;
+    expect(healthy).toBeGreaterThanOrEqual(11);
+    expect(failing).toBeLessThanOrEqual(6);
+    await loop.stop();
+  });
+
+  it('API discovery resolves with the probe result; stop leaves no timers', async () => {
+    const { loop } = setup({ DiscoverySeeds: [] });
+    await loop.start();
+    const pending = loop.discover({ Hostname: 'h', Port: 2 });
+    await vi.advanceTimersByTimeAsync(50);
+    const r = await pending;
+    expect(r.ok).toBe(true);
+    await loop.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('forgets instances unseen for UnseenInstanceForgetHours', async () => {
+    const { loop, prober, repository } = setup({ UnseenInstanceForgetHours: 1 });
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    prober.down.add('h:3');
+    const master = prober.servers.get('h:1');
+    if (master) master.Replicas = [{ Hostname: 'h', Port: 2 }];
+    await vi.advanceTimersByTimeAsync(3_700_000);
+    expect(
+      loop
+        .knownKeys()
+        .map((k) => k.Port)
+        .sort(),
+    ).toEqual([1, 2]);
+    expect(repository.rows.has('h:3')).toBe(false);
+    await loop.stop();
+  });
+});
