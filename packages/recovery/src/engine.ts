@@ -120,6 +120,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
   const ctx = createRecoveryContext(o);
   const startedAt = ctx.clock.now();
   const inFlight = new Set<string>();
+  const clustersInFlight = new Set<string>();
   const background: Promise<unknown>[] = [];
 
   const newRun = (
@@ -187,8 +188,35 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
     },
   ): Promise<AnalysisOutcome> {
     const base = { key: entry.AnalyzedInstanceKey, analysis: entry.Analysis };
-    if (inFlight.has(keyOf(entry.AnalyzedInstanceKey)))
-      return { ...base, outcome: 'skipped', reason: 'a recovery is already running on this instance' };
+    const id = keyOf(entry.AnalyzedInstanceKey);
+    const cluster = entry.ClusterDetails.ClusterName;
+    if (inFlight.has(id) || clustersInFlight.has(cluster))
+      return {
+        ...base,
+        outcome: 'skipped',
+        reason: 'a recovery is already running on this instance or cluster',
+      };
+    // Claimed synchronously, before any await: overlapping analysis passes (every second, while
+    // a recovery may take longer) must not start a second recovery before write-recovery applies.
+    inFlight.add(id);
+    clustersInFlight.add(cluster);
+    try {
+      return await gateAndRecover(entry, snapshot, base);
+    } finally {
+      inFlight.delete(id);
+      clustersInFlight.delete(cluster);
+    }
+  }
+
+  async function gateAndRecover(
+    entry: AnalysisEntry,
+    snapshot: {
+      disabled: boolean;
+      detections: Awaited<ReturnType<RecoveryReads['activeDetections']>>;
+      recoveries: Awaited<ReturnType<RecoveryReads['activeRecoveries']>>;
+    },
+    base: { key: InstanceKey; analysis: string },
+  ): Promise<AnalysisOutcome> {
     const verdict = evaluateGates({
       entry,
       config: ctx.config,
@@ -219,12 +247,28 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
         gate.reason === 'not the raft leader' ? 'NOT_LEADER' : 'RECOVERY_BLOCKED',
         `Recovery not attempted: ${gate.reason}`,
       );
-    if (inFlight.has(keyOf(entry.AnalyzedInstanceKey)))
+    const id = keyOf(entry.AnalyzedInstanceKey);
+    if (inFlight.has(id))
       throw new RecoveryError(
         'RECOVERY_BLOCKED',
         'Recovery not attempted: a recovery is already running on this instance',
       );
-    // Manual recoveries auto-acknowledge completed ones on the same instance (reference §5.1 gate 5).
+    inFlight.add(id); // released by execute()/takeover(), or below on failure
+    try {
+      await ackCompleted(entry, recoveries, command);
+    } catch (error) {
+      inFlight.delete(id);
+      throw error;
+    }
+    return newRun(entry, kind, command, skipHooks, false);
+  }
+
+  /** Manual recoveries auto-acknowledge completed ones on the same instance (reference §5.1 gate 5). */
+  async function ackCompleted(
+    entry: AnalysisEntry,
+    recoveries: Awaited<ReturnType<RecoveryReads['activeRecoveries']>>,
+    command: string,
+  ): Promise<void> {
     for (const r of recoveries)
       if (
         r.RecoveryEndTimestamp !== '' &&
@@ -241,7 +285,6 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
           UID: r.UID,
           AllRecoveries: false,
         });
-    return newRun(entry, kind, command, skipHooks, false);
   }
 
   const withCommand = (entry: AnalysisEntry, analysis: string, command: string): AnalysisEntry => ({
@@ -267,23 +310,9 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
         ctx.reads.activeDetections(),
         ctx.reads.activeRecoveries(),
       ]);
-      // Entries of different clusters recover concurrently; anti-flapping is evaluated per entry
-      // against the snapshot plus what this pass already started.
-      const started = new Set<string>();
-      return Promise.all(
-        relevant.map((entry) => {
-          const cluster = entry.ClusterDetails.ClusterName;
-          if (started.has(cluster))
-            return {
-              key: entry.AnalyzedInstanceKey,
-              analysis: entry.Analysis,
-              outcome: 'skipped' as const,
-              reason: 'another entry of this cluster is being recovered',
-            };
-          started.add(cluster);
-          return onEntry(entry, { disabled, detections, recoveries });
-        }),
-      );
+      // Entries of different clusters recover concurrently; one recovery per cluster at a time
+      // (onEntry claims the instance and the cluster before its first await).
+      return Promise.all(relevant.map((entry) => onEntry(entry, { disabled, detections, recoveries })));
     },
     async recover(entry, opts = {}) {
       const kind = recoveryKindFor(entry.Analysis);

@@ -69,9 +69,30 @@ async function failover(run: RecoveryRun, opts: MasterFailoverOptions): Promise<
   const { mysql, reads } = run.ctx;
   const deadKey = run.entry.AnalyzedInstanceKey;
   const keys = await replicaKeysOf(run, deadKey, run.entry.ClusterDetails.ClusterName);
+  // Automated recoveries re-check that the master is really gone, in parallel with stopping the
+  // replicas so a dead master (refused or timing out) adds no latency.
+  const automated = run.opts.command === '';
+  const masterAnswers = automated
+    ? mysql.readState(deadKey).then(
+        (s) => !s.readOnly,
+        () => false,
+      )
+    : Promise.resolve(false);
   const { views, unreachable } = await stopAndReadReplicas(run, deadKey, keys, {
     stop: !opts.replicasPrepared,
   });
+  const alive = await Promise.race([
+    masterAnswers,
+    new Promise<boolean>((r) => setImmediate(() => r(false))),
+  ]);
+  if (alive) {
+    await run.audit(`${keyOf(deadKey)} answers and is writable again: not promoting`);
+    await restartReplication(run, views);
+    throw new RecoveryError(
+      'STATE_CHANGED',
+      `${keyOf(deadKey)} is reachable and writable; DeadMaster analysis is stale`,
+    );
+  }
   for (const v of views) run.participate(v.Key);
   const deadMaster = await reads.instance(deadKey);
   const plan = planMasterFailover({

@@ -67,6 +67,18 @@ describe('DeadMaster on MariaDB GTID (1 master + 2 replicas)', () => {
     });
     expect(o.ops('begin-downtime').map((d) => d.Key.Port)).toEqual([t.master]);
     expect(resolves[0].LostReplicas).toEqual([]);
+
+    // Anti-flapping: the new master dies too; the cluster is in its block period until acknowledged.
+    await o.takeSnapshot();
+    await t.kill9(successor);
+    const [blocked] = await o.engine.onAnalysis([o.deadMasterEntry(successor)]);
+    expect(blocked).toMatchObject({ outcome: 'blocked' });
+    expect(o.ops('write-recovery')).toHaveLength(1);
+    await o.engine.acknowledge({ owner: 'test', comment: 'checked', all: true });
+    const [again] = await o.engine.onAnalysis([o.deadMasterEntry(successor)]);
+    expect(again, trail(o)).toMatchObject({ outcome: 'recovered' });
+    expect(o.ops('resolve-recovery')[1]).toMatchObject({ IsSuccessful: true, SuccessorKey: k(other) });
+    expect(Number((await t.query(other, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(0);
   });
 
   it('honours prefer and must_not candidates', async () => {

@@ -88,7 +88,8 @@ export class FakeOrchestrator {
   /** The backend's view: every server read live now (before a kill, so the dead one stays as last seen). */
   async takeSnapshot(): Promise<void> {
     for (const port of this.topology.ports) {
-      const state = await this.mysql.readState(k(port));
+      const state = await this.mysql.readState(k(port)).catch(() => null);
+      if (!state) continue; // dead: the backend keeps its last view
       this.snapshot.set(`${HOST}:${port}`, {
         ...liveView(state),
         ClusterName: CLUSTER,

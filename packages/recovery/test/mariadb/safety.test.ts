@@ -108,6 +108,20 @@ describe('leadership lost mid-recovery', () => {
   });
 });
 
+describe('stale analysis', () => {
+  it('refuses an automated DeadMaster recovery when the master answers and is writable', async () => {
+    const t = await start({ replicas: 2 });
+    const o = new FakeOrchestrator(t);
+    orcs.push(o);
+    await o.takeSnapshot();
+    const [outcome] = await o.engine.onAnalysis([o.deadMasterEntry(t.master)]);
+    expect(outcome).toMatchObject({ outcome: 'failed' });
+    expect(o.steps.some((s) => /answers and is writable again/.test(s.message))).toBe(true);
+    for (const r of t.replicas) await replicatingFrom(t, r, t.master);
+    expect(Number((await t.query(t.master, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(0);
+  });
+});
+
 describe('hooks during a real failover', () => {
   it('run with the right placeholders and ORC_* environment; a failing PreFailoverProcesses aborts', async () => {
     const t = await start({ replicas: 2 });

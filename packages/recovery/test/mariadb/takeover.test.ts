@@ -68,8 +68,11 @@ describe('graceful-master-takeover-auto (1 master + 2 replicas)', () => {
 
     const rows = await t.query<{ id: number }>(designated, 'SELECT id FROM test.w');
     const present = new Set(rows.map((r) => Number(r.id)));
-    expect(acknowledged.filter((id) => !present.has(id))).toEqual([]);
-    expect(present.size).toBe(acknowledged.length);
+    expect(
+      acknowledged.filter((id) => !present.has(id)),
+      trail(o),
+    ).toEqual([]);
+    expect(present.size, trail(o)).toBe(acknowledged.length);
 
     // The old master replicates from the new one (-auto), and so does the other replica.
     for (const port of [t.master, other]) {
