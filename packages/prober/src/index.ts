@@ -3,6 +3,9 @@ export * from './analysis/cluster.js';
 export * from './analysis/descriptions.js';
 export * from './analysis/types.js';
 export * from './config.js';
+export { DiscoveryLoop, type DiscoveryOptions, type Timers } from './discovery/loop.js';
+export * from './discovery/repository.js';
+export { backoffMs, slowLaneLimit } from './discovery/schedule.js';
 export * from './errors.js';
 export * from './gtid.js';
 export * from './keys.js';
@@ -16,6 +19,3 @@ export {
   type ProbeResult,
 } from './probe/probe.js';
 export { type Flavor, parseFlavor, probeStatements } from './probe/queries.js';
-export { DiscoveryLoop, type DiscoveryOptions, type Timers } from './discovery/loop.js';
-export * from './discovery/repository.js';
-export { backoffMs, slowLaneLimit } from './discovery/schedule.js';
