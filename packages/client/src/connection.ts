@@ -29,6 +29,7 @@ export interface ClientOptions {
   leaderCheckTimeoutMs?: number;
   /** Sleeps between retries of reads, in ms; writes use only the first. */
   retryDelaysMs?: readonly number[];
+  /** Used instead of node:http when given (e.g. globalThis.fetch, or a test double). */
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
   /** Observes every JSON answer (OK or ERROR), e.g. to print the raw body. */
@@ -46,7 +47,7 @@ export class ApiConnection {
   /** Normalised API URLs, each ending in /api. */
   readonly apis: readonly string[];
   private readonly headers: Record<string, string>;
-  private readonly fetchFn: FetchLike;
+  private readonly fetchFn: FetchLike | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly timeoutMs: number;
   private readonly leaderCheckTimeoutMs: number;
@@ -58,7 +59,12 @@ export class ApiConnection {
   constructor(options: ClientOptions) {
     this.apis = parseApiList(options.api);
     this.headers = authHeaders(options.auth, options.authHeader);
-    this.fetchFn = options.fetch ?? ((url, init) => fetch(url, init));
+    for (const api of this.apis) {
+      if (!URL.canParse(api) || !/^https?:$/.test(new URL(api).protocol)) {
+        throw new TypeError(`invalid API URL "${api}": expected http(s)://host[:port][/path]`);
+      }
+    }
+    this.fetchFn = options.fetch;
     this.sleep = options.sleep ?? realSleep;
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.leaderCheckTimeoutMs = options.leaderCheckTimeoutMs ?? 1000;

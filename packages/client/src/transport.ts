@@ -1,4 +1,8 @@
 // The only module that performs HTTP. One GET, a timeout, and a classification of failures.
+// By default node:http/https with no keep-alive agent, so a short-lived command exits as soon as
+// it is done (fetch's pooled sockets would hold the process open); a `fetch` can be injected.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { HttpAnswer } from './envelope.js';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -56,7 +60,59 @@ export function authHeaders(
 }
 
 /** GETs `url`; resolves with any HTTP answer, rejects with ConnectionFailure when there is none. */
-export async function httpGet(
+export function httpGet(
+  fetchFn: FetchLike | undefined,
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<HttpAnswer> {
+  return fetchFn ? fetchGet(fetchFn, url, headers, timeoutMs) : nodeGet(url, headers, timeoutMs);
+}
+
+function failure(err: unknown): ConnectionFailure {
+  const { code, message } = describe(err);
+  return new ConnectionFailure(message, code !== undefined && NEVER_SENT_CODES.has(code), { cause: err });
+}
+
+function nodeGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    let timedOut = false;
+    const req = send(target, {
+      method: 'GET',
+      agent: false,
+      headers: { accept: 'application/json', ...headers },
+    });
+    // A deadline for the whole exchange, not an idle timeout: a trickling server still fails.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy();
+    }, timeoutMs);
+    const fail = (err: unknown) => {
+      clearTimeout(timer);
+      reject(
+        timedOut
+          ? new ConnectionFailure(`no answer within ${timeoutMs} ms`, false, { cause: err })
+          : failure(err),
+      );
+    };
+    req.on('error', fail);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', fail);
+      res.on('close', () => {
+        if (!res.complete) return fail(new Error('connection closed before the answer was complete'));
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.end();
+  });
+}
+
+async function fetchGet(
   fetchFn: FetchLike,
   url: string,
   headers: Record<string, string>,
@@ -74,7 +130,6 @@ export async function httpGet(
     if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
       throw new ConnectionFailure(`no answer within ${timeoutMs} ms`, false, { cause: err });
     }
-    const { code, message } = describe(err);
-    throw new ConnectionFailure(message, code !== undefined && NEVER_SENT_CODES.has(code), { cause: err });
+    throw failure(err);
   }
 }

@@ -125,3 +125,35 @@ describe('OrchestratorClient leader detection', () => {
     expect(cluster.requests.filter((r) => r.path === 'leader-check')).toHaveLength(3);
   });
 });
+
+describe('with an injected fetch instead of node:http', () => {
+  it('detects the leader, calls it, and classifies refused connections and timeouts', async () => {
+    cluster = await FakeOrchestratorCluster.start({ leader: 1 });
+    cluster.routes([{ path: 'clusters', response: { body: ['db-1:3306'] } }]);
+    const calls: string[] = [];
+    const fetchFn = (url: string, init: RequestInit) => {
+      calls.push(url);
+      return fetch(url, init);
+    };
+    const client = new OrchestratorClient({ api: cluster.apiUrls, fetch: fetchFn, sleep: noSleep });
+    expect(await client.clusters()).toEqual(['db-1:3306']);
+    expect(calls).toContain(`${cluster.apiUrls[1]}/clusters`);
+
+    cluster.hanging.add(1);
+    const slow = new OrchestratorClient({ api: cluster.apiUrls[1]!, fetch: fetchFn, timeoutMs: 150 });
+    await expect(slow.discover({ Hostname: 'db-2', Port: 3306 })).rejects.toThrow(/no answer within 150 ms/);
+
+    const apis = cluster.apiUrls;
+    await cluster.close();
+    const down = new OrchestratorClient({ api: apis, fetch: fetchFn, sleep: noSleep });
+    const err = await down.leader().catch((e: unknown) => e);
+    // fetch pools sockets: one the server closed reports UND_ERR_SOCKET rather than a refusal.
+    for (const a of (err as NoLeaderError).answers)
+      expect(a.leaderCheck).toMatch(/^(ECONNREFUSED|UND_ERR_SOCKET)$/);
+  });
+
+  it('refuses an API URL that is not http(s)', () => {
+    expect(() => new OrchestratorClient({ api: 'ftp://x/api' })).toThrow(/invalid API URL/);
+    expect(() => new OrchestratorClient({ api: 'not a url' })).toThrow(/invalid API URL/);
+  });
+});
