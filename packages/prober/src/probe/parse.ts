@@ -117,9 +117,9 @@ export function threadState(text: string): ReplicationThreadState {
 export function normalizeReplicaStatusRow(r: Row): Row {
   const out: Row = {};
   for (const [k, val] of Object.entries(r)) {
-    out[k.replace(/Source/g, 'Master').replace(/Replica/g, 'Slave')] = val;
+    // "Replicate_*" filter columns kept their names in the 8.x rename: leave them alone.
+    out[k.replace(/Source/g, 'Master').replace(/Replica(?!te)/g, 'Slave')] = val;
   }
-  // The 8.x rename also turned Slave_ into Replica_ in these two, which the line above restores.
   return out;
 }
 
