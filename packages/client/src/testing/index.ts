@@ -10,3 +10,4 @@ export {
 } from './fake-orchestrator.js';
 export { COMMAND_FIXTURES, type CommandFixture, type ExpectedRequest } from './fixtures/index.js';
 export * as samples from './samples.js';
+export { shapeMismatches } from './shape.js';
