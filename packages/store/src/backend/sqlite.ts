@@ -35,7 +35,7 @@ function connectionQueryable(db: Db): Queryable {
     },
     async execBatch(sql: string, rows: readonly Params[]): Promise<number> {
       const stmt = db.prepare(sql);
-      for (const row of rows) stmt.run(...bind(row));
+      for (const row of rows) stmt.run(bind(row));
       return rows.length;
     },
     async *stream<T extends Row>(sql: string, params: Params, batchSize: number): AsyncIterable<T[]> {
@@ -115,7 +115,7 @@ export function openSqlite(options: SqliteOptions): Backend {
         db.exec('BEGIN IMMEDIATE');
         try {
           const stmt = db.prepare(sql);
-          for (const row of rows) stmt.run(...bind(row));
+          for (const row of rows) stmt.run(bind(row));
           db.exec('COMMIT');
         } catch (err) {
           db.exec('ROLLBACK');

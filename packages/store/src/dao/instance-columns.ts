@@ -1,6 +1,6 @@
 // How an Instance maps to database_instance: orchestrator's main columns are real (and queryable);
 // every other stored field goes to `extra_json`. Fields computed at read time are never stored.
-import type { Instance, InstanceKey, NullInt64 } from '../model/instance.js';
+import { emptyInstance, type Instance, type InstanceKey, type NullInt64 } from '../model/instance.js';
 import { fromDbTime, toDbTime } from '../time.js';
 
 type Mutable = Record<string, unknown>;
@@ -220,18 +220,38 @@ const covered = new Set<string>([...instanceMappings.flatMap((m) => m.fields), .
 
 export const instanceColumns = [...instanceMappings.map((m) => m.column), 'extra_json'];
 
-/** Instance → row values in `instanceColumns` order. */
-export function instanceToRow(inst: Instance): unknown[] {
-  const values = instanceMappings.map((m) => m.get(inst));
-  const extra: Mutable = {};
-  for (const [k, v] of Object.entries(inst)) {
-    if (!covered.has(k) && !derivedFields.has(k)) extra[k] = v;
+const skipInExtra = new Set<string>([...covered, ...derivedFields]);
+const defaults = emptyInstance({ Hostname: '', Port: 0 }) as unknown as Record<string, unknown>;
+
+// Reads start from emptyInstance(), so fields still at their default need not be stored: this
+// keeps extra_json small (and probe writes cheap) without changing what is read back.
+function isDefault(k: string, v: unknown): boolean {
+  const d = defaults[k];
+  if (v === d) return true;
+  if (Array.isArray(v)) return v.length === 0 && Array.isArray(d) && d.length === 0;
+  if (v !== null && typeof v === 'object' && d !== null && typeof d === 'object') {
+    const a = v as { Int64?: unknown; Valid?: unknown };
+    const b = d as { Int64?: unknown; Valid?: unknown };
+    return 'Valid' in b && Object.keys(a).length === 2 && a.Int64 === b.Int64 && a.Valid === b.Valid;
   }
+  return false;
+}
+const getters = instanceMappings.map((m) => m.get);
+
+/** Instance → row values in `instanceColumns` order. Hot path of probe writes: no temporaries. */
+export function instanceToRow(inst: Instance): unknown[] {
+  const values: unknown[] = new Array(getters.length + 1);
+  for (let n = 0; n < getters.length; n++) values[n] = getters[n]!(inst);
+  const rec = inst as unknown as Record<string, unknown>;
   // Coordinate types are the only part of the coordinate objects not in columns.
-  extra._coordTypes = coordinateTypes.map(
-    (f) => (inst as unknown as Record<string, { Type?: string }>)[f]?.Type ?? '',
-  );
-  values.push(JSON.stringify(extra));
+  let json = `{"_coordTypes":[${coordinateTypes.map((f) => JSON.stringify((rec[f] as { Type?: string } | undefined)?.Type ?? '')).join(',')}]`;
+  for (const k in rec) {
+    if (skipInExtra.has(k)) continue;
+    const v = rec[k];
+    if (v === undefined || isDefault(k, v)) continue;
+    json += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+  }
+  values[getters.length] = `${json}}`;
   return values;
 }
 

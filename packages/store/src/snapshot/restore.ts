@@ -159,7 +159,10 @@ export async function restoreSnapshot(
         await yieldToLoop();
       }
       for (const e of scanner.end()) await handle(e);
-      for (const t of tables.keys()) await flush(t);
+      for (const t of tables.keys()) {
+        await flush(t);
+        await yieldToLoop();
+      }
 
       const upsertMeta = backend.dialect.upsert(
         'raft_fsm_meta',
@@ -185,8 +188,10 @@ export async function restoreSnapshot(
         haveSet.add(`${key.Hostname}:${key.Port}`);
         if (!wantedSet.has(`${key.Hostname}:${key.Port}`)) result.forgotten.push(key);
       }
-      for (const k of result.forgotten) {
-        await tx.exec('DELETE FROM database_instance WHERE hostname = ? AND port = ?', [k.Hostname, k.Port]);
+      for (let i = 0; i < result.forgotten.length; i += FLUSH_ROWS) {
+        const chunk = result.forgotten.slice(i, i + FLUSH_ROWS).map((k) => [k.Hostname, k.Port]);
+        await tx.execBatch('DELETE FROM database_instance WHERE hostname = ? AND port = ?', chunk);
+        await yieldToLoop();
       }
       const addRows: unknown[][] = [];
       for (const m of wanted) {
