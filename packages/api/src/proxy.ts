@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { Context } from 'koa';
 import { ApiError, clip } from './errors.js';
 import type { ResolvedApiOptions } from './options.js';
+import { RawHttpPool, type RawResponse } from './raw-client.js';
 
 /** Marks a request a node forwarded, so the receiver never forwards it again (no proxy loops). */
 export const PROXIED_HEADER = 'x-orchestrator-proxied';
@@ -46,6 +47,49 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
   const httpAgent = new http.Agent({ ...agentOptions, scheduling: 'lifo' });
   const httpsAgent = new https.Agent({ ...agentOptions, scheduling: 'lifo', ...(o.proxyTls ?? {}) });
 
+  const raw = new RawHttpPool(o.proxyTimeoutMs);
+
+  /** Plain-http forwarding over the raw keep-alive pool: one write out, one write back. */
+  async function forwardRaw(ctx: Context, target: URL, leaderURI: string): Promise<void> {
+    let head = `${ctx.method} ${ctx.originalUrl} HTTP/1.1\r\nHost: ${target.host}\r\n`;
+    const rawHeaders = ctx.req.rawHeaders;
+    let forwardedFor = '';
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i] as string;
+      const lower = name.toLowerCase();
+      if (lower === 'x-forwarded-for') forwardedFor = rawHeaders[i + 1] as string;
+      else if (!DROP_REQUEST.has(lower) && lower !== PROXIED_HEADER)
+        head += `${name}: ${rawHeaders[i + 1]}\r\n`;
+    }
+    const peer = ctx.req.socket.remoteAddress ?? '';
+    head += `X-Forwarded-For: ${forwardedFor ? `${forwardedFor}, ${peer}` : peer}\r\n`;
+    head += `${PROXIED_HEADER}: ${o.ownURL === '' ? '1' : o.ownURL}\r\nConnection: keep-alive\r\n\r\n`;
+    let res: RawResponse;
+    try {
+      const port = target.port === '' ? 80 : Number(target.port);
+      res = await raw.request(target.hostname.replace(/^\[|\]$/g, ''), port, head, ctx.method === 'HEAD');
+    } catch (err) {
+      throw unreachable(leaderURI, (err as Error).message);
+    }
+    const out: string[] = [];
+    for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+      const name = res.rawHeaders[i] as string;
+      const lower = name.toLowerCase();
+      if (!DROP_RESPONSE.has(lower) && lower !== 'content-length')
+        out.push(name, res.rawHeaders[i + 1] as string);
+    }
+    if (ctx.method === 'HEAD') {
+      const length = res.rawHeaders.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-length');
+      if (length >= 0) out.push('Content-Length', res.rawHeaders[length + 1] as string);
+    } else {
+      out.push('Content-Length', String(res.body.length));
+    }
+    ctx.respond = false;
+    ctx.status = res.status;
+    ctx.res.writeHead(res.status, out);
+    ctx.res.end(res.body);
+  }
+
   return {
     forward(ctx, leaderURI) {
       let target: URL;
@@ -65,6 +109,7 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
       const peer = ctx.req.socket.remoteAddress ?? '';
       headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${peer}` : peer;
 
+      if (!secure) return forwardRaw(ctx, target, leaderURI);
       return new Promise<void>((resolve, reject) => {
         const upstream = (secure ? https : http).request(
           {
@@ -114,6 +159,7 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
       });
     },
     close() {
+      raw.close();
       httpAgent.destroy();
       httpsAgent.destroy();
     },

@@ -1,0 +1,226 @@
+// A minimal HTTP/1.1 keep-alive client for follower → leader forwarding over plain http.
+// Node's http client costs about as much CPU per request as the whole server side of a request;
+// on a follower, forwarding is the whole job, so this client writes each request as one string and
+// parses only what the leader sends back (status, headers, Content-Length or chunked body).
+import net from 'node:net';
+
+export interface RawResponse {
+  status: number;
+  /** Flat [name, value, name, value, …] as received. */
+  rawHeaders: string[];
+  body: Buffer;
+}
+
+/** Answers larger than this are refused (the API's answers are small JSON documents). */
+const MAX_BODY = 256 * 1024 * 1024;
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+export class RawHttpPool {
+  private readonly idle = new Map<string, net.Socket[]>();
+  private readonly waiting: (() => void)[] = [];
+  private active = 0;
+  private closed = false;
+
+  /**
+   * @param timeoutMs connect + answer timeout per request
+   * @param maxActive connections in use at once; further requests wait their turn
+   */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly maxActive = 256,
+    private readonly maxIdlePerOrigin = 64,
+  ) {}
+
+  /**
+   * Sends `head` (request line + headers, ending in a blank line) to host:port and resolves with the
+   * whole response. A reused connection the server had closed is retried once on a new one
+   * (safe: the API only has GET and HEAD).
+   */
+  async request(host: string, port: number, head: string, isHead: boolean): Promise<RawResponse> {
+    if (this.active >= this.maxActive) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await this.attempt(host, port, head, isHead);
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async attempt(host: string, port: number, head: string, isHead: boolean): Promise<RawResponse> {
+    const origin = `${host}:${port}`;
+    const reused = this.idle.get(origin)?.pop();
+    if (reused !== undefined) {
+      idleWatchers.get(reused)?.();
+      try {
+        return await this.exchange(origin, reused, head, isHead, true);
+      } catch (err) {
+        if (!(err instanceof StaleConnection)) throw err;
+      }
+    }
+    const socket = net.connect({ host, port, noDelay: true });
+    return this.exchange(origin, socket, head, isHead, false);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const sockets of this.idle.values()) for (const s of sockets) s.destroy();
+    this.idle.clear();
+  }
+
+  private exchange(origin: string, socket: net.Socket, head: string, isHead: boolean, reused: boolean) {
+    return new Promise<RawResponse>((resolve, reject) => {
+      let buf: Buffer = Buffer.alloc(0);
+      let parsed: {
+        status: number;
+        rawHeaders: string[];
+        bodyStart: number;
+        length: number;
+        chunked: boolean;
+        keepAlive: boolean;
+      } | null = null;
+      let settled = false;
+      const finish = (err: Error | null, res?: RawResponse, keep = false) => {
+        if (settled) return;
+        settled = true;
+        socket.off('data', onData);
+        socket.off('error', onError);
+        socket.off('end', onEnd);
+        socket.off('timeout', onTimeout);
+        socket.setTimeout(0);
+        if (err !== null) {
+          socket.destroy();
+          reject(err);
+          return;
+        }
+        if (keep && !this.closed) this.release(origin, socket);
+        else socket.destroy();
+        resolve(res as RawResponse);
+      };
+      const onError = (err: Error) =>
+        finish(reused && buf.length === 0 ? new StaleConnection(err.message) : err);
+      const onEnd = () => {
+        if (parsed !== null && !parsed.chunked && parsed.length < 0) {
+          finish(null, {
+            status: parsed.status,
+            rawHeaders: parsed.rawHeaders,
+            body: buf.subarray(parsed.bodyStart),
+          });
+          return;
+        }
+        finish(
+          reused && buf.length === 0
+            ? new StaleConnection('closed')
+            : new Error('connection closed mid-response'),
+        );
+      };
+      const onTimeout = () => finish(new Error(`no answer within ${this.timeoutMs} ms`));
+      const onData = (chunk: Buffer) => {
+        buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+        if (buf.length > MAX_BODY) return finish(new Error('answer too large'));
+        if (parsed === null) {
+          const end = buf.indexOf(CRLF2);
+          if (end < 0) return;
+          parsed = parseHead(buf.toString('latin1', 0, end), end + 4, isHead);
+          if (parsed === null) return finish(new Error('malformed response from the leader'));
+        }
+        const p = parsed;
+        if (p.chunked) {
+          const body = dechunk(buf, p.bodyStart);
+          if (body === 'bad') return finish(new Error('malformed chunked body from the leader'));
+          if (body !== null) finish(null, { status: p.status, rawHeaders: p.rawHeaders, body }, p.keepAlive);
+        } else if (p.length >= 0 && buf.length >= p.bodyStart + p.length) {
+          const body = buf.subarray(p.bodyStart, p.bodyStart + p.length);
+          finish(null, { status: p.status, rawHeaders: p.rawHeaders, body }, p.keepAlive);
+        }
+      };
+      socket.on('data', onData);
+      socket.on('error', onError);
+      socket.on('end', onEnd);
+      socket.on('timeout', onTimeout);
+      socket.setTimeout(this.timeoutMs);
+      socket.write(head, 'latin1');
+    });
+  }
+
+  private release(origin: string, socket: net.Socket): void {
+    const list = this.idle.get(origin) ?? [];
+    if (list.length >= this.maxIdlePerOrigin) {
+      socket.destroy();
+      return;
+    }
+    list.push(socket);
+    this.idle.set(origin, list);
+    // An idle connection the server closes is dropped from the pool.
+    const drop = () => {
+      const i = list.indexOf(socket);
+      if (i >= 0) list.splice(i, 1);
+      socket.destroy();
+    };
+    socket.once('close', drop);
+    socket.once('end', drop);
+    socket.once('error', drop);
+    socket.once('data', drop);
+    // The watchers are removed when the socket is taken for the next exchange.
+    idleWatchers.set(socket, () => {
+      idleWatchers.delete(socket);
+      socket.off('close', drop);
+      socket.off('end', drop);
+      socket.off('error', drop);
+      socket.off('data', drop);
+    });
+  }
+}
+
+const idleWatchers = new WeakMap<net.Socket, () => void>();
+
+class StaleConnection extends Error {}
+
+function parseHead(text: string, bodyStart: number, isHead: boolean) {
+  const lines = text.split('\r\n');
+  const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '');
+  if (!m) return null;
+  const rawHeaders: string[] = [];
+  let length = -1;
+  let chunked = false;
+  let keepAlive = m[1] === '1';
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon <= 0) return null;
+    const name = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    rawHeaders.push(name, value);
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') length = Number(value);
+    else if (lower === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
+    else if (lower === 'connection') keepAlive = !value.toLowerCase().includes('close');
+  }
+  const status = Number(m[2]);
+  if (isHead || status === 204 || status === 304 || (status >= 100 && status < 200)) {
+    length = 0;
+    chunked = false;
+  }
+  if (!chunked && length < 0) keepAlive = false; // body runs to the end of the connection
+  if (Number.isNaN(length)) return null;
+  return { status, rawHeaders, bodyStart, length, chunked, keepAlive };
+}
+
+/** The decoded body once the terminating chunk has arrived; null while incomplete. */
+function dechunk(buf: Buffer, start: number): Buffer | null | 'bad' {
+  const parts: Buffer[] = [];
+  let at = start;
+  for (;;) {
+    const eol = buf.indexOf('\r\n', at);
+    if (eol < 0) return null;
+    const size = Number.parseInt(buf.toString('latin1', at, eol).split(';')[0] ?? '', 16);
+    if (Number.isNaN(size)) return 'bad';
+    if (size === 0) {
+      // The last chunk, then optional trailers, then an empty line.
+      return buf.indexOf(CRLF2, eol) < 0 ? null : Buffer.concat(parts);
+    }
+    if (buf.length < eol + 2 + size + 2) return null;
+    parts.push(buf.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
+  }
+}
