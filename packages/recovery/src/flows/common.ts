@@ -48,7 +48,7 @@ export async function stopAndReadReplicas(
     keys.map(async (key) => {
       try {
         const before = await mysql.replicaStatus(key);
-        if (!before || !sameKey(master, before.masterKey)) {
+        if (!before || !(await replicatesFrom(run, key, before.masterKey, master))) {
           await run.audit(`${keyOf(key)} no longer replicates from ${keyOf(master)}; left out`);
           return null;
         }
@@ -76,6 +76,23 @@ export async function stopAndReadReplicas(
     else unreachable.push(r.key);
   }
   return { views, unreachable };
+}
+
+/**
+ * Whether a replica whose SHOW SLAVE STATUS names `reported` replicates from `master`. The backend
+ * keys instances by resolved hostname while Master_Host is whatever CHANGE MASTER used, so a
+ * same-port master the backend already links to this replica also counts.
+ */
+export async function replicatesFrom(
+  run: RecoveryRun,
+  replica: InstanceKey,
+  reported: InstanceKey,
+  master: InstanceKey,
+): Promise<boolean> {
+  if (sameKey(master, reported)) return true;
+  if (reported.Port !== master.Port) return false;
+  const base = await run.ctx.reads.instance(replica);
+  return sameKey(master, base?.MasterKey);
 }
 
 /** Promotion rules in force for these instances (registrations with expiry, else the instance's rule). */

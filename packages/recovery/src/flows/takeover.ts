@@ -6,7 +6,7 @@ import { liveView, type ReplicationCredentials } from '../mysql/operations.js';
 import { planMasterFailover } from '../planner.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey } from '../types.js';
-import { keyOf, replicaKeysOf, rethrowLeadership, rulesFor, sameKey } from './common.js';
+import { keyOf, replicaKeysOf, replicatesFrom, rethrowLeadership, rulesFor, sameKey } from './common.js';
 import { runMasterFailover } from './master.js';
 
 export interface TakeoverOptions {
@@ -29,7 +29,7 @@ export async function runTakeover(run: RecoveryRun, opts: TakeoverOptions): Prom
     for (const key of keys) {
       try {
         const status = await mysql.replicaStatus(key);
-        if (status && sameKey(oldMaster, status.masterKey))
+        if (status && (await replicatesFrom(run, key, status.masterKey, oldMaster)))
           views.push(liveView(await mysql.readState(key), await reads.instance(key)));
       } catch (error) {
         rethrowLeadership(error);

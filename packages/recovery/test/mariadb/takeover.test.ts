@@ -96,3 +96,30 @@ describe('graceful-master-takeover-auto (1 master + 2 replicas)', () => {
     expect(o.ops('begin-downtime')).toEqual([]);
   });
 });
+
+describe('force-master-takeover and force-master-failover', () => {
+  it('force-master-takeover promotes the designated replica and sets the old master read-only', async () => {
+    topology = await startMariaDBTopology({ replicas: 2 });
+    const t = topology;
+    await grantReadOnlyAdmin(t);
+    orc = new FakeOrchestrator(t);
+    const o = orc;
+    await o.takeSnapshot();
+    const [designated, other] = t.replicas as [number, number];
+    const recovery = await o.engine.forceMasterTakeover(o.deadMasterEntry(t.master), k(designated));
+    expect(recovery, trail(o)).toMatchObject({ IsSuccessful: true, SuccessorKey: k(designated) });
+    expect(recovery.AnalysisEntry.CommandHint).toBe('force-master-takeover');
+    await eventually(async () => {
+      const s = await slaveStatus(t, other);
+      return s && Number(s.Master_Port) === designated && s.Slave_IO_Running === 'Yes';
+    });
+    await o.engine.drain();
+    expect(Number((await t.query(t.master, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(1);
+    expect(Number((await t.query(designated, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(0);
+
+    // force-master-failover on the new master: no designated key, the other replica takes over.
+    await o.takeSnapshot();
+    const again = await o.engine.forceMasterFailover(o.deadMasterEntry(designated));
+    expect(again, trail(o)).toMatchObject({ IsSuccessful: true, SuccessorKey: k(other) });
+  });
+});
