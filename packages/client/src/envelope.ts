@@ -8,7 +8,11 @@ export type Interpretation =
   | { kind: 'ok'; result: ApiResult }
   /** An ERROR envelope: final. */
   | { kind: 'api-error'; error: ApiError }
-  /** A 5xx `Unauthorized` envelope: a follower refused a write; find the leader again and retry. */
+  /**
+   * A follower could not serve the request: a 5xx `Unauthorized` envelope (orchestrator's answer to a
+   * write on a non-leader) or a 503 envelope (this daemon's "no raft leader is known"). Neither ran
+   * the request; find the leader again and retry.
+   */
   | { kind: 'not-leader'; error: ApiError }
   /** HTTP 401: wrong or missing credentials. */
   | { kind: 'unauthorized' }
@@ -57,7 +61,7 @@ export function interpretAnswer(api: string, path: string, answer: HttpAnswer): 
   const details = value.Details ?? null;
   if (String(value.Code).includes('ERROR')) {
     const error = new ApiError({ message, details, body: value, status: answer.status, path });
-    const notLeader = answer.status >= 500 && message === 'Unauthorized';
+    const notLeader = answer.status === 503 || (answer.status >= 500 && message === 'Unauthorized');
     return notLeader ? { kind: 'not-leader', error } : { kind: 'api-error', error };
   }
   return { kind: 'ok', result: { raw: value, details, message, enveloped: true, api } };

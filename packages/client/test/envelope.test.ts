@@ -44,6 +44,9 @@ describe('interpretAnswer', () => {
   it('marks a 5xx "Unauthorized" envelope as a follower refusing a write', () => {
     expect(answer(500, { Code: 'ERROR', Message: 'Unauthorized', Details: null }).kind).toBe('not-leader');
     expect(answer(200, { Code: 'ERROR', Message: 'Unauthorized', Details: null }).kind).toBe('api-error');
+    expect(answer(503, { Code: 'ERROR', Message: 'no raft leader is known', Details: null }).kind).toBe(
+      'not-leader',
+    );
   });
 
   it('classifies bodies that are not JSON by status', () => {

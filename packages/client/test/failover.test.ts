@@ -52,6 +52,20 @@ describe('failover', () => {
     expect(cluster.apiRequests().map((r) => r.node)).toEqual([0, 1]);
   });
 
+  it('retries a write answered 503 "no raft leader is known" once (it did not run)', async () => {
+    cluster = await FakeOrchestratorCluster.start({ nodes: 1 });
+    const noLeader: FakeResponse = {
+      status: 503,
+      body: { Code: 'ERROR', Message: 'no raft leader is known', Details: null },
+    };
+    cluster.routes([
+      { path: 'discover/db-2/3306', response: sequence(1, noLeader, samples.ok(samples.db2)) },
+    ]);
+    const client = new OrchestratorClient({ api: cluster.apiUrls[0]!, sleep: async () => {} });
+    expect((await client.discover(k2)).Key).toEqual(k2);
+    expect(cluster.apiRequests()).toHaveLength(2);
+  });
+
   it('gives up on a write after one retry, with the ApiError', async () => {
     cluster = await FakeOrchestratorCluster.start({ leader: 1, followerMode: 'unauthorized' });
     const client = new OrchestratorClient({ api: cluster.apiUrls[0]!, sleep: async () => {} });
