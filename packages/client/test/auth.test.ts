@@ -1,8 +1,7 @@
 // Basic auth and header auth, for the library and the command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrchestratorClient, UnauthorizedError } from '../src/index.js';
-import { FakeOrchestratorCluster, samples } from '../src/testing/index.js';
-import { runCli } from './helpers.js';
+import { FakeOrchestratorCluster, runCli, samples } from '../src/testing/index.js';
 
 const auth = { user: 'ops', password: 's3cret' };
 let cluster: FakeOrchestratorCluster;

@@ -8,8 +8,8 @@ import {
   type CommandFixture,
   FakeOrchestratorCluster,
   isLocalRoute,
+  runCli,
 } from '../src/testing/index.js';
-import { runCli } from './helpers.js';
 
 const LEADER = 1;
 let cluster: FakeOrchestratorCluster;

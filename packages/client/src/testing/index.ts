@@ -9,5 +9,6 @@ export {
   type RecordedRequest,
 } from './fake-orchestrator.js';
 export { COMMAND_FIXTURES, type CommandFixture, type ExpectedRequest } from './fixtures/index.js';
+export { type CliRun, runCli } from './run-cli.js';
 export * as samples from './samples.js';
 export { shapeMismatches } from './shape.js';

@@ -1,5 +1,5 @@
-// Runs the CLI in-process with captured output.
-import { type CliIO, main } from '../src/cli/main.js';
+// Runs orchestrator-client in-process with captured output: no sleeps between retries by default.
+import { type CliIO, main } from '../cli/main.js';
 
 export interface CliRun {
   code: number;
@@ -8,7 +8,7 @@ export interface CliRun {
 }
 
 export async function runCli(
-  argv: string[],
+  argv: readonly string[],
   env: Record<string, string | undefined>,
   io: Partial<CliIO> = {},
 ): Promise<CliRun> {
