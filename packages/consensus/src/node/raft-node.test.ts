@@ -167,6 +167,7 @@ describe('RaftNode', () => {
     net.isolate(old.node.id);
     const stranded = old.node.propose(enc.encode('stranded'));
     stranded.catch(() => {});
+    await waitFor(() => !old.node.status().isPartOfQuorum, 2_000, 'the cut-off leader to leave the quorum');
     const fresh = await waitFor(() => leaderOf(members, [old.node.id]), 5_000, 'a new leader');
     await fresh.node.propose(enc.encode('after'));
     net.heal();
