@@ -22,12 +22,12 @@ describe('topologyText', () => {
   it('indents by depth and sorts siblings', () => {
     const text = topologyText([
       inst('c', 'a', { ReadOnly: true }),
-      inst('a', null),
+      inst('a', null, { GTIDMode: 'ON' }),
       inst('b', 'a', { ReadOnly: true, UsingOracleGTID: true, LogReplicationUpdatesEnabled: true }),
       inst('d', 'b', { ReadOnly: true, ReplicationSQLThreadRuning: false }),
     ]);
     expect(text.split('\n')).toEqual([
-      'a:3306     [0s,ok,8.0.36,rw,ROW]',
+      'a:3306     [0s,ok,8.0.36,rw,ROW,GTID]',
       '+ b:3306   [0s,ok,8.0.36,ro,ROW,>>,GTID]',
       '  + d:3306 [null,nonreplicating,8.0.36,ro,ROW]',
       '+ c:3306   [0s,ok,8.0.36,ro,ROW]',

@@ -41,7 +41,8 @@ export function instanceSummary(i: Instance, reasonableLag = 10): string[] {
   fields.push(i.ReadOnly ? 'ro' : 'rw');
   fields.push(i.LogBinEnabled ? i.Binlog_format || 'nobinlog' : 'nobinlog');
   if (i.LogBinEnabled && i.LogReplicationUpdatesEnabled) fields.push('>>');
-  if (i.UsingOracleGTID || i.UsingMariaDBGTID) fields.push('GTID');
+  // A master has no replication channel to say "using GTID"; gtid_mode=ON marks it instead.
+  if (i.UsingOracleGTID || i.UsingMariaDBGTID || /^ON/i.test(i.GTIDMode)) fields.push('GTID');
   if (i.UsingPseudoGTID) fields.push('P-GTID');
   if (i.IsDowntimed) fields.push('downtimed');
   return fields;
