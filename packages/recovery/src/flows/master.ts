@@ -2,7 +2,7 @@
 // and force-master-takeover (reference §5.2). The plan is pure (planner.ts); this file executes it,
 // re-checking leadership before every MySQL change (the guard inside MySQLOperations).
 import { errorMessage, LeadershipLostError, RecoveryError } from '../errors.js';
-import { type MasterFailoverPlan, planMasterFailover } from '../planner.js';
+import { type MasterFailoverPlan, type PlanStep, planMasterFailover } from '../planner.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey, InstanceView } from '../types.js';
 import {
@@ -163,9 +163,12 @@ async function failover(run: RecoveryRun, opts: MasterFailoverOptions): Promise<
       });
     }
   }
-  const lostSteps = opts.oldMasterAlive
-    ? plan.steps.filter((s) => !sameKey(deadKey, s.instance))
-    : plan.steps;
+  // Unreachable replicas (DeadMasterAndSomeReplicas) are lost too: downtimed like the others.
+  const unreachableSteps = unreachable.map(
+    (key): PlanStep => ({ op: 'downtime', instance: key, reason: 'lost-in-recovery: unreachable replica' }),
+  );
+  const allSteps = [...plan.steps, ...unreachableSteps];
+  const lostSteps = opts.oldMasterAlive ? allSteps.filter((s) => !sameKey(deadKey, s.instance)) : allSteps;
   await runLostSteps(run, lostSteps);
   return { plan, successor: plan.candidate };
 }

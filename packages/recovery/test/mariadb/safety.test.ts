@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMariaDBTopology, type Topology } from '@orchestrator/testkit';
+import { replicateFrom, startMariaDBTopology, type Topology } from '@orchestrator/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { eventually, FakeOrchestrator, grantReadOnlyAdmin, k, slaveStatus, trail } from './harness.js';
 
@@ -105,6 +105,32 @@ describe('leadership lost mid-recovery', () => {
     await replicatingFrom(t, other, successor);
     // Nothing left running: a second pass finds nothing to resume.
     expect(await n.engine.resumeInterruptedRecoveries()).toEqual([]);
+  });
+});
+
+describe('DeadCoMaster (A ⇄ B co-masters, A writable)', () => {
+  it('promotes the other co-master: replication from the dead one removed, writable', async () => {
+    const t = await start({ replicas: 1 });
+    const a = t.master;
+    const b = t.replicas[0] as number;
+    await replicateFrom(t.server(a), b);
+    await t.query(a, 'SET GLOBAL read_only = 0');
+    await replicatingFrom(t, a, b);
+    const o = new FakeOrchestrator(t);
+    orcs.push(o);
+    await o.takeSnapshot();
+    await t.kill9(b);
+    const e = {
+      ...o.deadMasterEntry(b, 'DeadCoMaster'),
+      IsMaster: false,
+      IsCoMaster: true,
+      AnalyzedInstanceMasterKey: k(a),
+    };
+    const [outcome] = await o.engine.onAnalysis([e]);
+    expect(outcome, trail(o)).toMatchObject({ outcome: 'recovered' });
+    expect(o.ops('resolve-recovery')[0]).toMatchObject({ SuccessorKey: k(a), Type: 'CoMasterRecovery' });
+    expect(await slaveStatus(t, a)).toBeUndefined();
+    expect(Number((await t.query(a, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(0);
   });
 });
 
