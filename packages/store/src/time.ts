@@ -19,8 +19,13 @@ export function parseTime(value: string): number {
 }
 
 /** ISO or stored text → stored form, or null for '' / null / a zero Go time. */
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const DB_MS = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/;
+
 export function toDbTime(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '' || value.startsWith('0001-01-01')) return null;
+  // Fast path for the canonical ISO form every probe writes (no Date round trip).
+  if (ISO_MS.test(value)) return `${value.slice(0, 10)} ${value.slice(11, 23)}`;
   const ms = parseTime(value);
   if (Number.isNaN(ms)) return null;
   return dbTime(ms);
@@ -29,6 +34,7 @@ export function toDbTime(value: string | null | undefined): string | null {
 /** Stored form (or null) → ISO-8601, '' when null. */
 export function fromDbTime(value: unknown): string {
   if (value === null || value === undefined || value === '') return '';
+  if (typeof value === 'string' && DB_MS.test(value)) return `${value.slice(0, 10)}T${value.slice(11)}Z`;
   const ms = parseTime(String(value));
   return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
 }

@@ -19,9 +19,15 @@ export interface SqliteOptions {
 type Db = Database.Database;
 
 // Booleans would otherwise be rejected by better-sqlite3; store them as 0/1 like MySQL's TINYINT.
-function bind(params: Params | undefined): unknown[] {
+function bind(params: Params | undefined): readonly unknown[] {
   if (!params) return [];
-  return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
+  // Copy only when a value needs converting: batch writes pass thousands of wide rows.
+  for (const p of params) {
+    if (typeof p === 'boolean' || p === undefined) {
+      return params.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v));
+    }
+  }
+  return params;
 }
 
 function connectionQueryable(db: Db): Queryable {
