@@ -43,7 +43,10 @@ export interface RaftNodeStatus {
   readonly isPartOfQuorum: boolean;
 }
 
-type ApplyItem = { readonly entry: Entry } | { readonly snapshot: Snapshot };
+type ApplyItem =
+  | { readonly entry: Entry }
+  | { readonly snapshot: Snapshot }
+  | { readonly snapshotRequest: { resolve: () => void; reject: (e: Error) => void } };
 
 export class RaftNode extends EventEmitter {
   readonly id: NodeId;
@@ -62,6 +65,8 @@ export class RaftNode extends EventEmitter {
   private applyHead = 0;
   private applyLoop: Promise<void> | undefined;
   private appliedIndex = 0;
+  /** Term of the entry at appliedIndex (for snapshots taken on request). */
+  private appliedTerm = 0;
   private snapshotter: SnapshotTaker | undefined;
   private latestSnapshot: Snapshot | undefined;
   /** A snapshot saved by the snapshotter; the log behind it is compacted at the next cycle. */
@@ -102,6 +107,7 @@ export class RaftNode extends EventEmitter {
         if (storage.log.term(latest.meta.index) !== latest.meta.term) storage.log.resetTo(latest.meta);
         await this.sm.restore(latest.data);
         this.appliedIndex = latest.meta.index;
+        this.appliedTerm = latest.meta.term;
         this.latestSnapshot = latest;
       }
       if (compacted.index > this.appliedIndex) {
@@ -479,6 +485,7 @@ export class RaftNode extends EventEmitter {
       while (this.applyHead < this.applyQueue.length) {
         const item = this.applyQueue[this.applyHead++] as ApplyItem;
         if ('snapshot' in item) await this.applySnapshot(item.snapshot);
+        else if ('snapshotRequest' in item) await this.takeRequestedSnapshot(item.snapshotRequest);
         else await this.applyEntry(item.entry);
         if (this.applyHead >= 4096) {
           this.applyQueue = this.applyQueue.slice(this.applyHead);
@@ -496,6 +503,7 @@ export class RaftNode extends EventEmitter {
     if (snap.meta.index <= this.appliedIndex) return;
     await this.sm.restore(snap.data);
     this.appliedIndex = snap.meta.index;
+    this.appliedTerm = snap.meta.term;
     this.proposals.coveredBySnapshot(snap.meta.index);
     this.snapshotter?.reset(snap.meta.index);
     this.reads.applied(this.appliedIndex);
@@ -518,9 +526,34 @@ export class RaftNode extends EventEmitter {
       this.logFn('info', 'raft: membership change applied', { index: e.index, ...change });
     }
     this.appliedIndex = e.index;
+    this.appliedTerm = e.term;
     this.proposals.applied(e.index, e.term, result, error);
     this.reads.applied(e.index);
     if (this.snapshotter?.due(e.index)) await this.snapshotter.take(e.index, e.term);
+  }
+
+  /**
+   * Takes a snapshot of the state machine now (between two applies) and compacts the log behind it
+   * once it is durable — orchestrator's `raft-snapshot` route and `async-snapshot` command.
+   */
+  snapshotNow(): Promise<void> {
+    if (!this.running || this.snapshotter === undefined) return Promise.reject(new RaftStoppedError());
+    return new Promise((resolve, reject) => this.enqueueApply({ snapshotRequest: { resolve, reject } }));
+  }
+
+  private async takeRequestedSnapshot(request: {
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }): Promise<void> {
+    try {
+      if (this.appliedIndex > 0 && this.snapshotter) {
+        await this.snapshotter.take(this.appliedIndex, this.appliedTerm);
+        await this.snapshotter.idle();
+      }
+      request.resolve();
+    } catch (err) {
+      request.reject(err as Error);
+    }
   }
 
   private fatal(err: Error): void {

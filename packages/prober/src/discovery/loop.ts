@@ -163,6 +163,20 @@ export class DiscoveryLoop {
     }
   }
 
+  /**
+   * Drops instances (the `forget` command): no more probes, their connections closed, and a probe
+   * already running for one of them is not written back.
+   */
+  forget(keys: readonly InstanceKey[]): void {
+    for (const k of keys) {
+      const id = keyString(this.canonical(k));
+      const e = this.entries.get(id);
+      if (!e) continue;
+      this.entries.delete(id);
+      this.o.prober.close(e.key);
+    }
+  }
+
   /** The latest probed view of every known instance. */
   instances(): Instance[] {
     const out: Instance[] = [];
@@ -211,6 +225,13 @@ export class DiscoveryLoop {
         waiters: [],
       };
       this.entries.set(id, e);
+      // A newly found instance is probed now, not at the next tick: discovery of a whole topology
+      // then takes one probe round trip per level.
+      if (this.running) {
+        e.queued = true;
+        this.fastQueue.push(e);
+        this.pump();
+      }
     }
     return e;
   }
@@ -313,7 +334,7 @@ export class DiscoveryLoop {
     if (slow) this.slowInFlight--;
     e.inFlight = false;
     this.probesDone++;
-    if (this.running) this.handle(e, result, started);
+    if (this.running && this.entries.get(e.id) === e) this.handle(e, result, started);
     for (const w of e.waiters.splice(0)) w(result);
     if (e.urgent && this.running) {
       e.urgent = false;

@@ -1,0 +1,330 @@
+// The daemon: composes store, raft, discovery, analysis and the HTTP API for one node, and owns the
+// process lifecycle. Data flow (architecture.md): every node probes and analyses its own view;
+// the raft leader alone publishes replicated commands and (later) runs recoveries; committed
+// commands are applied by every node's FSM to its own backend.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ApiDeps, createApi } from '@orchestrator/api';
+import { MemoryLogStore, MemorySnapshotStore, MemoryStableStore, RaftNode } from '@orchestrator/consensus';
+import type { InstanceKey, SideEffect } from '@orchestrator/store';
+import { openStore } from '@orchestrator/store';
+import {
+  analysisReads,
+  auditReads,
+  discoveryPort,
+  instanceReads,
+  maintenanceStore,
+  poolReads,
+  recoveryReads,
+  tagStore,
+} from './api-deps.js';
+import type { DerivedConfig, OrchestratorConfig } from './config/index.js';
+import { Discovery } from './discovery.js';
+import { HealthWriter } from './health.js';
+import { createLogger, type LogFormat, type Logger } from './logger.js';
+import { LeaderDuties } from './raft/leader-duties.js';
+import { MembershipIntent } from './raft/membership.js';
+import { RaftService } from './raft/service.js';
+import { OrchestratorStateMachine } from './raft/state-machine.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const APP_VERSION = (
+  JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as { version: string }
+).version;
+
+export interface DaemonOptions {
+  readonly logLevel?: string;
+  readonly configFile?: string;
+  /** Handle SIGTERM/SIGINT (default true). */
+  readonly handleSignals?: boolean;
+}
+
+export interface Daemon {
+  /** Resolves once the daemon has stopped. */
+  readonly closed: Promise<void>;
+  readonly http: Server;
+  readonly raft: RaftService;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(
+  config: OrchestratorConfig,
+  derived: DerivedConfig,
+  options: DaemonOptions = {},
+): Promise<Daemon> {
+  const log = createLogger({
+    level: options.logLevel ?? config.LogLevel,
+    format: ((process.env.ORCHESTRATOR_LOG_FORMAT as LogFormat | undefined) ?? config.LogFormat) as LogFormat,
+    base: { node: derived.raftId },
+  });
+  const node = {
+    hostname: derived.raftId || hostname(),
+    token: randomBytes(16).toString('hex'),
+    appVersion: APP_VERSION,
+  };
+  log.info(
+    { config: options.configFile ?? '(defaults)', version: APP_VERSION, backend: config.BackendDB },
+    'starting',
+  );
+
+  const store = await openStore(config, { node: { hostname: node.hostname, token: node.token } });
+  let discovery: Discovery | undefined;
+  const effects = new EffectHandler(
+    log,
+    () => discovery,
+    () => raftService,
+  );
+  const sm = new OrchestratorStateMachine(store, (e) => effects.handle(e), log);
+  await sm.init();
+
+  const raftNode = createRaftNode(config, derived, sm, log);
+  const raftService = new RaftService(raftNode, {
+    raftBind: config.RaftBind,
+    raftAdvertise: derived.raftId,
+    defaultRaftPort: config.DefaultRaftPort,
+    leaderURI: () => sm.leaderURI(),
+  });
+  effects.configure(config, derived);
+  raftNode.on('error', (err: Error) => log.error({ error: err.message }, 'raft failed'));
+  await raftNode.start();
+
+  const membership = new MembershipIntent(
+    config.RaftEnabled ? config.RaftDataDir : mkTemp(),
+    raftMembers(config, derived),
+  );
+  const duties = new LeaderDuties(raftService, {
+    httpURL: derived.httpURL,
+    healthPollSeconds: config.RaftHealthPollSeconds,
+    membership,
+    log,
+  });
+  duties.start();
+
+  const health = new HealthWriter(store, raftService, node, log);
+  health.start();
+
+  discovery = new Discovery(config, store, raftService, log);
+  discovery.start();
+
+  const deps: ApiDeps = {
+    raft: raftService,
+    commands: raftService,
+    instances: instanceReads(store, config),
+    discovery: discoveryPort(discovery),
+    maintenance: maintenanceStore(store),
+    tags: tagStore(store, raftService),
+    pools: poolReads(store),
+    analysis: analysisReads(() => discovery?.latestAnalysis() ?? []),
+    recoveries: recoveryReads(store),
+    audit: auditReads(store),
+    health,
+  };
+  const api = createApi(deps, {
+    urlPrefix: derived.urlPrefix,
+    ownURL: derived.httpURL,
+    authenticationMethod: config.AuthenticationMethod as '' | 'basic' | 'multi',
+    httpAuthUser: config.HTTPAuthUser,
+    httpAuthPassword: config.HTTPAuthPassword,
+    readOnly: config.ReadOnly,
+    statusEndpoint: config.StatusEndpoint,
+    candidateInstanceExpireMinutes: config.CandidateInstanceExpireMinutes,
+    kvClusterMasterPrefix: config.KVClusterMasterPrefix,
+    recoverMasterClusterFilters: config.RecoverMasterClusterFilters,
+    recoverIntermediateMasterClusterFilters: config.RecoverIntermediateMasterClusterFilters,
+    recoveryIgnoreHostnameFilters: config.RecoveryIgnoreHostnameFilters,
+    onError: (err, path) => log.error({ path, error: (err as Error).message }, 'API handler failed'),
+  });
+  const http = createServer({ keepAliveTimeout: 65_000 }, api.callback());
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(derived.listenPort, derived.listenHost || undefined, () => resolve());
+  });
+  log.info(
+    { listen: config.ListenAddress, url: derived.httpURL, raft: derived.raftId },
+    'HTTP API listening',
+  );
+
+  let resolveClosed: () => void = () => {};
+  const closed = new Promise<void>((r) => {
+    resolveClosed = r;
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      log.info('stopping');
+      http.close();
+      http.closeIdleConnections();
+      duties.stop();
+      if (raftService.isLeader()) {
+        await Promise.race([raftNode.transferLeadership().catch(() => {}), sleep(700)]);
+      }
+      health.stop();
+      await Promise.race([discovery?.stop(), sleep(800)]);
+      raftService.markStopped();
+      await Promise.race([raftNode.stop(), sleep(500)]);
+      api.closeApi();
+      await store.close().catch(() => {});
+      http.closeAllConnections();
+      log.info('stopped');
+      resolveClosed();
+    })();
+    return stopping;
+  };
+  if (options.handleSignals !== false) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        setTimeout(() => process.exit(0), 2000).unref();
+        void stop().then(() => process.exit(0));
+      });
+    }
+  }
+  return { closed, http, raft: raftService, stop };
+}
+
+function raftMembers(config: OrchestratorConfig, derived: DerivedConfig): string[] {
+  if (!config.RaftEnabled || derived.singleNode) return [derived.raftId];
+  return config.RaftNodes.includes(derived.raftId)
+    ? [...config.RaftNodes]
+    : [...config.RaftNodes, derived.raftId];
+}
+
+function mkTemp(): string {
+  const dir = join(process.env.TMPDIR ?? '/tmp', `orchestrator-standalone-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function createRaftNode(
+  config: OrchestratorConfig,
+  derived: DerivedConfig,
+  sm: OrchestratorStateMachine,
+  log: Logger,
+): RaftNode {
+  const timing = {
+    tickMs: config.RaftTickMilliseconds,
+    electionTicks: config.RaftElectionTicks,
+    heartbeatTicks: config.RaftHeartbeatTicks,
+  };
+  const raftLog = (
+    level: 'debug' | 'info' | 'warn' | 'error',
+    msg: string,
+    fields?: Record<string, unknown>,
+  ) => log[level](fields ?? {}, msg);
+  if (!config.RaftEnabled) {
+    // Without raft the node is its own one-member group: commands still go through the same FSM.
+    return new RaftNode(
+      {
+        id: derived.raftId,
+        peers: [derived.raftId],
+        storage: {
+          log: new MemoryLogStore(),
+          stable: new MemoryStableStore(),
+          snapshots: new MemorySnapshotStore(),
+        },
+        transport: {
+          start: async () => {},
+          stop: async () => {},
+          send: () => {},
+          onMessage: () => {},
+        } as never,
+        ...timing,
+        log: raftLog,
+      },
+      sm,
+    );
+  }
+  mkdirSync(config.RaftDataDir, { recursive: true });
+  return new RaftNode(
+    {
+      id: derived.raftId,
+      bind: config.RaftBind,
+      peers: raftMembers(config, derived),
+      dataDir: config.RaftDataDir,
+      ...timing,
+      log: raftLog,
+    },
+    sm,
+  );
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/** Acts on the side effects of applied commands (reference §1.5 "what each node does"). */
+class EffectHandler {
+  private lastHealthReport = 0;
+  private config: OrchestratorConfig | undefined;
+  private derived: DerivedConfig | undefined;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly discovery: () => Discovery | undefined,
+    private readonly raft: () => RaftService | undefined,
+  ) {}
+
+  configure(config: OrchestratorConfig, derived: DerivedConfig): void {
+    this.config = config;
+    this.derived = derived;
+  }
+
+  handle(effects: readonly SideEffect[]): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'discover':
+          this.discovery()?.requestDiscovery(effect.key);
+          break;
+        case 'forgotten':
+          this.discovery()?.forget(effect.keys);
+          break;
+        case 'health-report':
+          void this.reportHealth(effect.token);
+          break;
+        case 'async-snapshot':
+          setTimeout(
+            () =>
+              void this.raft()
+                ?.snapshot()
+                .catch(() => {}),
+            Math.random() * 60_000,
+          ).unref();
+          break;
+        case 'yield':
+          void this.raft()
+            ?.yield(effect.node)
+            .catch(() => {});
+          break;
+        default:
+          // leader-uri is tracked by the state machine; kv-put has no external KV store configured here.
+          break;
+      }
+    }
+  }
+
+  /** GET <leader>/api/raft-follower-health-report/<token>/<RaftBind>/<RaftAdvertise>, at most once a second. */
+  private async reportHealth(token: string): Promise<void> {
+    const raft = this.raft();
+    if (!raft || !this.config || !this.derived) return;
+    if (Date.now() - this.lastHealthReport < 1000) return;
+    this.lastHealthReport = Date.now();
+    const leaderURI = raft.leaderURI();
+    if (!leaderURI) return;
+    const headers: Record<string, string> = {};
+    if (this.config.AuthenticationMethod === 'basic' || this.config.AuthenticationMethod === 'multi') {
+      headers.authorization = `Basic ${Buffer.from(`${this.config.HTTPAuthUser}:${this.config.HTTPAuthPassword}`).toString('base64')}`;
+    }
+    const path = [token, this.config.RaftBind, this.derived.raftId].map(encodeURIComponent).join('/');
+    try {
+      await fetch(`${leaderURI}${this.derived.urlPrefix}/api/raft-follower-health-report/${path}`, {
+        headers,
+        signal: AbortSignal.timeout(5000),
+      });
+    } catch (err) {
+      this.log.debug({ error: (err as Error).message }, 'health report to the leader failed');
+    }
+  }
+}
+
+export type { InstanceKey };

@@ -1,0 +1,149 @@
+// RaftService: the daemon's face of raft for the API and the leader duties. It adapts RaftNode
+// (consensus) to the API's RaftView/RaftControl/CommandPublisher and holds what the replicated
+// state says about the cluster (LeaderURI).
+
+import type { CommandPublisher, RaftControl, RaftState, RaftView } from '@orchestrator/api';
+import { NotLeaderError, type RaftNode, type RaftNodeStatus } from '@orchestrator/consensus';
+import { normalizeNode } from '../config/addresses.js';
+import { encodeCommand } from './command-codec.js';
+import { HealthReports } from './health-reports.js';
+
+/** A replicated command that the FSM refused (unknown op, malformed payload, SQL error). */
+export class CommandRejectedError extends Error {
+  readonly code = 'COMMAND_REJECTED';
+}
+
+export interface RaftServiceOptions {
+  readonly raftBind: string;
+  readonly raftAdvertise: string;
+  readonly defaultRaftPort: number;
+  /** Reads the LeaderURI the replicated state holds. */
+  readonly leaderURI: () => string;
+}
+
+const STATE_NAMES: Record<RaftNodeStatus['state'], RaftState> = {
+  leader: 'Leader',
+  follower: 'Follower',
+  candidate: 'Candidate',
+  preCandidate: 'Candidate',
+};
+
+export class RaftService implements RaftView, RaftControl, CommandPublisher {
+  readonly enabled = true;
+  readonly raftBind: string;
+  readonly raftAdvertise: string;
+  readonly healthReports = new HealthReports();
+  private stopped = false;
+
+  constructor(
+    readonly node: RaftNode,
+    private readonly options: RaftServiceOptions,
+  ) {
+    this.raftBind = options.raftBind;
+    this.raftAdvertise = options.raftAdvertise;
+  }
+
+  markStopped(): void {
+    this.stopped = true;
+  }
+
+  status(): RaftNodeStatus {
+    return this.node.status();
+  }
+
+  state(): RaftState {
+    return this.stopped ? 'Shutdown' : STATE_NAMES[this.node.status().state];
+  }
+
+  isLeader(): boolean {
+    return !this.stopped && this.node.status().state === 'leader';
+  }
+
+  leader(): string {
+    return this.node.status().leader;
+  }
+
+  leaderURI(): string {
+    return this.leader() === '' ? '' : this.options.leaderURI();
+  }
+
+  peers(): string[] {
+    return [...this.node.status().members];
+  }
+
+  isPartOfQuorum(): boolean {
+    const s = this.node.status();
+    return (
+      !this.stopped && (s.state === 'leader' || s.state === 'follower') && s.leader !== '' && s.isPartOfQuorum
+    );
+  }
+
+  /** 200 on /api/leader-check: leader AND heard from a quorum within an election timeout. */
+  isLeaderWithQuorum(): boolean {
+    const s = this.node.status();
+    return !this.stopped && s.state === 'leader' && s.isPartOfQuorum;
+  }
+
+  async propose(op: string, value: unknown): Promise<unknown> {
+    if (!this.isLeader()) throw new NotLeaderError(this.leader());
+    const outcome = (await this.node.propose(encodeCommand(op, value))) as ApplyResult;
+    if (outcome && typeof outcome === 'object' && 'error' in outcome) {
+      throw new CommandRejectedError(outcome.error);
+    }
+    return outcome?.result;
+  }
+
+  /** raft-yield: hand leadership to `node` (our improvement over the reference's 5 s candidacy pause). */
+  async yield(node: string): Promise<void> {
+    if (!this.isLeader()) return;
+    const target = this.resolveMember(node);
+    if (target === undefined || target === this.raftAdvertise) return;
+    await this.node.transferLeadership(target);
+  }
+
+  /** raft-yield-hint: hand leadership to the first member whose address contains `hint`. */
+  async yieldHint(hint: string): Promise<void> {
+    if (!this.isLeader()) return;
+    if (this.raftAdvertise.includes(hint)) return;
+    const target = this.peers().find((p) => p.includes(hint));
+    if (target !== undefined) await this.node.transferLeadership(target);
+  }
+
+  async snapshot(): Promise<void> {
+    await this.node.snapshotNow();
+  }
+
+  reportHealth(token: string, _raftBind: string, raftAdvertise: string): boolean {
+    return this.healthReports.report(token, raftAdvertise);
+  }
+
+  async addPeer(addr: string): Promise<string> {
+    const normalized = this.normalize(addr);
+    if (!this.isLeader()) throw new NotLeaderError(this.leader());
+    if (!this.peers().includes(normalized)) await this.node.addVoter(normalized);
+    return normalized;
+  }
+
+  async removePeer(addr: string): Promise<string> {
+    const normalized = this.normalize(addr);
+    if (!this.isLeader()) throw new NotLeaderError(this.leader());
+    if (this.peers().includes(normalized)) await this.node.removeServer(normalized);
+    return normalized;
+  }
+
+  private normalize(addr: string): string {
+    const n = normalizeNode(addr, this.options.defaultRaftPort);
+    if ('error' in n) throw new CommandRejectedError(`raft peer ${JSON.stringify(addr)}: ${n.error}`);
+    return n.address;
+  }
+
+  private resolveMember(node: string): string | undefined {
+    const peers = this.peers();
+    if (peers.includes(node)) return node;
+    const n = normalizeNode(node, this.options.defaultRaftPort);
+    return 'address' in n && peers.includes(n.address) ? n.address : undefined;
+  }
+}
+
+/** What the daemon's state machine returns for an applied command entry. */
+export type ApplyResult = { result: unknown } | { error: string } | undefined;

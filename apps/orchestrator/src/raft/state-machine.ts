@@ -1,0 +1,60 @@
+// The replicated state machine of an orchestrator node: every committed command entry is applied
+// by the store's FSM to this node's own backend. The FSM never throws; its refusals come back to the
+// proposer as { error }. Side effects (probe this instance, report health, snapshot later, yield)
+// are handed to the daemon — but not for entries this backend had already applied before this
+// process started (a restart replays the log; the effects happened the first time).
+import type { Entry, StateMachine } from '@orchestrator/consensus';
+import type { SideEffect, Store } from '@orchestrator/store';
+import type { Logger } from '../logger.js';
+import type { ApplyResult } from './service.js';
+
+export class OrchestratorStateMachine implements StateMachine {
+  private leaderUri = '';
+  private appliedBeforeStart = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly onEffects: (effects: readonly SideEffect[]) => void,
+    private readonly log: Logger,
+  ) {}
+
+  /** Loads what the backend already holds (LeaderURI, last applied index). */
+  async init(): Promise<void> {
+    this.leaderUri = await this.store.fsmMeta.leaderURI();
+    this.appliedBeforeStart = await this.store.fsm.appliedIndex();
+  }
+
+  leaderURI(): string {
+    return this.leaderUri;
+  }
+
+  async apply(entry: Entry): Promise<ApplyResult> {
+    const outcome = await this.store.applyEntry(entry.data, { index: entry.index });
+    if (!outcome.ok) {
+      this.log.warn(
+        { index: entry.index, op: outcome.op, error: outcome.error.message },
+        'replicated command refused',
+      );
+      return { error: outcome.error.message };
+    }
+    for (const effect of outcome.effects) {
+      if (effect.type === 'leader-uri') this.leaderUri = effect.uri;
+    }
+    if (entry.index > this.appliedBeforeStart && outcome.effects.length > 0) this.onEffects(outcome.effects);
+    return { result: outcome.result };
+  }
+
+  async snapshot(): Promise<Uint8Array> {
+    return new Uint8Array(await this.store.snapshot());
+  }
+
+  async restore(data: Uint8Array): Promise<void> {
+    const result = await this.store.restore(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    this.leaderUri = result.leaderURI;
+    this.log.info(
+      { added: result.added.length, forgotten: result.forgotten.length, leaderURI: result.leaderURI },
+      'restored a raft snapshot into the backend',
+    );
+    if (result.forgotten.length > 0) this.onEffects([{ type: 'forgotten', keys: result.forgotten }]);
+  }
+}
