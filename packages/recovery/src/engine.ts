@@ -3,7 +3,7 @@
 // resumption of recoveries a previous leader left unfinished.
 import { randomUUID } from 'node:crypto';
 import { type RecoveryConfig, resolveRecoveryConfig } from './config.js';
-import { errorMessage, LeadershipLostError, RecoveryError } from './errors.js';
+import { errorMessage, RecoveryError } from './errors.js';
 import { runIntermediateMasterRecovery } from './flows/intermediate.js';
 import { runMasterFailover } from './flows/master.js';
 import { runTakeover } from './flows/takeover.js';
@@ -158,8 +158,11 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
         });
       }
     } catch (error) {
-      if (!(error instanceof LeadershipLostError)) throw error;
-      ctx.log?.(`recovery ${run.recovery.UID} stopped: ${error.message}`);
+      // The flows record their own failures; what reaches here is leadership loss or a failed
+      // write-recovery proposal. Either way the recovery is returned as unsuccessful, never thrown
+      // into the daemon's analysis loop.
+      run.addError(error);
+      ctx.log?.(`recovery ${run.recovery.UID} stopped: ${errorMessage(error)}`);
     } finally {
       inFlight.delete(id);
       background.push(...run.background);
@@ -312,7 +315,18 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       ]);
       // Entries of different clusters recover concurrently; one recovery per cluster at a time
       // (onEntry claims the instance and the cluster before its first await).
-      return Promise.all(relevant.map((entry) => onEntry(entry, { disabled, detections, recoveries })));
+      return Promise.all(
+        relevant.map((entry) =>
+          onEntry(entry, { disabled, detections, recoveries }).catch(
+            (error): AnalysisOutcome => ({
+              key: entry.AnalyzedInstanceKey,
+              analysis: entry.Analysis,
+              outcome: 'skipped',
+              reason: `error: ${errorMessage(error)}`,
+            }),
+          ),
+        ),
+      );
     },
     async recover(entry, opts = {}) {
       const kind = recoveryKindFor(entry.Analysis);
@@ -402,7 +416,8 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       await run.register();
       await runTakeover(run, opts);
     } catch (error) {
-      if (!(error instanceof LeadershipLostError)) throw error;
+      run.addError(error);
+      ctx.log?.(`${command} ${run.recovery.UID} stopped: ${errorMessage(error)}`);
     } finally {
       inFlight.delete(id);
       background.push(...run.background);

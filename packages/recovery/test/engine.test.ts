@@ -150,3 +150,30 @@ describe('engine gates', () => {
     ]);
   });
 });
+
+describe('engine robustness', () => {
+  it('never rejects into the analysis loop when raft refuses a proposal', async () => {
+    const engine = createRecoveryEngine({
+      config: { RecoverMasterClusterFilters: ['*'], RecoveryWarmupSeconds: 0.001 },
+      node: { hostname: 'orc1', token: 't1' },
+      leadership: { isLeaderWithQuorum: () => true },
+      publish: async () => {
+        throw new Error('raft: apply timed out');
+      },
+      reads: {
+        clusterInstances: async () => [],
+        instance: async () => null,
+        candidates: async () => [],
+        activeRecoveries: async () => [],
+        activeDetections: async () => [],
+        isGlobalRecoveryDisabled: async () => false,
+      },
+      mysql: untouchable,
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await engine.onAnalysis([entry()])).toMatchObject([
+      { outcome: 'skipped', reason: 'error: raft: apply timed out' },
+    ]);
+    expect(engine.running()).toEqual([]);
+  });
+});
