@@ -99,6 +99,23 @@ describe.each(kinds)('schema on %s', (kind) => {
     expect((err as Error).message).toMatch(/schema version 999, newer than the 1/);
   });
 
+  it('streams rows in bounded batches from a consistent read view', async () => {
+    const store = await env.open(kind);
+    const rows = Array.from({ length: 2500 }, (_, n) => [`k${String(n).padStart(4, '0')}`, String(n)]);
+    await store.backend.execBatch('INSERT INTO kv_store (store_key, store_value) VALUES (?, ?)', rows);
+    const sizes = await store.backend.readConsistent(async (q) => {
+      const out: number[] = [];
+      let last = '';
+      for await (const batch of q.stream('SELECT store_key FROM kv_store ORDER BY store_key', [], 1000)) {
+        out.push(batch.length);
+        last = String(batch[batch.length - 1]?.store_key);
+      }
+      expect(last).toBe('k2499');
+      return out;
+    });
+    expect(sizes).toEqual([1000, 1000, 500]);
+  });
+
   it('reopens an existing database without re-running migrations', async () => {
     const config = await env.config(kind);
     const a = await openStore(config);

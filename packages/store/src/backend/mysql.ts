@@ -77,6 +77,14 @@ function bind(params: Params | undefined): unknown[] {
 
 type Conn = mysql.Pool | mysql.PoolConnection;
 
+/** The callback-style connection under a promise PoolConnection: the one that can stream. */
+interface CoreConnection {
+  query(
+    options: { sql: string; timeout: number },
+    values: unknown[],
+  ): { stream(options: { highWaterMark: number }): AsyncIterable<unknown> };
+}
+
 function queryable(conn: Conn, timeoutMs: number, map: (err: unknown) => unknown): Queryable {
   const run = async (sql: string, params?: Params) => {
     try {
@@ -99,8 +107,29 @@ function queryable(conn: Conn, timeoutMs: number, map: (err: unknown) => unknown
       return rows.length;
     },
     async *stream<T extends Row>(sql: string, params: Params, batchSize: number): AsyncIterable<T[]> {
-      // Page with LIMIT/OFFSET on the same connection: inside a consistent-snapshot transaction
-      // the pages form one view, and no page holds more than `batchSize` rows in memory.
+      const core = (conn as unknown as { connection?: CoreConnection }).connection;
+      if (core && typeof core.query === 'function' && !('getConnection' in conn)) {
+        // A dedicated connection (a transaction or a consistent read): stream rows off the wire
+        // with backpressure, never holding more than about one batch.
+        let batch: T[] = [];
+        try {
+          for await (const row of core
+            .query({ sql, timeout: timeoutMs }, bind(params))
+            .stream({ highWaterMark: batchSize })) {
+            batch.push(row as T);
+            if (batch.length >= batchSize) {
+              yield batch;
+              batch = [];
+              await yieldToLoop();
+            }
+          }
+        } catch (err) {
+          throw map(err);
+        }
+        if (batch.length) yield batch;
+        return;
+      }
+      // On the pool, page with LIMIT/OFFSET (each page may use another connection).
       for (let offset = 0; ; offset += batchSize) {
         const rows = (await run(`${sql} LIMIT ${batchSize} OFFSET ${offset}`, params)) as T[];
         if (rows.length) yield rows;
