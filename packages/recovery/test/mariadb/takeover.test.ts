@@ -24,7 +24,12 @@ describe('graceful-master-takeover-auto (1 master + 2 replicas)', () => {
     await t.query(t.master, "CREATE USER 'app'@'%' IDENTIFIED BY 'app_pw'");
     await t.query(t.master, "GRANT INSERT, SELECT ON test.* TO 'app'@'%'");
     await t.waitForReplication();
-    orc = new FakeOrchestrator(t, { MySQLReplicaUser: 'repl', MySQLReplicaPassword: 'repl_pw' });
+    orc = new FakeOrchestrator(t, {
+      MySQLReplicaUser: 'repl',
+      MySQLReplicaPassword: 'repl_pw',
+      PreGracefulTakeoverProcesses: ['echo "pre $ORC_COMMAND {failedPort}"'],
+      PostGracefulTakeoverProcesses: ['echo "post {command} {successorPort} {isSuccessful}"'],
+    });
     const o = orc;
     await o.takeSnapshot();
     const [designated, other] = t.replicas as [number, number];
@@ -94,6 +99,21 @@ describe('graceful-master-takeover-auto (1 master + 2 replicas)', () => {
     expect(Number(ro?.ro)).toBe(1);
     expect(o.ops('resolve-recovery')).toHaveLength(1);
     expect(o.ops('begin-downtime')).toEqual([]);
+    const hookSteps = o.steps
+      .filter((s) => /GracefulTakeoverProcesses/.test(s.message))
+      .map((s) => s.message);
+    expect(hookSteps).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^PreGracefulTakeoverProcesses: .*exit code 0; output: pre graceful-master-takeover ${t.master}$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^PostGracefulTakeoverProcesses: .*exit code 0; output: post graceful-master-takeover ${designated} true$`,
+        ),
+      ),
+    ]);
   });
 });
 
