@@ -17,6 +17,9 @@ import {
   stopAndReadReplicas,
 } from './common.js';
 
+/** How long an automated recovery waits (at most, from its start) for the dead master to answer. */
+const MASTER_RECHECK_MS = 250;
+
 export interface MasterFailoverOptions {
   /** Operator-designated successor (force-master-takeover, graceful takeover, recover with candidate). */
   designated?: InstanceKey | null;
@@ -70,7 +73,8 @@ async function failover(run: RecoveryRun, opts: MasterFailoverOptions): Promise<
   const deadKey = run.entry.AnalyzedInstanceKey;
   const keys = await replicaKeysOf(run, deadKey, run.entry.ClusterDetails.ClusterName);
   // Automated recoveries re-check that the master is really gone, in parallel with stopping the
-  // replicas so a dead master (refused or timing out) adds no latency.
+  // replicas. A refused connection (process dead) answers at once; a silent host is given until
+  // MASTER_RECHECK_MS after the start, so it costs nothing when stopping the replicas takes longer.
   const automated = run.opts.command === '';
   const masterAnswers = automated
     ? mysql.readState(deadKey).then(
@@ -78,13 +82,15 @@ async function failover(run: RecoveryRun, opts: MasterFailoverOptions): Promise<
         () => false,
       )
     : Promise.resolve(false);
+  let recheckTimer: NodeJS.Timeout | undefined;
+  const recheckDeadline = new Promise<boolean>((r) => {
+    recheckTimer = setTimeout(() => r(false), automated ? MASTER_RECHECK_MS : 0);
+  });
   const { views, unreachable } = await stopAndReadReplicas(run, deadKey, keys, {
     stop: !opts.replicasPrepared,
   });
-  const alive = await Promise.race([
-    masterAnswers,
-    new Promise<boolean>((r) => setImmediate(() => r(false))),
-  ]);
+  const alive = await Promise.race([masterAnswers, recheckDeadline]);
+  clearTimeout(recheckTimer);
   if (alive) {
     await run.audit(`${keyOf(deadKey)} answers and is writable again: not promoting`);
     await restartReplication(run, views);
