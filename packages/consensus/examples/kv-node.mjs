@@ -77,7 +77,9 @@ class KvMachine {
 const num = (v) => (v === undefined ? undefined : Number(v));
 const log = (level, msg, fields) => {
   if (args.quiet && level !== 'error' && level !== 'warn') return;
-  process.stderr.write(`${JSON.stringify({ level, msg, ...fields })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ t: Math.round(performance.timeOrigin + performance.now()), level, msg, ...fields })}\n`,
+  );
 };
 
 const sm = new KvMachine();

@@ -168,10 +168,10 @@ export class RaftNode extends EventEmitter {
     if (status.voters.length === 1 && status.voters[0] === this.id) this.raw.campaign();
     else if (status.term === 0 && status.lastIndex === 0 && [...status.voters].sort()[0] === this.id) {
       // A brand-new cluster: rather than every node waiting out a full election timeout, the lowest
-      // id pre-campaigns at once and on every tick until a leader exists (for one election timeout).
+      // id pre-campaigns at once and on every tick until a leader exists (for two election timeouts).
       // Pre-votes do not raise the term, so retrying while peers are still starting is harmless;
       // if this node is down the others elect normally.
-      this.bootstrapTicks = this.timing.electionTicks;
+      this.bootstrapTicks = 2 * this.timing.electionTicks;
       this.raw.campaign();
     }
     this.ticker = setInterval(() => this.onTick(), this.timing.tickMs);
