@@ -189,6 +189,10 @@ export async function publishNewMaster(run: RecoveryRun, successor: InstanceKey)
   try {
     for (const pair of pairs) await run.ctx.publish('put-key-value', pair);
     await run.audit(`KV: ${base} = ${keyOf(successor)}`);
+    // So a node restarting later does not replay put-key-value to external KV stores (reference §1.6).
+    await run.ctx
+      .publish('async-snapshot', '')
+      .catch((error) => run.audit(`async-snapshot not accepted: ${errorMessage(error)}`));
     if (ClusterAlias && (await run.ctx.reads.isClusterAliasManual?.(ClusterName))) {
       // The new master starts a cluster named after itself; carry the operator's alias over.
       await run.ctx.publish('set-cluster-alias-manual-override', [keyOf(successor), ClusterAlias]);
