@@ -45,16 +45,21 @@ export function createSqlConnector(opts: ConnectorOptions): SqlConnector {
   };
   return {
     async query(key, sql, params = [], timeoutMs) {
-      const conn = await open(key);
-      try {
-        const [rows] = await conn.query({ sql, values: params, timeout: timeoutMs ?? opts.queryTimeoutMs });
-        return Array.isArray(rows) ? (rows as Row[]) : [];
-      } catch (error) {
-        // A protocol or timeout error leaves the connection unusable; SQL errors do not, but
-        // reconnecting is cheap and keeps the rule simple.
-        connections.delete(keyOf(key));
-        conn.destroy();
-        throw error;
+      for (let attempt = 0; ; attempt++) {
+        const conn = await open(key);
+        try {
+          const [rows] = await conn.query({ sql, values: params, timeout: timeoutMs ?? opts.queryTimeoutMs });
+          return Array.isArray(rows) ? (rows as Row[]) : [];
+        } catch (error) {
+          // A protocol or timeout error leaves the connection unusable; SQL errors do not, but
+          // reconnecting is cheap and keeps the rule simple.
+          connections.delete(keyOf(key));
+          conn.destroy();
+          // A cached connection the server already closed (it restarted) fails before the
+          // statement is sent: retrying once on a fresh connection cannot run it twice.
+          if (attempt === 0 && /closed state/i.test(String((error as Error)?.message))) continue;
+          throw error;
+        }
       }
     },
     async close() {

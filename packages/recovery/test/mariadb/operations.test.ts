@@ -105,3 +105,12 @@ describe('MySQLOperations on MariaDB', () => {
     conn.destroy();
   });
 });
+
+describe('connections', () => {
+  it('reconnects once when a cached connection was closed by a server restart', async () => {
+    const [, r2] = t.replicas as [number, number];
+    expect((await mysql.readState(k(r2))).flavor).toBe('mariadb');
+    await t.restart(r2);
+    expect((await mysql.readState(k(r2))).flavor).toBe('mariadb');
+  });
+});
