@@ -19,7 +19,7 @@ import { createRecoveryDao } from './dao/recovery.js';
 import { createFsm } from './fsm/fsm.js';
 import { migrate } from './schema/migrations.js';
 import { type RestoreResult, restoreSnapshot } from './snapshot/restore.js';
-import { snapshot, writeSnapshot } from './snapshot/writer.js';
+import { snapshot, snapshotWithIndex, writeSnapshot } from './snapshot/writer.js';
 import { type Clock, systemClock } from './time.js';
 
 export interface StoreOptions {
@@ -56,7 +56,9 @@ export async function createStore(backend: Backend, config: StoreConfig = {}, op
     fsmMeta: createFsmMetaDao(backend),
     /** gzip JSON of the replicated tables (reference §1.6 format). */
     snapshot: () => snapshot(backend),
-    /** The same, chunk by chunk. */
+    /** The same, with the raft index it covers (raft_fsm_meta.AppliedIndex in the same read view). */
+    snapshotWithIndex: () => snapshotWithIndex(backend),
+    /** The same, chunk by chunk; resolves with the raft index it covers. */
     writeSnapshot: (onChunk: (chunk: Buffer) => void | Promise<void>) => writeSnapshot(backend, onChunk),
     restore: (input: Buffer | AsyncIterable<Uint8Array>): Promise<RestoreResult> =>
       restoreSnapshot(backend, input),

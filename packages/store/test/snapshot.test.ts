@@ -119,6 +119,24 @@ describe('snapshots', () => {
     );
   });
 
+  it('reports the raft index a snapshot covers, and carries it to the restored node', async () => {
+    const store = await env.open('sqlite');
+    expect((await store.snapshotWithIndex()).appliedIndex).toBe(0);
+    await store.applyCommand('put-key-value', { Key: 'a', Value: '1' }, { index: 7 });
+    await store.applyCommand('put-key-value', { Key: 'b', Value: '2' }, { index: 8 });
+    // Called while a later apply is queued: the view (and the index) is fixed at the call.
+    const pending = store.snapshotWithIndex();
+    const later = store.applyCommand('put-key-value', { Key: 'c', Value: '3' }, { index: 9 });
+    const { data, appliedIndex } = await pending;
+    await later;
+    expect(appliedIndex).toBe(8);
+    const target = await env.open('sqlite');
+    await target.restore(data);
+    expect(await target.fsm.appliedIndex()).toBe(8);
+    expect(await target.kv.get('c')).toBeUndefined();
+    expect(await target.kv.get('b')).toBe('2');
+  });
+
   it('refuses a corrupt snapshot and leaves the backend untouched', async () => {
     const store = await env.open('sqlite');
     await applyAll(store, commandLog);

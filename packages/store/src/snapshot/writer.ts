@@ -11,14 +11,19 @@ function cell(v: unknown): string | null {
   return typeof v === 'string' ? v : String(v);
 }
 
-/** Writes the snapshot JSON as text pieces to `write`. */
+/**
+ * Writes the snapshot JSON as text pieces to `write`; resolves with the raft index the snapshot
+ * covers (raft_fsm_meta.AppliedIndex inside the same read view; 0 when never recorded). On SQLite
+ * the read view is fixed synchronously when this is called.
+ */
 export async function writeSnapshotJson(
   backend: Backend,
   write: (text: string) => Promise<void>,
-): Promise<void> {
+): Promise<number> {
+  // Columns come from the schema definition, so the read view starts without an await before it.
   const columns = new Map<string, string[]>();
-  for (const t of snapshotTables) columns.set(t, await backend.columnNames(t));
-  await backend.readConsistent(async (q: Queryable) => {
+  for (const t of snapshotTables) columns.set(t, tableDef(t)?.columns.map((c) => c.name) ?? []);
+  return backend.readConsistent(async (q: Queryable) => {
     const instances: string[] = [];
     const keys: string[] = [];
     for await (const batch of q.stream(
@@ -57,14 +62,16 @@ export async function writeSnapshotJson(
       await write(']}');
     }
     await write('}\n');
+    const applied = await q.query("SELECT meta_value FROM raft_fsm_meta WHERE meta_key = 'AppliedIndex'");
+    return Number(applied[0]?.meta_value ?? 0);
   });
 }
 
-/** The snapshot as gzip chunks, produced incrementally. */
+/** The snapshot as gzip chunks, produced incrementally; resolves with the raft index it covers. */
 export async function writeSnapshot(
   backend: Backend,
   onChunk: (chunk: Buffer) => void | Promise<void>,
-): Promise<void> {
+): Promise<number> {
   const gzip = createGzip();
   const pending: Promise<void>[] = [];
   gzip.on('data', (chunk: Buffer) => {
@@ -75,19 +82,25 @@ export async function writeSnapshot(
     gzip.on('end', resolve);
     gzip.on('error', reject);
   });
-  await writeSnapshotJson(backend, async (text) => {
+  const index = await writeSnapshotJson(backend, async (text) => {
     if (!gzip.write(text)) await new Promise<void>((resolve) => gzip.once('drain', resolve));
   });
   gzip.end();
   await finished;
   await Promise.all(pending);
+  return index;
+}
+
+/** The whole snapshot as one gzip buffer, with the raft index it covers. */
+export async function snapshotWithIndex(backend: Backend): Promise<{ data: Buffer; appliedIndex: number }> {
+  const chunks: Buffer[] = [];
+  const appliedIndex = await writeSnapshot(backend, (c) => {
+    chunks.push(c);
+  });
+  return { data: Buffer.concat(chunks), appliedIndex };
 }
 
 /** The whole snapshot as one gzip buffer. */
 export async function snapshot(backend: Backend): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await writeSnapshot(backend, (c) => {
-    chunks.push(c);
-  });
-  return Buffer.concat(chunks);
+  return (await snapshotWithIndex(backend)).data;
 }
