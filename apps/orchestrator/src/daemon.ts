@@ -30,6 +30,8 @@ import { LeaderDuties } from './raft/leader-duties.js';
 import { MembershipIntent } from './raft/membership.js';
 import { RaftService } from './raft/service.js';
 import { OrchestratorStateMachine } from './raft/state-machine.js';
+import { RecoveryService } from './recovery.js';
+import { recoveryRoutes } from './routes/recovery-routes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const APP_VERSION = (
@@ -92,6 +94,15 @@ export async function startDaemon(
   raftNode.on('error', (err: Error) => log.error({ error: err.message }, 'raft failed'));
   await raftNode.start();
 
+  const health = new HealthWriter(store, raftService, node, log);
+  health.start();
+
+  const discoveryService = new Discovery(config, store, raftService, log);
+  discovery = discoveryService;
+  const recovery = new RecoveryService(config, derived, store, raftService, discoveryService, node, log);
+  recovery.start();
+  discoveryService.start();
+
   const membership = new MembershipIntent(
     config.RaftEnabled ? config.RaftDataDir : mkTemp(),
     raftMembers(config, derived),
@@ -101,24 +112,19 @@ export async function startDaemon(
     healthPollSeconds: config.RaftHealthPollSeconds,
     membership,
     log,
+    onLeading: () => recovery.onLeading(),
   });
   duties.start();
-
-  const health = new HealthWriter(store, raftService, node, log);
-  health.start();
-
-  discovery = new Discovery(config, store, raftService, log);
-  discovery.start();
 
   const deps: ApiDeps = {
     raft: raftService,
     commands: raftService,
     instances: instanceReads(store, config),
-    discovery: discoveryPort(discovery),
+    discovery: discoveryPort(discoveryService),
     maintenance: maintenanceStore(store),
     tags: tagStore(store, raftService),
     pools: poolReads(store),
-    analysis: analysisReads(() => discovery?.latestAnalysis() ?? []),
+    analysis: analysisReads(() => discoveryService.latestAnalysis()),
     recoveries: recoveryReads(store),
     audit: auditReads(store),
     health,
@@ -136,6 +142,10 @@ export async function startDaemon(
     recoverMasterClusterFilters: config.RecoverMasterClusterFilters,
     recoverIntermediateMasterClusterFilters: config.RecoverIntermediateMasterClusterFilters,
     recoveryIgnoreHostnameFilters: config.RecoveryIgnoreHostnameFilters,
+    extraRoutes: recoveryRoutes({
+      engine: recovery.engine,
+      latestAnalysis: () => discoveryService.latestAnalysis(),
+    }),
     onError: (err, path) => log.error({ path, error: (err as Error).message }, 'API handler failed'),
   });
   const http = createServer({ keepAliveTimeout: 65_000 }, api.callback());
@@ -163,6 +173,7 @@ export async function startDaemon(
         await Promise.race([raftNode.transferLeadership().catch(() => {}), sleep(700)]);
       }
       health.stop();
+      await Promise.race([recovery.stop(), sleep(500)]);
       await Promise.race([discovery?.stop(), sleep(800)]);
       raftService.markStopped();
       await Promise.race([raftNode.stop(), sleep(500)]);

@@ -113,6 +113,11 @@ export class Discovery {
     this.listeners.push(listener);
   }
 
+  /** The discovery loop's latest probe of every known instance ([] while inactive). */
+  instances() {
+    return this.loop?.instances() ?? [];
+  }
+
   latestAnalysis(): readonly ReplicationAnalysis[] {
     return this.analysis;
   }

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
       MySQLTopologyUser: process.env.ORCHESTRATOR_TOPOLOGY_USER ?? 'root',
       MySQLTopologyPassword: process.env.ORCHESTRATOR_TOPOLOGY_PASSWORD ?? '',
       DiscoverySeeds: seeds,
+      MySQLHostnameResolveMethod: 'none',
       InstancePollSeconds: 5,
       RecoveryPeriodBlockSeconds: 600,
       RecoverMasterClusterFilters: ['*'],

@@ -1,7 +1,7 @@
 // Real MariaDB servers for tests: separate `mariadbd` processes on 127.0.0.1, each with its own
 // free port and temp datadir copied from a template made once per test process.
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -34,7 +34,7 @@ const SETUP_SQL = `
   CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '';
   GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
   CREATE USER IF NOT EXISTS '${TOPOLOGY_USER}'@'%' IDENTIFIED BY '${TOPOLOGY_PASSWORD}';
-  GRANT SUPER, PROCESS, REPLICATION SLAVE, REPLICATION CLIENT, RELOAD, SELECT ON *.* TO '${TOPOLOGY_USER}'@'%';
+  GRANT SUPER, PROCESS, REPLICATION SLAVE, REPLICATION CLIENT, RELOAD, SELECT, REPLICATION MASTER ADMIN, REPLICATION SLAVE ADMIN, SLAVE MONITOR, BINLOG MONITOR, READ_ONLY ADMIN ON *.* TO '${TOPOLOGY_USER}'@'%';
   CREATE USER IF NOT EXISTS '${REPLICATION_USER}'@'%' IDENTIFIED BY '${REPLICATION_PASSWORD}';
   GRANT REPLICATION SLAVE ON *.* TO '${REPLICATION_USER}'@'%';
   CREATE DATABASE IF NOT EXISTS test;
@@ -62,6 +62,7 @@ async function makeTemplate(): Promise<string> {
     `--datadir=${datadir}`,
     '--auth-root-authentication-method=normal',
     '--skip-test-db',
+    `--tmpdir=${base}`,
     ...userArgs,
     ...SMALL_SERVER,
   ]).catch((error: Error & { stderr?: string }) => {
@@ -82,6 +83,13 @@ export interface StartMariaDBOptions {
   readonly serverId?: number;
   /** Extra mariadbd arguments. */
   readonly args?: readonly string[];
+}
+
+/** `<datadir>/../tmp`, created if missing. */
+function tmpdirBeside(datadir: string): string {
+  const dir = join(datadir, '..', 'tmp');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** One running `mariadbd`. `query` connects as root over TCP. */
@@ -118,6 +126,8 @@ export class MariaDBServer {
         `--socket=${join(datadir, 'mysqld.sock')}`,
         `--pid-file=${join(datadir, 'mysqld.pid')}`,
         `--log-error=${join(datadir, 'error.log')}`,
+        // Private temp files: a shared /tmp can be cleaned under a running server by other tests.
+        `--tmpdir=${tmpdirBeside(datadir)}`,
         `--server-id=${serverId}`,
         '--skip-name-resolve',
         '--performance-schema=OFF',

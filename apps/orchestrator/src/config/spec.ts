@@ -145,6 +145,17 @@ export const KEYS = {
   PostGracefulTakeoverProcesses: hooks(),
   PostTakeMasterProcesses: hooks(),
   ProcessesShellCommand: str('bash'),
+  MasterFailoverDetachReplicaMasterHost: bool(false),
+  /** Replication credentials for CHANGE MASTER TO during recoveries (MariaDB cannot read them back). */
+  MySQLReplicaUser: str(),
+  MySQLReplicaPassword: secret(),
+  // ours: recovery bounds (packages/recovery README)
+  HookTimeoutSeconds: int(60, 1, 86_400),
+  RecoveryWarmupSeconds: int(0, 0, 86_400),
+  LostInRecoveryDowntimeSeconds: int(365 * 24 * 3600, 0, 10 * 365 * 24 * 3600),
+  StopReplicationNiceTimeoutSeconds: int(5, 0, 3600),
+  PromotionCatchUpTimeoutSeconds: int(30, 1, 86_400),
+  OldMasterReadOnlyTimeoutSeconds: int(3, 1, 3600),
   // ours: logging
   LogLevel: oneOf('info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   LogFormat: oneOf('auto', ['auto', 'json', 'pretty']),
