@@ -107,6 +107,8 @@ describe('DiscoveryLoop', () => {
     expect(entries.find((e) => e.AnalyzedInstanceKey.Port === 1)?.Analysis).toBe('DeadMaster');
     expect(changes).toContain('h:1');
     await loop.stop();
+    await vi.advanceTimersByTimeAsync(100); // the last fake probes finish
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('failing instances back off and never starve healthy ones', async () => {

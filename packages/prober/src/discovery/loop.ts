@@ -72,6 +72,8 @@ export class DiscoveryLoop {
   private pendingAttempts: InstanceKey[] = [];
   private changedClusters = new Set<string>();
   private readonly bursts = new Map<string, number>();
+  /** Pending burst-round timers, cleared by stop(). */
+  private readonly burstTimers = new Set<unknown>();
   private tickHandle: unknown;
   private flushHandle: unknown;
   private flushing: Promise<void> = Promise.resolve();
@@ -127,15 +129,22 @@ export class DiscoveryLoop {
     this.scheduleTick();
   }
 
-  /** Stops timers, waits for probes in flight (bounded), writes what is pending, closes connections. */
+  /**
+   * Stops timers, writes what is pending and closes every connection. Probes still in flight are
+   * not waited for: closing their connections ends them, and their late results are dropped.
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.timers.clearTimeout(this.tickHandle);
     this.timers.clearTimeout(this.flushHandle);
+    this.flushHandle = undefined;
     this.bursts.clear();
-    const deadline = this.now() + (this.o.config.MySQLConnectTimeoutSeconds + 1) * 1000;
-    while (this.inFlight > 0 && this.now() < deadline) await new Promise((r) => setImmediate(r));
+    for (const h of this.burstTimers) this.timers.clearTimeout(h);
+    this.burstTimers.clear();
+    this.urgentQueue.length = 0;
+    this.fastQueue.length = 0;
+    this.slowQueue.length = 0;
     await this.flush();
     await this.o.prober.closeAll();
   }
@@ -351,6 +360,14 @@ export class DiscoveryLoop {
       e.failures++;
       e.nextDue = now + backoffMs(e.failures, this.pollMs, this.o.maxBackoffMs);
       this.pendingFailures.push({ key: e.key, at: iso(now) });
+      if (e.instance) {
+        // The in-memory view must show the failed check too: analysis reads it (orchestrator moves
+        // last_checked, not last_seen, so the last check stops being valid).
+        e.instance.LastCheckedTimestamp = iso(now);
+        e.instance.LastAttemptedCheckTimestamp = iso(now);
+        e.instance.IsLastCheckValid = false;
+        e.instance.LastCheckPartialSuccess = false;
+      }
       if (!wasFailing) {
         this.markChanged(e);
         if (this.hasReplicas(e)) this.startBurst(e);
@@ -477,10 +494,17 @@ export class DiscoveryLoop {
       }
       this.enqueueUrgent(current);
       for (const r of replicas) this.enqueueUrgent(r);
-      this.timers.setTimeout(round, this.o.burstIntervalMs);
+      later();
+    };
+    const later = (): void => {
+      const h = this.timers.setTimeout(() => {
+        this.burstTimers.delete(h);
+        round();
+      }, this.o.burstIntervalMs);
+      this.burstTimers.add(h);
     };
     for (const r of this.replicasOf(e)) this.enqueueUrgent(r);
-    this.timers.setTimeout(round, this.o.burstIntervalMs);
+    later();
   }
 
   private markChanged(e: Entry): void {
