@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mysqlDialect, sqliteDialect } from '../src/backend/dialect.js';
-import { parseMyCnfClient } from '../src/backend/mycnf.js';
+import { expandEnv, parseMyCnfClient } from '../src/backend/mycnf.js';
 import { isSqlite, openBackend } from '../src/backend/open.js';
 import { BackendError, SchemaVersionError } from '../src/errors.js';
 import { currentSchemaVersion, schemaVersion } from '../src/schema/migrations.js';
@@ -39,6 +39,10 @@ describe('dialect', () => {
     const text =
       '[mysqld]\nuser=wrong\n[client]\nuser = orc\npassword="p=w;d"\n# comment\n[other]\npassword=no\n';
     expect(parseMyCnfClient(text)).toEqual({ user: 'orc', password: 'p=w;d' });
+  });
+
+  it('expands ${VAR} in the password like orchestrator', () => {
+    expect(expandEnv('pre-${ORC_PW}-${MISSING}', { ORC_PW: 'secret' })).toBe('pre-secret-');
   });
 });
 

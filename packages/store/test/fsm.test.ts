@@ -130,6 +130,27 @@ describe.each(kinds)('FSM on %s', (kind) => {
     });
   });
 
+  it('registers one active detection per instance until FailureDetectionPeriodBlockMinutes pass', async () => {
+    const store = await env.open(kind);
+    const entry = {
+      Analysis: 'DeadMaster',
+      AnalyzedInstanceKey: { Hostname: 'm', Port: 3306 },
+      IsActionableRecovery: true,
+    };
+    const at = (t: string) => ({ ...entry, DetectedAt: `2026-01-10T${t}Z` });
+    expect(await store.applyCommand('register-failure-detection', at('10:00:00'))).toMatchObject({
+      result: { registered: true, id: 1 },
+    });
+    expect(await store.applyCommand('register-failure-detection', at('10:59:59'))).toMatchObject({
+      result: { registered: false, id: 1 },
+    });
+    expect(await store.applyCommand('register-failure-detection', at('11:00:01'))).toMatchObject({
+      result: { registered: true, id: 2 },
+    });
+    const [latest, first] = await store.recoveries.detections();
+    expect([latest?.IsActive, first?.IsActive]).toEqual([true, false]);
+  });
+
   it('acknowledges by every selector', async () => {
     const store = await env.open(kind);
     const base = commandLog.find(([op]) => op === 'write-recovery')![1] as Record<string, unknown>;
