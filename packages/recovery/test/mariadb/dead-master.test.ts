@@ -126,3 +126,44 @@ describe('DeadMaster picks the most advanced replica (1 master + 3 replicas, one
     await expectRowArrives(t, a, b, 102);
   });
 });
+
+describe('DeadMasterAndSomeReplicas (1 master + 2 replicas, one replica dead too)', () => {
+  it('promotes the reachable replica; the dead one is lost and downtimed', async () => {
+    const { topology: t, orc: o } = await setup(2);
+    const [alive, dead] = t.replicas as [number, number];
+    await t.kill9(dead);
+    await t.kill9(t.master);
+    const [outcome] = await o.engine.onAnalysis([o.deadMasterEntry(t.master, 'DeadMasterAndSomeReplicas')]);
+    expect(outcome, trail(o)).toMatchObject({ outcome: 'recovered' });
+    const [resolved] = o.ops('resolve-recovery');
+    expect(resolved).toMatchObject({ IsSuccessful: true, SuccessorKey: k(alive), LostReplicas: [k(dead)] });
+    expect(
+      o
+        .ops('begin-downtime')
+        .map((d) => d.Key.Port)
+        .sort(),
+    ).toEqual([dead, t.master].sort());
+    expect(Number((await t.query(alive, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(0);
+  });
+});
+
+describe('recover-lite with a candidate', () => {
+  it('promotes the operator-chosen replica without running hooks', async () => {
+    topology = await startMariaDBTopology({ replicas: 2 });
+    const t = topology;
+    await grantReadOnlyAdmin(t);
+    await t.query(t.master, 'CREATE TABLE test.t (id INT PRIMARY KEY)');
+    await t.waitForReplication();
+    orc = new FakeOrchestrator(t, { PreFailoverProcesses: ['exit 1'] });
+    const o = orc;
+    await o.takeSnapshot();
+    const [, chosen] = t.replicas as [number, number];
+    await t.kill9(t.master);
+    const recovery = await o.engine.recover(o.deadMasterEntry(t.master), {
+      lite: true,
+      candidate: k(chosen),
+    });
+    expect(recovery, trail(o)).toMatchObject({ IsSuccessful: true, SuccessorKey: k(chosen) });
+    expect(o.steps.some((s) => /Processes/.test(s.message))).toBe(false);
+  });
+});
