@@ -2,6 +2,7 @@
 // behind the gates), operator commands (recover, takeovers, force-*), acknowledgements and the
 // resumption of recoveries a previous leader left unfinished.
 import { randomUUID } from 'node:crypto';
+import { type AckSelector, ackRecoveryPayload } from './acks.js';
 import { type RecoveryConfig, resolveRecoveryConfig } from './config.js';
 import { errorMessage, RecoveryError } from './errors.js';
 import { runIntermediateMasterRecovery } from './flows/intermediate.js';
@@ -75,15 +76,7 @@ export interface RecoveryEngine {
   forceMasterFailover(clusterMaster: AnalysisEntry): Promise<TopologyRecovery>;
   forceMasterTakeover(clusterMaster: AnalysisEntry, designated: InstanceKey): Promise<TopologyRecovery>;
   /** ack-recovery: publishes the acknowledgement (selectors as in the reference's payload). */
-  acknowledge(ack: {
-    owner: string;
-    comment: string;
-    key?: InstanceKey;
-    clusterName?: string;
-    id?: number;
-    uid?: string;
-    all?: boolean;
-  }): Promise<unknown>;
+  acknowledge(ack: AckSelector): Promise<unknown>;
   /**
    * Run by a new leader (and periodically): recoveries left running by another node are resolved
    * as failed and acknowledged, then resumed when the cluster still has no writable master.
@@ -278,16 +271,13 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
         !r.Acknowledged &&
         keyOf(r.AnalysisEntry.AnalyzedInstanceKey) === keyOf(entry.AnalyzedInstanceKey)
       )
-        await ctx.publish('ack-recovery', {
-          CreatedAt: new Date(ctx.clock.now()).toISOString(),
-          Owner: 'orchestrator',
-          Comment: `superseded by ${command}`,
-          Key: entry.AnalyzedInstanceKey,
-          ClusterName: '',
-          Id: r.Id,
-          UID: r.UID,
-          AllRecoveries: false,
-        });
+        await ctx.publish(
+          'ack-recovery',
+          ackRecoveryPayload(
+            { owner: 'orchestrator', comment: `superseded by ${command}`, id: r.Id, uid: r.UID },
+            ctx.clock.now(),
+          ),
+        );
   }
 
   const withCommand = (entry: AnalysisEntry, analysis: string, command: string): AnalysisEntry => ({
@@ -358,16 +348,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       if (!ctx.leadership.isLeaderWithQuorum()) throw new RecoveryError('NOT_LEADER', 'not the raft leader');
       if (ack.comment.trim() === '')
         throw new RecoveryError('INVALID_ARGUMENT', 'acknowledging requires a comment');
-      return ctx.publish('ack-recovery', {
-        CreatedAt: new Date(ctx.clock.now()).toISOString(),
-        Owner: ack.owner,
-        Comment: ack.comment,
-        Key: ack.key ?? { Hostname: '', Port: 0 },
-        ClusterName: ack.clusterName ?? '',
-        Id: ack.id ?? 0,
-        UID: ack.uid ?? '',
-        AllRecoveries: ack.all === true,
-      });
+      return ctx.publish('ack-recovery', ackRecoveryPayload(ack, ctx.clock.now()));
     },
     async resumeInterruptedRecoveries() {
       if (!ctx.leadership.isLeaderWithQuorum()) return [];

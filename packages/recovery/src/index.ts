@@ -1,3 +1,4 @@
+export * from './acks.js';
 export * from './candidates.js';
 export * from './config.js';
 export * from './engine.js';

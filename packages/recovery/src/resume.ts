@@ -2,6 +2,7 @@
 // leadership is not a lock, so a new leader must not wait for a recovery nobody is running. Each
 // one is resolved as failed with an explanatory step and acknowledged (so it no longer blocks the
 // cluster), and, when the cluster still has no writable master, recovered again from scratch.
+import { ackRecoveryPayload } from './acks.js';
 import { errorMessage } from './errors.js';
 import type { MySQLOperations } from './mysql/operations.js';
 import type { InstanceKey, InstanceView, NodeIdentity, Publish, RecoveryRecord } from './types.js';
@@ -80,16 +81,18 @@ export async function closeInterrupted(
     ParticipatingInstanceKeys: [],
     AllErrors: [message],
   });
-  await publish('ack-recovery', {
-    CreatedAt: at,
-    Owner: 'orchestrator',
-    Comment: `interrupted recovery closed by ${self.hostname}`,
-    Key: { Hostname: '', Port: 0 },
-    ClusterName: '',
-    Id: r.Id,
-    UID: r.UID,
-    AllRecoveries: false,
-  }).catch((error) => {
+  await publish(
+    'ack-recovery',
+    ackRecoveryPayload(
+      {
+        owner: 'orchestrator',
+        comment: `interrupted recovery closed by ${self.hostname}`,
+        id: r.Id,
+        uid: r.UID,
+      },
+      now,
+    ),
+  ).catch((error) => {
     throw new Error(`could not acknowledge interrupted recovery ${r.UID}: ${errorMessage(error)}`);
   });
 }

@@ -143,3 +143,29 @@ describe('force-master-takeover and force-master-failover', () => {
     expect(again, trail(o)).toMatchObject({ IsSuccessful: true, SuccessorKey: k(other) });
   });
 });
+
+describe('graceful-master-takeover that cannot complete', () => {
+  it('makes the old master writable again when the designated replica does not catch up in time', async () => {
+    topology = await startMariaDBTopology({ replicas: 2 });
+    const t = topology;
+    await grantReadOnlyAdmin(t);
+    await t.query(t.master, 'CREATE TABLE test.g (id INT PRIMARY KEY)');
+    await t.waitForReplication();
+    orc = new FakeOrchestrator(t, {
+      ReasonableMaintenanceReplicationLagSeconds: 1,
+      MySQLReplicaUser: 'repl',
+      MySQLReplicaPassword: 'repl_pw',
+    });
+    const o = orc;
+    await o.takeSnapshot();
+    const [designated] = t.replicas as [number, number];
+    await t.query(designated, 'STOP SLAVE SQL_THREAD');
+    await t.query(t.master, 'INSERT INTO test.g VALUES (1)');
+    const recovery = await o.engine.gracefulMasterTakeover(o.deadMasterEntry(t.master), k(designated), false);
+    expect(recovery).toMatchObject({ IsSuccessful: false, SuccessorKey: null });
+    expect(recovery.AllErrors.join('\n')).toMatch(/did not apply GTID/);
+    expect(Number((await t.query(t.master, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(0);
+    expect(o.steps.some((s) => /takeover aborted, .* writable again/.test(s.message))).toBe(true);
+    expect(o.ops('resolve-recovery')).toMatchObject([{ IsSuccessful: false }]);
+  });
+});
