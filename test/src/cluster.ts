@@ -1,7 +1,7 @@
 // A cluster of real orchestrator daemons for end-to-end tests: each node is a separate
 // `node apps/orchestrator/dist/cli.js --config=… http` process with its own ports, data dir and
 // backend, started and stopped by pid through the test kit.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClusterMember, ProcessCluster } from '@orchestrator/testkit';
@@ -11,6 +11,8 @@ export const CLI = join(repoRoot, 'apps/orchestrator/dist/cli.js');
 
 export interface ClusterOptions {
   readonly nodes?: number;
+  /** How many of the nodes form the initial RaftNodes and are started (default: all). */
+  readonly initialMembers?: number;
   /** Per-node config additions; `node` is the 0-based index. */
   readonly config?: (node: number, ports: { http: number; raft: number }) => Record<string, unknown>;
   readonly env?: NodeJS.ProcessEnv;
@@ -51,6 +53,18 @@ export class OrchestratorNode {
     return this.member.process;
   }
 
+  /** Rewrites this node's config file (takes effect at its next start). */
+  updateConfig(patch: Record<string, unknown>): void {
+    const current = JSON.parse(readFileSync(this.configFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(this.configFile, JSON.stringify({ ...current, ...patch }, null, 2));
+  }
+
+  /** SIGTERM, wait for the exit, start again with the (possibly rewritten) config. */
+  async restart(): Promise<void> {
+    await this.process.stop(5000);
+    this.process.start();
+  }
+
   /** GET `<api>/<path>`; never throws on HTTP errors, only when the node cannot be reached. */
   async get<T = unknown>(path: string, init: RequestInit = {}): Promise<ApiResponse<T>> {
     const response = await fetch(`${this.api}/${path.replace(/^\//, '')}`, {
@@ -85,13 +99,14 @@ export class OrchestratorCluster {
 
   static async start(options: ClusterOptions = {}): Promise<OrchestratorCluster> {
     const count = options.nodes ?? 3;
+    const members = options.initialMembers ?? count;
     const files: string[] = [];
     const processes = await ProcessCluster.create({
       count,
       portsPerMember: 2,
       start: false,
       spec: ({ index, dir, ports }, all) => {
-        const raftNodes = all.map((p) => `127.0.0.1:${p[1]}`);
+        const raftNodes = all.slice(0, members).map((p) => `127.0.0.1:${p[1]}`);
         const config = {
           ListenAddress: `127.0.0.1:${ports[0]}`,
           HTTPAdvertise: `http://127.0.0.1:${ports[0]}`,
@@ -115,7 +130,7 @@ export class OrchestratorCluster {
       },
     });
     const nodes = processes.members.map((m) => new OrchestratorNode(m, files[m.index]!));
-    for (const m of processes.members) m.process.start();
+    for (const m of processes.members.slice(0, members)) m.process.start();
     return new OrchestratorCluster(processes, nodes);
   }
 
@@ -123,6 +138,10 @@ export class OrchestratorCluster {
     const n = this.nodes[index];
     if (!n) throw new Error(`no node ${index}`);
     return n;
+  }
+
+  get raftAddresses(): string[] {
+    return this.nodes.map((n) => n.raftAddress);
   }
 
   /** Nodes whose /api/leader-check answers 200 right now. */
