@@ -73,7 +73,7 @@ describe('replacing node3 with nodeX', () => {
       async () => {
         for (const n of [n1, n2, nX]) {
           const s = (await n.tryGet<RaftStatus>('raft-status'))?.body;
-          if (!s || !s.IsPartOfQuorum || sorted(s.Peers).join() !== sorted(newList).join()) return undefined;
+          if (!s?.IsPartOfQuorum || sorted(s.Peers).join() !== sorted(newList).join()) return undefined;
         }
         return true;
       },
