@@ -48,7 +48,11 @@ let templatePromise: Promise<string> | undefined;
 
 /** A datadir with system tables and our users, made once per test process and then copied. */
 function template(): Promise<string> {
-  templatePromise ??= makeTemplate();
+  // A failed attempt is not cached: the next server start tries again.
+  templatePromise ??= makeTemplate().catch((error: unknown) => {
+    templatePromise = undefined;
+    throw error;
+  });
   return templatePromise;
 }
 
