@@ -41,7 +41,9 @@ describe('dialect', () => {
     expect(parseMyCnfClient(text)).toEqual({ user: 'orc', password: 'p=w;d' });
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${VAR} syntax is what is tested
   it('expands ${VAR} in the password like orchestrator', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${VAR} syntax is what is tested
     expect(expandEnv('pre-${ORC_PW}-${MISSING}', { ORC_PW: 'secret' })).toBe('pre-secret-');
   });
 });
