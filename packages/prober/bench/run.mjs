@@ -85,6 +85,10 @@ async function runOnce(count, masterPingMs) {
   clearInterval(sampler);
   measuring = false;
   const elapsed = (performance.now() - t0) / 1000;
+  // Live memory: what survives a full GC while the loop is still running (run with --expose-gc).
+  globalThis.gc?.();
+  const liveHeapMiB = Math.round(process.memoryUsage().heapUsed / 1048576);
+  const liveRssMiB = Math.round(process.memoryUsage().rss / 1048576);
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const probes = loop.probesDone - probes0;
@@ -117,6 +121,8 @@ async function runOnce(count, masterPingMs) {
     cpuCores: +(cpuSeconds / elapsed).toFixed(3),
     rssMiB: Math.round(rssMax / 1048576),
     heapUsedMiB: Math.round(heapMax / 1048576),
+    liveHeapMiB,
+    liveRssMiB,
     probesPerSecond: +(probes / elapsed).toFixed(1),
     probesPerCpuSecond: Math.round(probes / cpuSeconds),
     avgProbeIntervalMs: Math.round(avg),
@@ -140,7 +146,7 @@ writeFileSync(
   `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, pollSeconds: POLL, results }, null, 2)}\n`,
 );
 const head =
-  '| instances | master ping | CPU (cores) | RSS (MiB) | probes/s | probes per CPU-s | avg interval (ms) | p95 longest gap (ms) | fell behind |';
+  '| instances | master ping | CPU (cores) | peak RSS (MiB) | live heap after GC (MiB) | probes/s | probes per CPU-s | avg interval (ms) | p95 longest gap (ms) | fell behind |';
 console.log(head);
 console.log(
   `|${head
@@ -151,6 +157,6 @@ console.log(
 );
 for (const r of results) {
   console.log(
-    `| ${r.instances} | ${r.masterPingMs ? `${r.masterPingMs} ms` : 'off'} | ${r.cpuCores} | ${r.rssMiB} | ${r.probesPerSecond} | ${r.probesPerCpuSecond} | ${r.avgProbeIntervalMs} | ${r.p95LongestGapMs} | ${r.instancesFellBehind} |`,
+    `| ${r.instances} | ${r.masterPingMs ? `${r.masterPingMs} ms` : 'off'} | ${r.cpuCores} | ${r.rssMiB} | ${r.liveHeapMiB} | ${r.probesPerSecond} | ${r.probesPerCpuSecond} | ${r.avgProbeIntervalMs} | ${r.p95LongestGapMs} | ${r.instancesFellBehind} |`,
   );
 }

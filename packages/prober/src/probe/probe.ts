@@ -92,6 +92,11 @@ export class MySQLProber implements InstanceProber {
       multipleStatements: true,
       dateStrings: true,
       supportBigNumbers: true,
+      // mysql2 preallocates its per-connection prepared-statement LRU at this size (16000 by
+      // default: ~0.5 MiB of heap per connection). The prober never prepares, and keeps one
+      // connection per instance, so this one setting is the difference between 5 GiB and 100 MiB
+      // at 10k instances.
+      maxPreparedStatements: 1,
     });
     const kept: Kept = {
       conn,
