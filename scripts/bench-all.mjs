@@ -11,6 +11,7 @@ const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
 const packages = ['packages', 'apps']
   .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(dir, name)))
+  .concat(['test'])
   .filter((dir) => existsSync(join(root, dir, 'package.json')))
   .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) }))
   .filter(({ pkg }) => pkg.scripts?.bench)
