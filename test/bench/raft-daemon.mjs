@@ -1,7 +1,7 @@
 // Raft behaviour of real daemon processes (3 nodes, loopback, default timing): cold start to one
 // leader, leader kill -9 → a survivor answers leader-check 200, quorum loss → the leader stops
 // answering 200, and a restarted node's raft-health. Prints a markdown section.
-import { OrchestratorCluster } from '../dist/index.js';
+import { OrchestratorCluster, startHAProxy } from '../dist/index.js';
 import { HEADER, row, sleep, until } from './stats.mjs';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
@@ -22,9 +22,20 @@ for (let i = 0; i < COLD_RUNS; i++) {
 const failover = [];
 const stepDown = [];
 const restartHealthy = [];
+const haproxyGap = [];
 const cluster = await OrchestratorCluster.start({ nodes: 3 });
+const proxy = await startHAProxy(cluster);
+const throughProxy = async () => {
+  try {
+    const r = await fetch(`${proxy.url}/api/leader-check`, { signal: AbortSignal.timeout(1000) });
+    return r.status;
+  } catch {
+    return 0;
+  }
+};
 try {
   let leader = await cluster.waitForLeader();
+  await until(async () => (await throughProxy()) === 200, 10_000, 20);
   for (let i = 0; i < FAILOVER_RUNS; i++) {
     await sleep(300 + Math.random() * 300);
     const old = leader;
@@ -39,6 +50,8 @@ try {
       5,
     );
     failover.push(Date.now() - t0);
+    await until(async () => (await throughProxy()) === 200, 15_000, 5);
+    haproxyGap.push(Date.now() - t0);
     const t1 = Date.now();
     old.process.start();
     await until(
@@ -66,6 +79,7 @@ try {
     }
   }
 } finally {
+  await proxy.stop();
   await cluster.destroy();
 }
 
@@ -74,6 +88,7 @@ console.log(`### Raft cluster of daemons (3 processes, SQLite backends, loopback
 ${HEADER}
 ${row('cold start of 3 fresh nodes → exactly one leader-check 200 (includes process start)', cold, 'median 1.35–1.50 s', '≤ 0.7 s')}
 ${row('leader kill -9 → a survivor answers leader-check 200', failover, 'median 2.83–3.20 s, max 4.25 s', 'median ≤ 1.0 s, max ≤ 1.5 s')}
+${row('leader kill -9 → requests through HAProxy (deploy/haproxy.cfg) answered by the new leader', haproxyGap, '–', '≤ 1.5 s')}
 ${row('leader loses both followers (SIGSTOP) → stops answering 200', stepDown, '565 ms', '≤ one election timeout (400–800 ms)')}
 ${row('restarted node → raft-health 200 and knows the leader (includes process start)', restartHealthy, '52 ms / 53 ms (after start)', 'same or better')}
 `);

@@ -6,3 +6,4 @@ export {
   OrchestratorCluster,
   OrchestratorNode,
 } from './cluster.js';
+export { type HAProxy, startHAProxy } from './haproxy.js';
