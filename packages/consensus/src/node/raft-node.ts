@@ -350,6 +350,11 @@ export class RaftNode extends EventEmitter {
     try {
       this.raw.step(m);
     } catch (err) {
+      // Damaged storage must stop the node; anything else is one bad message.
+      if (isStorageFault(err)) {
+        this.fatal(err as Error);
+        return;
+      }
       this.logFn('warn', 'raft: message refused', {
         from: m.from,
         type: m.type,
@@ -360,6 +365,14 @@ export class RaftNode extends EventEmitter {
   }
 
   private onTick(): void {
+    try {
+      this.tickOnce();
+    } catch (err) {
+      this.fatal(err as Error);
+    }
+  }
+
+  private tickOnce(): void {
     if (!this.running || this.raw === undefined) return;
     this.raw.tick();
     if (this.bootstrapTicks > 0) {
@@ -561,4 +574,10 @@ export class RaftNode extends EventEmitter {
     if (this.listenerCount('error') > 0) this.emit('error', err);
     void this.stop();
   }
+}
+
+/** Errors that mean the data dir cannot be trusted (corruption, a broken log), as opposed to a bad input. */
+function isStorageFault(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('CORRUPT_') || code === 'LOG_CONTIGUITY');
 }
