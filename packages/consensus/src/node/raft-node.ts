@@ -7,14 +7,11 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { ProposalPosition } from '../core/api.js';
-import { decodeConfChange } from '../core/confchange.js';
 import { NotLeaderError } from '../core/errors.js';
 import { RawNode } from '../core/rawnode.js';
-import { SnapshotFileStore } from '../storage/snapshot-files.js';
-import { openSqliteStores } from '../storage/sqlite.js';
-import { GrpcTransport } from '../transport/grpc.js';
 import type { Transport } from '../transport/transport.js';
-import type { Entry, Message, NodeId, Ready, Role, Snapshot } from '../types.js';
+import type { Message, NodeId, Ready, Role, Snapshot } from '../types.js';
+import { Applier } from './applier.js';
 import {
   assertValidConfig,
   type InjectedStorage,
@@ -27,6 +24,7 @@ import {
 import { RaftStoppedError, RaftStorageError, RaftTimeoutError } from './errors.js';
 import { SnapshotTaker } from './snapshotter.js';
 import { ProposalWaiters, ReadWaiters } from './waiters.js';
+import { makeGrpcTransport, openDataDir } from './wiring.js';
 
 export interface RaftNodeStatus {
   readonly id: NodeId;
@@ -43,11 +41,6 @@ export interface RaftNodeStatus {
   readonly isPartOfQuorum: boolean;
 }
 
-type ApplyItem =
-  | { readonly entry: Entry }
-  | { readonly snapshot: Snapshot }
-  | { readonly snapshotRequest: { resolve: () => void; reject: (e: Error) => void } };
-
 export class RaftNode extends EventEmitter {
   readonly id: NodeId;
   private readonly timing: ResolvedTiming;
@@ -61,13 +54,7 @@ export class RaftNode extends EventEmitter {
   private inCycle = false;
   private readonly proposals = new ProposalWaiters();
   private readonly reads = new ReadWaiters();
-  private applyQueue: ApplyItem[] = [];
-  private applyHead = 0;
-  private applyLoop: Promise<void> | undefined;
-  private appliedIndex = 0;
-  /** Term of the entry at appliedIndex (for snapshots taken on request). */
-  private appliedTerm = 0;
-  private snapshotter: SnapshotTaker | undefined;
+  private readonly applier: Applier;
   private latestSnapshot: Snapshot | undefined;
   /** A snapshot saved by the snapshotter; the log behind it is compacted at the next cycle. */
   private pendingCompact: Snapshot | undefined;
@@ -92,12 +79,19 @@ export class RaftNode extends EventEmitter {
     this.id = config.id;
     this.timing = resolveTiming(config);
     this.logFn = config.log ?? (() => {});
+    this.applier = new Applier({
+      sm,
+      proposals: this.proposals,
+      reads: this.reads,
+      log: this.logFn,
+      onFatal: (err) => this.fatal(err),
+    });
   }
 
   /** Opens storage, restores the newest snapshot, starts the transport and the tick timer. */
   async start(): Promise<void> {
     if (this.running) return;
-    const storage = this.config.storage ?? this.openDataDir();
+    const storage = this.config.storage ?? openDataDir(this.config, this.logFn);
     this.storage = storage;
     try {
       const latest = await storage.snapshots.latest();
@@ -106,13 +100,12 @@ export class RaftNode extends EventEmitter {
         // A crash between saving a received snapshot and resetting the log leaves the log behind it.
         if (storage.log.term(latest.meta.index) !== latest.meta.term) storage.log.resetTo(latest.meta);
         await this.sm.restore(latest.data);
-        this.appliedIndex = latest.meta.index;
-        this.appliedTerm = latest.meta.term;
+        this.applier.reset(latest.meta.index, latest.meta.term);
         this.latestSnapshot = latest;
       }
-      if (compacted.index > this.appliedIndex) {
+      if (compacted.index > this.applier.appliedIndex) {
         throw new RaftStorageError(
-          `the log is compacted to index ${compacted.index} but the newest intact snapshot covers only ${this.appliedIndex}`,
+          `the log is compacted to index ${compacted.index} but the newest intact snapshot covers only ${this.applier.appliedIndex}`,
         );
       }
       const voters = this.config.peers.includes(this.id)
@@ -128,7 +121,7 @@ export class RaftNode extends EventEmitter {
         maxSizePerMsg: this.config.maxSizePerMsg ?? 1024 * 1024,
         maxInflightMsgs: this.config.maxInflightMsgs ?? 256,
         readOnlyOption: this.config.readOnlyOption ?? 'safe',
-        applied: this.appliedIndex,
+        applied: this.applier.appliedIndex,
         random: this.config.random ?? Math.random,
         log: storage.log,
         stable: storage.stable,
@@ -136,7 +129,7 @@ export class RaftNode extends EventEmitter {
         onEvent: (e) =>
           this.logFn(e.type === 'refusedNonMember' ? 'warn' : 'info', `raft: ${e.type}`, { ...e }),
       });
-      this.snapshotter = new SnapshotTaker({
+      this.applier.snapshotter = new SnapshotTaker({
         threshold: this.timing.snapshotThreshold,
         store: storage.snapshots,
         sm: this.sm,
@@ -148,8 +141,7 @@ export class RaftNode extends EventEmitter {
         },
         log: this.logFn,
       });
-      this.snapshotter.reset(this.appliedIndex);
-      this.transport = this.config.transport ?? this.makeTransport();
+      this.transport = this.config.transport ?? makeGrpcTransport(this.config, this.logFn);
       this.running = true;
       await this.transport.start({
         onMessage: (m) => this.onMessage(m),
@@ -178,7 +170,7 @@ export class RaftNode extends EventEmitter {
     this.schedule();
     this.logFn('info', 'raft node started', {
       id: this.id,
-      applied: this.appliedIndex,
+      applied: this.applier.appliedIndex,
       voters: status.voters,
     });
   }
@@ -193,8 +185,7 @@ export class RaftNode extends EventEmitter {
     this.proposals.rejectAll(stopped);
     this.reads.rejectAll(stopped);
     for (const t of this.transfers.splice(0)) t.reject(stopped);
-    await this.applyLoop;
-    await this.snapshotter?.idle();
+    await this.applier.idle();
     this.storage?.close?.();
   }
 
@@ -293,7 +284,7 @@ export class RaftNode extends EventEmitter {
       term: s.term,
       leader: s.leader,
       commit: s.commit,
-      applied: this.appliedIndex,
+      applied: this.applier.appliedIndex,
       lastIndex: s.lastIndex,
       members: s.voters,
       isPartOfQuorum: this.running && this.inQuorum(s.role, s.leader, s.voters),
@@ -314,34 +305,6 @@ export class RaftNode extends EventEmitter {
   private requireRunning(): RawNode {
     if (!this.running || this.raw === undefined) throw new RaftStoppedError();
     return this.raw;
-  }
-
-  private openDataDir(): InjectedStorage {
-    const dataDir = this.config.dataDir as string;
-    const db = openSqliteStores(dataDir);
-    const snapshots = new SnapshotFileStore(dataDir, {
-      retain: this.config.snapshotRetain ?? 3,
-      onCorrupt: (err) => this.logFn('error', err.message, { path: err.path }),
-    });
-    return {
-      log: db.log,
-      stable: db.stable,
-      snapshots,
-      transaction: db.transaction,
-      unsyncedTransaction: db.unsyncedTransaction,
-      close: db.close,
-    };
-  }
-
-  private makeTransport(): Transport {
-    return new GrpcTransport({
-      ...this.config.grpc,
-      id: this.id,
-      ...(this.config.bind ? { bind: this.config.bind } : {}),
-      ...(this.config.peerAddresses ? { peers: this.config.peerAddresses } : {}),
-      ...(this.config.tls ? { tls: this.config.tls } : {}),
-      log: (level, msg, fields) => this.logFn(level, msg, fields),
-    });
   }
 
   private onMessage(m: Message): void {
@@ -428,9 +391,9 @@ export class RaftNode extends EventEmitter {
         // Write now: waiting for the end of this event-loop turn would add a turn to every hop.
         if (rd.messages.length > 0) this.transport?.flush?.();
         if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role, raw.status().term);
-        if (rd.snapshot) this.enqueueApply({ snapshot: rd.snapshot });
-        for (const entry of rd.committedEntries) this.enqueueApply({ entry });
-        for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index, this.appliedIndex);
+        if (rd.snapshot) this.applier.push({ snapshot: rd.snapshot });
+        for (const entry of rd.committedEntries) this.applier.push({ entry });
+        for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index, this.applier.appliedIndex);
         raw.advance(rd);
       }
     } catch (err) {
@@ -487,86 +450,14 @@ export class RaftNode extends EventEmitter {
     }
   }
 
-  private enqueueApply(item: ApplyItem): void {
-    this.applyQueue.push(item);
-    if (this.applyLoop === undefined)
-      this.applyLoop = this.drainApply().finally(() => (this.applyLoop = undefined));
-  }
-
-  private async drainApply(): Promise<void> {
-    try {
-      while (this.applyHead < this.applyQueue.length) {
-        const item = this.applyQueue[this.applyHead++] as ApplyItem;
-        if ('snapshot' in item) await this.applySnapshot(item.snapshot);
-        else if ('snapshotRequest' in item) await this.takeRequestedSnapshot(item.snapshotRequest);
-        else await this.applyEntry(item.entry);
-        if (this.applyHead >= 4096) {
-          this.applyQueue = this.applyQueue.slice(this.applyHead);
-          this.applyHead = 0;
-        }
-      }
-      this.applyQueue = [];
-      this.applyHead = 0;
-    } catch (err) {
-      this.fatal(err as Error);
-    }
-  }
-
-  private async applySnapshot(snap: Snapshot): Promise<void> {
-    if (snap.meta.index <= this.appliedIndex) return;
-    await this.sm.restore(snap.data);
-    this.appliedIndex = snap.meta.index;
-    this.appliedTerm = snap.meta.term;
-    this.proposals.coveredBySnapshot(snap.meta.index);
-    this.snapshotter?.reset(snap.meta.index);
-    this.reads.applied(this.appliedIndex);
-    this.logFn('info', 'raft: restored snapshot', { index: snap.meta.index, term: snap.meta.term });
-  }
-
-  private async applyEntry(e: Entry): Promise<void> {
-    if (e.index <= this.appliedIndex) return;
-    let result: unknown;
-    let error: Error | undefined;
-    if (e.kind === 'normal') {
-      try {
-        result = this.sm.apply(e);
-        if (result instanceof Promise) result = await result;
-      } catch (err) {
-        error = err instanceof Error ? err : new Error(String(err));
-      }
-    } else if (e.kind === 'conf') {
-      const change = decodeConfChange(e.data);
-      this.logFn('info', 'raft: membership change applied', { index: e.index, ...change });
-    }
-    this.appliedIndex = e.index;
-    this.appliedTerm = e.term;
-    this.proposals.applied(e.index, e.term, result, error);
-    this.reads.applied(e.index);
-    if (this.snapshotter?.due(e.index)) await this.snapshotter.take(e.index, e.term);
-  }
-
   /**
    * Takes a snapshot of the state machine now (between two applies) and compacts the log behind it
    * once it is durable — orchestrator's `raft-snapshot` route and `async-snapshot` command.
    */
   snapshotNow(): Promise<void> {
-    if (!this.running || this.snapshotter === undefined) return Promise.reject(new RaftStoppedError());
-    return new Promise((resolve, reject) => this.enqueueApply({ snapshotRequest: { resolve, reject } }));
-  }
-
-  private async takeRequestedSnapshot(request: {
-    resolve: () => void;
-    reject: (e: Error) => void;
-  }): Promise<void> {
-    try {
-      if (this.appliedIndex > 0 && this.snapshotter) {
-        await this.snapshotter.take(this.appliedIndex, this.appliedTerm);
-        await this.snapshotter.idle();
-      }
-      request.resolve();
-    } catch (err) {
-      request.reject(err as Error);
-    }
+    if (!this.running || this.applier.snapshotter === undefined)
+      return Promise.reject(new RaftStoppedError());
+    return new Promise((resolve, reject) => this.applier.push({ snapshotRequest: { resolve, reject } }));
   }
 
   private fatal(err: Error): void {
