@@ -62,6 +62,21 @@ describe('3-node raft cluster on SQLite', () => {
     }
   });
 
+  it('the leader collects health reports from every node (RaftHealthyMembers)', async () => {
+    const health = await eventually('all three nodes in RaftHealthyMembers', async () => {
+      const r = await leader.get<{
+        Code: string;
+        Details: { RaftHealthyMembers: string[]; IsRaftLeader: boolean };
+      }>('health');
+      return r.body.Details.RaftHealthyMembers.length === 3 ? r.body : undefined;
+    });
+    expect(health.Code).toBe('OK');
+    expect(health.Details.IsRaftLeader).toBe(true);
+    expect([...health.Details.RaftHealthyMembers].sort()).toEqual(
+      cluster.nodes.map((n) => n.raftAddress).sort(),
+    );
+  });
+
   it('followers proxy reads and writes to the leader', async () => {
     const follower = cluster.nodes.find((n) => n !== leader)!;
     const routed = await follower.get('routed-leader-check');
@@ -72,6 +87,22 @@ describe('3-node raft cluster on SQLite', () => {
     const check = await follower.get<{ Details: string }>('check-global-recoveries');
     expect(check.body.Details).toBe('disabled');
     await follower.get('enable-global-recoveries');
+  });
+
+  it('SIGTERM on the leader hands leadership over and the process exits within 2 s', async () => {
+    const old = leader;
+    const t0 = Date.now();
+    old.process.signalProcess('SIGTERM');
+    await old.process.waitExit();
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(old.process.exitCode).toBe(0);
+    leader = await cluster.waitForLeader(5000);
+    expect(leader).not.toBe(old);
+    old.process.start();
+    await eventually('the stopped node to rejoin as a follower', async () => {
+      const s = (await old.tryGet<Record<string, unknown>>('raft-status'))?.body;
+      return s?.Leader === leader.raftAddress && s.IsPartOfQuorum === true ? true : undefined;
+    });
   });
 
   it('kill -9 of the leader: a survivor becomes leader and followers proxy to it', async () => {
