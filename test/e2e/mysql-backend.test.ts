@@ -26,6 +26,7 @@ describe('3-node cluster, each node on its own MariaDB backend', () => {
         MySQLOrchestratorPort: backends[i]!.port,
         MySQLOrchestratorDatabase: 'orchestrator',
         MySQLOrchestratorUser: 'orchestrator_srv',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: orchestrator's ${ENV} syntax, expanded by the daemon
         MySQLOrchestratorPassword: '${ORC_BACKEND_PASSWORD}',
       }),
     });
