@@ -2,14 +2,8 @@
 // orchestrator cluster, kill -9 of the master at a random point of the poll cycle. Measures kill →
 // successful recovery in /api/audit-recovery, → the other replica re-pointed (SHOW SLAVE STATUS),
 // → the API's cluster view showing the new topology. Prints a markdown section.
-import {
-  REPLICATION_PASSWORD,
-  REPLICATION_USER,
-  startMariaDBTopology,
-  TOPOLOGY_PASSWORD,
-  TOPOLOGY_USER,
-} from '@orchestrator/testkit';
-import { OrchestratorCluster } from '../dist/index.js';
+import { startMariaDBTopology } from '@orchestrator/testkit';
+import { OrchestratorCluster, topologyConfig } from '../dist/index.js';
 import { HEADER, row, sleep, until } from './stats.mjs';
 
 const RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 10);
@@ -18,17 +12,7 @@ async function once(pollSeconds) {
   const topology = await startMariaDBTopology({ replicas: 2 });
   const cluster = await OrchestratorCluster.start({
     nodes: 3,
-    config: () => ({
-      DiscoverySeeds: [`127.0.0.1:${topology.master}`],
-      MySQLTopologyUser: TOPOLOGY_USER,
-      MySQLTopologyPassword: TOPOLOGY_PASSWORD,
-      MySQLReplicaUser: REPLICATION_USER,
-      MySQLReplicaPassword: REPLICATION_PASSWORD,
-      MySQLHostnameResolveMethod: 'none',
-      InstancePollSeconds: pollSeconds,
-      RecoveryWarmupSeconds: 1,
-      RecoverMasterClusterFilters: ['*'],
-    }),
+    config: () => topologyConfig(topology, pollSeconds),
   });
   try {
     const leader = await cluster.waitForLeader();

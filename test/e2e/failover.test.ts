@@ -2,16 +2,9 @@
 // 2 GTID replicas); kill -9 of the master → the raft leader promotes a replica, re-points the
 // other under it, and every orchestrator node records one successful recovery.
 import { execFileSync } from 'node:child_process';
-import {
-  REPLICATION_PASSWORD,
-  REPLICATION_USER,
-  startMariaDBTopology,
-  TOPOLOGY_PASSWORD,
-  TOPOLOGY_USER,
-  type Topology,
-} from '@orchestrator/testkit';
+import { startMariaDBTopology, type Topology } from '@orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, OrchestratorCluster, type OrchestratorNode } from '../src/index.js';
+import { eventually, OrchestratorCluster, type OrchestratorNode, topologyConfig } from '../src/index.js';
 
 interface Recovery {
   IsSuccessful: boolean;
@@ -32,18 +25,7 @@ describe('automated master failover on a real MariaDB topology', () => {
     topology = await startMariaDBTopology({ replicas: 2 });
     cluster = await OrchestratorCluster.start({
       nodes: 3,
-      config: () => ({
-        DiscoverySeeds: [`127.0.0.1:${topology.master}`],
-        MySQLTopologyUser: TOPOLOGY_USER,
-        MySQLTopologyPassword: TOPOLOGY_PASSWORD,
-        MySQLReplicaUser: REPLICATION_USER,
-        MySQLReplicaPassword: REPLICATION_PASSWORD,
-        MySQLHostnameResolveMethod: 'none',
-        InstancePollSeconds: 5,
-        RecoveryWarmupSeconds: 1,
-        RecoverMasterClusterFilters: ['*'],
-        RecoveryPeriodBlockSeconds: 600,
-      }),
+      config: () => topologyConfig(topology, 5),
     });
     leader = await cluster.waitForLeader();
   });

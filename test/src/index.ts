@@ -7,3 +7,4 @@ export {
   OrchestratorNode,
 } from './cluster.js';
 export { type HAProxy, startHAProxy } from './haproxy.js';
+export { topologyConfig } from './topology-config.js';
