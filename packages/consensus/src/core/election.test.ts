@@ -171,6 +171,28 @@ describe('elections (§5.2)', () => {
     }
   });
 
+  it('§5.2 after the leader dies, pre-vote and randomized timeouts elect a new leader in about one timeout', () => {
+    const took: number[] = [];
+    for (let seed = 1; seed <= 200; seed++) {
+      const h = new Harness(['a', 'b', 'c'], { electionTicks: 10, heartbeatTicks: 2 }, seed);
+      h.elect('a');
+      h.tick(7);
+      h.isolate('a');
+      let t = 0;
+      while (t < 200 && !h.leaders().some((id) => id !== 'a')) {
+        h.tick(1, ['b', 'c']);
+        t++;
+      }
+      took.push(t);
+    }
+    took.sort((x, y) => x - y);
+    // Followers wait [10, 20) ticks after the last heartbeat; the election itself takes no extra round.
+    expect(took[0]).toBeGreaterThanOrEqual(9);
+    expect(took[100]).toBeLessThanOrEqual(15);
+    expect(took[180]).toBeLessThanOrEqual(20);
+    expect(took[199]).toBeLessThan(200);
+  });
+
   it('single-node mode elects itself on the first tick and commits alone', () => {
     const h = new Harness(['solo']);
     h.tick(1);
