@@ -472,7 +472,8 @@ export class DiscoveryLoop {
   private connectionLost(key: InstanceKey): void {
     if (!this.running) return;
     const e = this.entries.get(keyString(this.canonical(key)));
-    if (e) this.enqueueUrgent(e);
+    // An instance already failing is on its backoff schedule; only a healthy one is news.
+    if (e && e.failures === 0) this.enqueueUrgent(e);
   }
 
   /** Re-probes the failed instance's replicas every burstIntervalMs until they notice or time runs out. */

@@ -58,6 +58,8 @@ interface Kept {
   ready: Promise<Flavor>;
   /** Set once we decided to drop it, so its own 'end' does not count as a loss. */
   closing: boolean;
+  /** Set once the connection worked: only the loss of a working connection is news. */
+  established: boolean;
   /** Steps this server refused (e.g. SHOW SLAVE HOSTS without REPLICATION MASTER ADMIN on MariaDB ≥ 10.5): left out of later batches. */
   skip: Set<number>;
 }
@@ -100,6 +102,7 @@ export class MySQLProber implements InstanceProber {
     });
     const kept: Kept = {
       conn,
+      established: false,
       closing: false,
       skip: new Set(),
       ready: Promise.resolve({ mariadb: false, version: 0 }),
@@ -109,14 +112,17 @@ export class MySQLProber implements InstanceProber {
       this.kept.delete(id);
       if (kept.closing) return;
       kept.closing = true;
-      for (const l of this.lostListeners) l(req.key);
+      if (kept.established) for (const l of this.lostListeners) l(req.key);
     };
     conn.on('error', lost);
     conn.on('end', lost);
     kept.ready = new Promise<Flavor>((resolve, reject) => {
       conn.query({ sql: 'SELECT @@global.version AS v', timeout: this.readTimeoutMs() }, (err, rows) => {
         if (err) reject(err);
-        else resolve(parseFlavor(str((rows as Row[])[0]?.v)));
+        else {
+          kept.established = true;
+          resolve(parseFlavor(str((rows as Row[])[0]?.v)));
+        }
       });
     });
     // A failed connect is reported to the prober through `ready`; keep it from being unhandled.
