@@ -113,6 +113,15 @@ export class Progress {
    * Returns false when the rejection is stale (an older message) and should be ignored.
    */
   maybeDecrTo(rejected: number, hint: number): boolean {
+    if (rejected === this.match && hint < this.match) {
+      // The follower no longer holds entries it acknowledged: it restarted with an empty (or older)
+      // data dir under the same id. Start over from what it has (down to a snapshot if needed)
+      // instead of ignoring it forever. Lowering match never lowers the commit index.
+      this.match = hint;
+      this.next = hint + 1;
+      this.probeSent = false;
+      return true;
+    }
     if (this.state === 'replicate') {
       if (rejected <= this.match) return false;
       this.next = this.match + 1;
