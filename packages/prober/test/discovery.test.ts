@@ -65,6 +65,21 @@ describe('DiscoveryLoop', () => {
     await loop.stop();
   });
 
+  it('tracks since when binlog coordinates stood still', async () => {
+    const { loop, prober } = setup();
+    const master = prober.servers.get('h:1');
+    if (master) master.SelfBinlogCoordinates = { LogFile: 'bin.1', LogPos: 100, Type: 'BinaryLog' };
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    const first = loop.binlogUnchangedSince().get('h:1');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(loop.binlogUnchangedSince().get('h:1')).toBe(first);
+    if (master) master.SelfBinlogCoordinates = { LogFile: 'bin.1', LogPos: 200, Type: 'BinaryLog' };
+    await vi.advanceTimersByTimeAsync(5_100);
+    expect(loop.binlogUnchangedSince().get('h:1')).toBeGreaterThan(first ?? 0);
+    await loop.stop();
+  });
+
   it('honours DiscoveryIgnore*HostnameFilters', async () => {
     const prober = new FakeProber();
     prober.addServer(1, undefined, [2]);

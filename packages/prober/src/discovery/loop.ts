@@ -84,6 +84,8 @@ export class DiscoveryLoop {
   private readonly timers: Timers;
   private readonly pollMs: number;
   private readonly o: Required<Omit<DiscoveryOptions, 'onTopologyChange' | 'now' | 'timers'>>;
+  /** keyString → epoch ms since which SelfBinlogCoordinates have not moved (LockedSemiSyncMaster). */
+  private readonly coordinatesSince = new Map<string, number>();
   /** Probes completed since start (successes and failures). */
   probesDone = 0;
 
@@ -193,6 +195,11 @@ export class DiscoveryLoop {
     return out;
   }
 
+  /** For analysis: since when each instance's own binlog coordinates have been unchanged (epoch ms). */
+  binlogUnchangedSince(): ReadonlyMap<string, number> {
+    return this.coordinatesSince;
+  }
+
   knownKeys(): InstanceKey[] {
     return [...this.entries.values()].map((e) => e.key);
   }
@@ -281,6 +288,7 @@ export class DiscoveryLoop {
       }
       for (const k of forget) {
         this.entries.delete(keyString(k));
+        this.coordinatesSince.delete(keyString(k));
         this.o.prober.close(k);
       }
       if (forget.length > 0) void this.o.repository.forgetInstances(forget).catch(() => undefined);
@@ -397,6 +405,11 @@ export class DiscoveryLoop {
     inst.IsRecentlyChecked = true;
     inst.SecondsSinceLastSeen = { Int64: 0, Valid: true };
     this.applyDerived(inst);
+    const moved =
+      !previous ||
+      previous.SelfBinlogCoordinates.LogFile !== inst.SelfBinlogCoordinates.LogFile ||
+      previous.SelfBinlogCoordinates.LogPos !== inst.SelfBinlogCoordinates.LogPos;
+    if (moved || !this.coordinatesSince.has(e.id)) this.coordinatesSince.set(e.id, now);
     e.instance = inst;
     if (wasFailing || !previous || replicationChanged(previous, inst) || this.bursts.size > 0)
       this.markChanged(e);
