@@ -71,6 +71,12 @@ const EMPTY_STATEMENT = 'SELECT 1 FROM DUAL WHERE 0';
 
 type Query = (sql: string) => Promise<unknown>;
 
+/** Errors after which the connection cannot be trusted: lost, or a read timeout mid-reply. */
+function isFatal(error: unknown): boolean {
+  const e = error as { fatal?: boolean; code?: string };
+  return e.fatal === true || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT';
+}
+
 export class MySQLProber implements InstanceProber {
   private readonly kept = new Map<string, Kept>();
   private readonly lostListeners: ((key: InstanceKey) => void)[] = [];
@@ -201,7 +207,7 @@ export class MySQLProber implements InstanceProber {
     } catch (batchError) {
       // Something in the batch failed. Re-run step by step so one unsupported statement costs only
       // its own fields (partial success), unless the identity step itself fails.
-      if ((batchError as { fatal?: boolean }).fatal || this.kept.get(keyString(req.key)) !== kept) {
+      if (isFatal(batchError) || this.kept.get(keyString(req.key)) !== kept) {
         this.close(req.key);
         return {
           ok: false,
@@ -225,6 +231,12 @@ export class MySQLProber implements InstanceProber {
                 cause: stepError,
               }),
             };
+          }
+          if (isFatal(stepError)) {
+            // The connection is gone or out of sync: the remaining steps are lost for this probe.
+            this.close(req.key);
+            failedSteps.push(...(Object.keys(STEP) as StepName[]).slice(i));
+            break;
           }
           kept.skip.add(i);
           if (!OPTIONAL_STEPS.has(i)) failedSteps.push((Object.keys(STEP) as StepName[])[i] ?? String(i));
