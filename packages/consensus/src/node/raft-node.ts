@@ -108,9 +108,7 @@ export class RaftNode extends EventEmitter {
           `the log is compacted to index ${compacted.index} but the newest intact snapshot covers only ${this.applier.appliedIndex}`,
         );
       }
-      const voters = this.config.peers.includes(this.id)
-        ? [...this.config.peers]
-        : [...this.config.peers, this.id];
+      const voters = bootstrapVoters(storage, this.config.peers, this.id);
       this.raw = new RawNode({
         id: this.id,
         bootstrapVoters: voters,
@@ -471,4 +469,24 @@ export class RaftNode extends EventEmitter {
 function isStorageFault(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('CORRUPT_') || code === 'LOG_CONTIGUITY');
+}
+
+const BOOTSTRAP_KEY = 'bootstrapVoters';
+
+/**
+ * The voters a node bootstraps with: the configured peers on its very first start, remembered in
+ * the stable store, and that same list on every later start. Until the log or a snapshot carries
+ * membership, the bootstrap list *is* the membership, so it must not follow later config edits:
+ * two nodes restarted with different lists could otherwise form disjoint majorities. Config edits
+ * are applied as membership changes through the log instead.
+ */
+function bootstrapVoters(storage: InjectedStorage, peers: readonly NodeId[], id: NodeId): NodeId[] {
+  const saved = storage.stable.get(BOOTSTRAP_KEY);
+  if (saved !== undefined) {
+    const parsed = JSON.parse(saved) as unknown;
+    if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string')) return parsed;
+  }
+  const voters = peers.includes(id) ? [...peers] : [...peers, id];
+  storage.stable.set(BOOTSTRAP_KEY, JSON.stringify(voters));
+  return voters;
 }
