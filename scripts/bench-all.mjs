@@ -62,4 +62,6 @@ if (only.length > 0 && existsSync(file)) {
 } else {
   writeFileSync(file, [header, ...sections].join('\n'));
 }
+// Keep the file in the repository's format (Biome checks Markdown too).
+spawnSync('npx', ['biome', 'check', '--write', file], { cwd: root, stdio: 'ignore' });
 console.error(`\nwrote ${file}`);
