@@ -70,6 +70,13 @@ try {
     ['cluster/:name, 3 instances (leader)', `${leader.url}/api/cluster/db1:3306`],
     ['clusters via follower proxy', `${follower.url}/api/clusters`],
   ];
+  // The reference's figures (wrk -t2 -c20 on orchestrator 3.2.6) and our targets, from targets.md.
+  const reference = {
+    'leader-check (leader)': ['21.6k req/s', '≥ 1.0×'],
+    'clusters (leader)': ['5.8k req/s', '≥ 2×'],
+    'cluster/:name, 3 instances (leader)': ['850 req/s', '≥ 4×'],
+    'clusters via follower proxy': ['1.4k req/s (0.24× direct)', '≥ 0.6× direct'],
+  };
   const results = new Map(cases.map(([name]) => [name, []]));
   const cpu = new Map(cases.map(([name]) => [name, { leader: [], follower: [] }]));
   let errors = 0;
@@ -88,14 +95,16 @@ try {
     `API throughput, ${ROUNDS} rounds × ${SECONDS} s, ${CONCURRENCY} concurrent keep-alive requests`,
   );
   console.log('from a Node load generator (in-memory deps; the generator shares the 2 cores).\n');
-  console.log('| endpoint | median req/s | min | max | leader CPU µs/req | follower CPU µs/req |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(
+    '| endpoint | median req/s | min | max | leader CPU µs/req | follower CPU µs/req | reference | target |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const [name] of cases) {
     const s = stats(results.get(name));
     const c = cpu.get(name);
     const f = name.includes('follower') ? fmt(stats(c.follower).median) : '–';
     console.log(
-      `| ${name} | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} | ${fmt(stats(c.leader).median)} | ${f} |`,
+      `| ${name} | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} | ${fmt(stats(c.leader).median)} | ${f} | ${reference[name][0]} | ${reference[name][1]} |`,
     );
   }
   const direct = stats(results.get('clusters (leader)')).median;
