@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,7 @@ import { RaftService } from './raft/service.js';
 import { OrchestratorStateMachine } from './raft/state-machine.js';
 import { RecoveryService } from './recovery.js';
 import { recoveryRoutes } from './routes/recovery-routes.js';
+import { getStatus, httpsClientOptions, httpsServerOptions, raftTls } from './tls.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const APP_VERSION = (
@@ -146,9 +148,13 @@ export async function startDaemon(
       engine: recovery.engine,
       latestAnalysis: () => discoveryService.latestAnalysis(),
     }),
+    proxyTls: config.UseSSL ? httpsClientOptions(config) : undefined,
     onError: (err, path) => log.error({ path, error: (err as Error).message }, 'API handler failed'),
   });
-  const http = createServer({ keepAliveTimeout: 65_000 }, api.callback());
+  const tlsServer = httpsServerOptions(config);
+  const http = tlsServer
+    ? createHttpsServer({ ...tlsServer, keepAliveTimeout: 65_000 }, api.callback())
+    : createServer({ keepAliveTimeout: 65_000 }, api.callback());
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(derived.listenPort, derived.listenHost || undefined, () => resolve());
@@ -255,6 +261,7 @@ function createRaftNode(
       bind: config.RaftBind,
       peers: raftMembers(config, derived),
       dataDir: config.RaftDataDir,
+      tls: raftTls(config),
       ...timing,
       log: raftLog,
     },
@@ -328,9 +335,10 @@ class EffectHandler {
     }
     const path = [token, this.config.RaftBind, this.derived.raftId].map(encodeURIComponent).join('/');
     try {
-      await fetch(`${leaderURI}${this.derived.urlPrefix}/api/raft-follower-health-report/${path}`, {
+      await getStatus(`${leaderURI}${this.derived.urlPrefix}/api/raft-follower-health-report/${path}`, {
         headers,
-        signal: AbortSignal.timeout(5000),
+        timeoutMs: 5000,
+        tls: httpsClientOptions(this.config),
       });
     } catch (err) {
       this.log.debug({ error: (err as Error).message }, 'health report to the leader failed');

@@ -8,6 +8,7 @@ export {
   TOPOLOGY_PASSWORD,
   TOPOLOGY_USER,
 } from './mariadb.js';
+export { hasOpenssl, makePki } from './pki.js';
 export { freePort, freePorts } from './ports.js';
 export {
   type ClusterMember,

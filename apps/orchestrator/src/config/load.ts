@@ -1,5 +1,5 @@
 // loadConfig: read orchestrator.conf.json from disk and parse it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, type Env, type ParsedConfig, parseConfig } from './parse.js';
 
 /**
@@ -26,5 +26,23 @@ export function loadConfig(path: string | undefined, env: Env = process.env): Pa
       path,
     );
   }
-  return parseConfig(json, env, path);
+  const parsed = parseConfig(json, env, path);
+  const missing = missingFiles(parsed.config);
+  if (missing.length > 0) throw new ConfigError(missing, path);
+  return parsed;
+}
+
+/** TLS files named by the config that do not exist (checked here, so parseConfig stays pure). */
+function missingFiles(config: ParsedConfig['config']): { key: string; message: string }[] {
+  const keys = [
+    'SSLCertFile',
+    'SSLPrivateKeyFile',
+    'SSLCAFile',
+    'RaftTLSCertFile',
+    'RaftTLSKeyFile',
+    'RaftTLSCAFile',
+  ] as const;
+  return keys
+    .filter((key) => config[key] !== '' && !existsSync(config[key]))
+    .map((key) => ({ key, message: `file ${config[key]} does not exist` }));
 }

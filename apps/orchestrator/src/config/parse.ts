@@ -235,6 +235,15 @@ function crossCheck(
     if (c.SSLPrivateKeyFile === '') problem('SSLPrivateKeyFile', 'is required when UseSSL is true');
   }
   if (c.UseMutualTLS && c.SSLCAFile === '') problem('SSLCAFile', 'is required when UseMutualTLS is true');
+  if ((c.RaftTLSCertFile === '') !== (c.RaftTLSKeyFile === '')) {
+    problem(
+      c.RaftTLSCertFile === '' ? 'RaftTLSCertFile' : 'RaftTLSKeyFile',
+      'RaftTLSCertFile and RaftTLSKeyFile go together',
+    );
+  }
+  if (c.RaftTLSRequireClientCert && c.RaftTLSCAFile === '') {
+    problem('RaftTLSCAFile', 'is required when RaftTLSRequireClientCert is true');
+  }
   if (c.AuthenticationMethod === 'proxy' || c.AuthenticationMethod === 'token') {
     problem(
       'AuthenticationMethod',

@@ -38,6 +38,11 @@ export const KEYS = {
   RaftTickMilliseconds: int(50, 1, 10_000),
   RaftElectionTicks: int(8, 2, 1000),
   RaftHeartbeatTicks: int(2, 1, 1000),
+  // ours: TLS on the raft port (PEM files); mutual TLS when RaftTLSRequireClientCert
+  RaftTLSCertFile: str(),
+  RaftTLSKeyFile: str(),
+  RaftTLSCAFile: str(),
+  RaftTLSRequireClientCert: bool(false),
   // HTTP
   ListenAddress: str(':3000'),
   URLPrefix: str(),

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasOpenssl, makePki } from '@orchestrator/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, NodeId } from '../types.js';
 import { GrpcTransport, type GrpcTransportOptions } from './grpc.js';
@@ -235,53 +235,3 @@ describe.runIf(hasOpenssl())('GrpcTransport with TLS', () => {
     expect(b.got).toHaveLength(0);
   });
 });
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A CA and one certificate for 127.0.0.1 signed by it, via the openssl CLI. */
-function makePki(dir: string, name: string): { ca: string; cert: string; key: string } {
-  const p = (f: string) => join(dir, `${name}-${f}`);
-  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  run(
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.pem')].concat([
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}-ca`,
-    ]),
-  );
-  writeFileSync(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('node.key'),
-    '-out',
-    p('node.csr'),
-    '-subj',
-    `/CN=${name}-node`,
-  ]);
-  run(
-    [
-      'x509',
-      '-req',
-      '-in',
-      p('node.csr'),
-      '-CA',
-      p('ca.pem'),
-      '-CAkey',
-      p('ca.key'),
-      '-CAcreateserial',
-    ].concat(['-out', p('node.pem'), '-days', '1', '-extfile', p('ext.cnf')]),
-  );
-  return { ca: p('ca.pem'), cert: p('node.pem'), key: p('node.key') };
-}

@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasOpenssl, makePki } from '@orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RaftNode, type StateMachine } from '../../src/index.js';
 import { freePort, waitFor } from './harness.js';
-import { hasOpenssl, makePki } from './pki.js';
 
 class Counter implements StateMachine {
   total = 0;

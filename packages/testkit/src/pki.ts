@@ -1,4 +1,4 @@
-// A throwaway CA and node certificate for 127.0.0.1, made with the openssl CLI.
+// A throwaway CA and node certificate for 127.0.0.1 (SAN IP:127.0.0.1, DNS:localhost), made with the openssl CLI.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
