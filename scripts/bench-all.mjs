@@ -55,7 +55,7 @@ if (only.length > 0 && existsSync(file)) {
     if (start === -1) text += `\n${section}`;
     else {
       const next = text.indexOf('\n## ', start + name.length);
-      text = text.slice(0, start) + section + (next === -1 ? '' : text.slice(next + 1));
+      text = `${text.slice(0, start)}${section}\n${next === -1 ? '' : text.slice(next + 1)}`;
     }
   }
   writeFileSync(file, text);
