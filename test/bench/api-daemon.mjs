@@ -1,0 +1,105 @@
+// The HTTP API of real daemons (3 nodes, SQLite, a discovered MariaDB 1+2 topology) under wrk
+// (-t2 -c20 -d10s, sharing the 2 cores), and replicated commands (register-candidate) through the
+// API: one sequential client, and 20 concurrent connections. Prints a markdown section.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { startMariaDBTopology } from '@orchestrator/testkit';
+import { OrchestratorCluster, topologyConfig } from '../dist/index.js';
+import { summarize, until } from './stats.mjs';
+
+const SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 10);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 500);
+
+function hasWrk() {
+  return spawnSync('wrk', ['--version']).error === undefined;
+}
+
+/** wrk's Requests/sec and latency percentiles (ms). */
+function wrk(url) {
+  const out = execFileSync('wrk', ['-t2', '-c20', `-d${SECONDS}s`, '--latency', url], { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const pct = (p) => {
+    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    if (!m) return Number.NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  return { rps, p50: pct(50), p99: pct(99), non2xx };
+}
+
+if (!hasWrk()) {
+  console.log('### HTTP API of the daemon\n\nwrk is not installed (apt-get install wrk): skipped.');
+  process.exit(0);
+}
+
+const topology = await startMariaDBTopology({ replicas: 2 });
+const cluster = await OrchestratorCluster.start({ nodes: 3, config: () => topologyConfig(topology, 5) });
+const rows = [];
+try {
+  const leader = await cluster.waitForLeader();
+  const follower = cluster.nodes.find((n) => n !== leader);
+  const clusterName = `127.0.0.1:${topology.master}`;
+  await until(
+    async () => {
+      const r = await leader.get(`cluster/${clusterName}`);
+      return Array.isArray(r.body) && r.body.length === 3;
+    },
+    20_000,
+    50,
+  );
+
+  const cases = [
+    ['GET /api/leader-check (leader)', `${leader.api}/leader-check`, '21.6k req/s, p99 14.6 ms', '≥ 1.0×'],
+    ['GET /api/clusters (leader)', `${leader.api}/clusters`, '5.8k req/s', '≥ 2×'],
+    [
+      'GET /api/cluster/:name, 3 instances (leader)',
+      `${leader.api}/cluster/${clusterName}`,
+      '850 req/s',
+      '≥ 4×',
+    ],
+    [
+      'GET /api/clusters through a follower',
+      `${follower.api}/clusters`,
+      '1.4k req/s (0.24× direct)',
+      '≥ 0.6× direct',
+    ],
+    [
+      'register-candidate through raft, 20 connections (wrk)',
+      `${leader.api}/register-candidate/db9.example.com/3306/prefer`,
+      '191–199 req/s, p50 ~95 ms, p99 ~267 ms',
+      '≥ 2,000 req/s',
+    ],
+  ];
+  for (const [what, url, reference, target] of cases) {
+    const r = wrk(url);
+    rows.push(
+      `| ${what} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.non2xx} | ${reference} | ${target} |`,
+    );
+  }
+
+  const latencies = [];
+  const t0 = Date.now();
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const s = performance.now();
+    const r = await leader.get(`register-candidate/seq${i % 50}.example.com/3306/prefer`);
+    if (r.body?.Code !== 'OK') throw new Error(`register-candidate failed: ${r.text}`);
+    latencies.push(performance.now() - s);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const p99 = sorted[Math.floor(sorted.length * 0.99)];
+  rows.push(
+    `| register-candidate through raft, 1 sequential client (${SEQUENTIAL} calls) | ${Math.round(SEQUENTIAL / seconds)} | ${summarize(latencies).median.toFixed(2)} ms | ${p99.toFixed(2)} ms | 0 | 98–113 ops/s, p50 8–9 ms, p99 20–27 ms | p50 ≤ 1.5 ms |`,
+  );
+} finally {
+  await cluster.destroy();
+  await topology.destroy();
+}
+
+console.log(`### HTTP API of the daemon (3 nodes, SQLite, wrk -t2 -c${20} -d${SECONDS}s on 127.0.0.1)
+
+| what | req/s | p50 | p99 | non-2xx | reference | target |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+`);
+process.exit(0);
