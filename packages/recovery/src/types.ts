@@ -1,6 +1,6 @@
 // The narrow shapes recovery needs from the rest of the system. Field names follow orchestrator's
 // JSON (PascalCase) so the objects the prober, store and API already carry fit without mapping.
-import type { Instance, InstanceKey, PromotionRule } from '@orchestrator/store';
+import type { Instance, InstanceKey, PromotionRule, TopologyRecoveryRecord } from '@orchestrator/store';
 
 export type { Instance, InstanceKey, PromotionRule };
 
@@ -79,29 +79,13 @@ export interface AnalysisEntry {
   [extra: string]: unknown;
 }
 
-/** The reference's TopologyRecovery JSON (what /api/audit-recovery and force-* return). */
-export interface TopologyRecovery {
-  Id: number;
-  UID: string;
+/**
+ * The reference's TopologyRecovery JSON (what /api/audit-recovery and force-* return): the store's
+ * record shape, with the analysis entry and the recovery type typed, plus what a run also reports.
+ */
+export interface TopologyRecovery extends Omit<TopologyRecoveryRecord, 'AnalysisEntry' | 'Type'> {
   AnalysisEntry: AnalysisEntry;
-  SuccessorKey: InstanceKey | null;
-  SuccessorAlias: string;
   SuccessorBinlogCoordinates: { LogFile: string; LogPos: number; Type: string } | null;
-  IsActive: boolean;
-  IsSuccessful: boolean;
-  LostReplicas: InstanceKey[];
-  ParticipatingInstanceKeys: InstanceKey[];
-  AllErrors: string[];
-  RecoveryStartTimestamp: string;
-  RecoveryEndTimestamp: string;
-  ProcessingNodeHostname: string;
-  ProcessingNodeToken: string;
-  Acknowledged: boolean;
-  AcknowledgedAt: string;
-  AcknowledgedBy: string;
-  AcknowledgedComment: string;
-  LastDetectionId: number;
-  RelatedRecoveryId: number;
   Type: 'MasterRecovery' | 'IntermediateMasterRecovery' | 'CoMasterRecovery' | 'NotMasterRecovery';
   RecoveryType: 'MasterRecoveryGTID' | 'MasterRecoveryPseudoGTID' | 'MasterRecoveryBinlogServer' | '';
 }
