@@ -11,6 +11,7 @@ command -v haproxy >/dev/null 2>&1 || need_apt+=(haproxy)
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
