@@ -41,6 +41,12 @@ export interface ReplicaStatus {
   lastSQLError: string;
 }
 
+/** A position in a binary log. */
+export interface BinlogPosition {
+  LogFile: string;
+  LogPos: number;
+}
+
 export interface ReplicationCredentials {
   user: string;
   /** Undefined means "keep what the replica already has" (CHANGE MASTER TO without it). */
@@ -93,6 +99,15 @@ export class MySQLOperations {
   private async change(key: InstanceKey, step: string, sql: string, timeoutMs?: number): Promise<void> {
     this.guard(`${step} on ${keyOf(key)}`);
     await this.db.query(key, sql, [], timeoutMs);
+  }
+
+  /**
+   * Runs one changing statement after the guard: for callers (replication control) composing
+   * statements this class has no dedicated method for. `step` names it in a leadership error.
+   */
+  async execute(key: InstanceKey, step: string, sql: string, params: unknown[] = []): Promise<void> {
+    this.guard(`${step} on ${keyOf(key)}`);
+    await this.db.query(key, sql, params);
   }
 
   async readState(key: InstanceKey): Promise<LiveState> {
@@ -319,10 +334,84 @@ export class MySQLOperations {
     await this.change(key, 'align gtid_slave_pos', 'SET GLOBAL gtid_slave_pos = @@gtid_current_pos');
   }
 
+  /** The server's own binlog position (SHOW MASTER STATUS); null without binary logs. */
+  async binlogCoordinates(key: InstanceKey): Promise<BinlogPosition | null> {
+    const [row] = await this.db.query(key, 'SHOW MASTER STATUS');
+    if (!row || str(row.File) === '') return null;
+    return { LogFile: str(row.File), LogPos: num(row.Position) };
+  }
+
+  /**
+   * Starts the SQL thread (and IO thread) until it executed the master's `until` coordinates, then
+   * waits (bounded by timeoutMs) for it to stop there. Replication must be stopped first.
+   */
+  async startReplicationUntil(key: InstanceKey, until: BinlogPosition, timeoutMs: number): Promise<void> {
+    const status = await this.replicaStatus(key);
+    if (!status) throw new StateChangedError(`${keyOf(key)} has no master configured; cannot start until`);
+    if (status.ioRunning || status.sqlRunning)
+      throw new StateChangedError(`${keyOf(key)} is replicating; stop replication before START SLAVE UNTIL`);
+    await this.change(
+      key,
+      `start replication until ${until.LogFile}:${until.LogPos}`,
+      `START SLAVE UNTIL MASTER_LOG_FILE=${quoteString(until.LogFile)}, MASTER_LOG_POS=${Math.trunc(until.LogPos)}`,
+    );
+    const deadline = this.now() + timeoutMs;
+    for (;;) {
+      const s = await this.replicaStatus(key);
+      if (!s) throw new StateChangedError(`${keyOf(key)} lost its master while starting until`);
+      const reached = compareBinlogPositions(s.execCoordinates, until) >= 0;
+      if (reached && !s.sqlRunning) break;
+      if (!s.sqlRunning && !reached)
+        throw new StateChangedError(
+          `${keyOf(key)} stopped at ${s.execCoordinates.LogFile}:${s.execCoordinates.LogPos} before ${until.LogFile}:${until.LogPos}${s.lastSQLError ? `: ${s.lastSQLError}` : ''}`,
+        );
+      if (this.now() >= deadline)
+        throw new TimeoutError(
+          `${keyOf(key)} did not reach ${until.LogFile}:${until.LogPos} within ${timeoutMs} ms`,
+        );
+      await this.sleep(this.pollMs);
+    }
+    // The IO thread keeps running after the SQL thread stops at the UNTIL position.
+    await this.change(key, 'stop replication', 'STOP SLAVE');
+  }
+
+  /**
+   * Points `key` at `master` at explicit binlog coordinates, without GTID (MariaDB
+   * MASTER_USE_GTID=no, Oracle MASTER_AUTO_POSITION=0). Replication must be stopped first.
+   */
+  async changeMasterToCoordinates(
+    key: InstanceKey,
+    master: InstanceKey,
+    at: BinlogPosition,
+    creds?: ReplicationCredentials | null,
+  ): Promise<void> {
+    const state = await this.readState(key);
+    if (state.replica && (state.replica.ioRunning || state.replica.sqlRunning))
+      throw new StateChangedError(`${keyOf(key)} is replicating; stop replication before CHANGE MASTER TO`);
+    const parts = [`MASTER_HOST=${quoteString(master.Hostname)}`, `MASTER_PORT=${Number(master.Port)}`];
+    if (creds?.user) parts.push(`MASTER_USER=${quoteString(creds.user)}`);
+    if (creds?.password !== undefined && creds?.user)
+      parts.push(`MASTER_PASSWORD=${quoteString(creds.password)}`);
+    parts.push(`MASTER_LOG_FILE=${quoteString(at.LogFile)}`, `MASTER_LOG_POS=${Math.trunc(at.LogPos)}`);
+    parts.push(state.flavor === 'mariadb' ? 'MASTER_USE_GTID=no' : 'MASTER_AUTO_POSITION=0');
+    if (!state.replica) parts.push('MASTER_CONNECT_RETRY=1');
+    await this.change(
+      key,
+      `change master to ${keyOf(master)} at ${at.LogFile}:${at.LogPos}`,
+      `CHANGE MASTER TO ${parts.join(', ')}`,
+    );
+  }
+
   /** Kills a connection/query by process id. */
   async kill(key: InstanceKey, processId: number): Promise<void> {
     await this.change(key, `kill ${processId}`, `KILL ${Math.trunc(processId)}`);
   }
+}
+
+/** <0, 0, >0 as a is before, at, after b (binlog file names sort by their numeric suffix). */
+export function compareBinlogPositions(a: BinlogPosition, b: BinlogPosition): number {
+  if (a.LogFile !== b.LogFile) return a.LogFile < b.LogFile ? -1 : 1;
+  return a.LogPos - b.LogPos;
 }
 
 function relayApplied(s: ReplicaStatus): boolean {
