@@ -11,6 +11,7 @@ import { ApiError, clip, toApiError, unauthorized } from './errors.js';
 import { createHttpMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
 import { createLeaderProxy, type LeaderProxy, PROXIED_HEADER } from './proxy.js';
+import { ReadCache } from './read-cache.js';
 import { type AuthLevel, type RouteDef, type RouteMatch, RouteTable } from './route.js';
 import { builtinRoutes } from './routes/index.js';
 
@@ -32,6 +33,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
   const metricsPath = `${o.urlPrefix}/metrics`;
   const statusPath = `${o.urlPrefix}${o.statusEndpoint}`;
   const statusRoute = table.routes.find((r) => r.name === 'status');
+  const readCache = options.readCache ? new ReadCache(options.readCache) : undefined;
 
   const app = new Koa() as OrchestratorApi;
   app.silent = true;
@@ -70,6 +72,15 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
         routeName = `${route.name}:proxied`;
         return;
       }
+      const cacheKey = readCache && route.cacheable ? `${path}?${ctx.querystring}` : undefined;
+      if (readCache && cacheKey !== undefined) {
+        const cached = readCache.get(cacheKey);
+        if (cached !== undefined) {
+          sendBody(ctx, 200, cached);
+          return;
+        }
+      }
+      const version = readCache?.version() ?? 0;
       const result = await route.handler({
         params: match.params,
         query: queryOf(ctx),
@@ -80,7 +91,9 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
       if (result instanceof Reply) {
         sendJson(ctx, result.status, result.body);
       } else {
-        sendJson(ctx, 200, result);
+        const body = JSON.stringify(result === undefined ? null : result);
+        if (readCache && cacheKey !== undefined) readCache.set(cacheKey, version, body);
+        sendBody(ctx, 200, body);
       }
     } catch (err) {
       const e = toApiError(err);
@@ -100,9 +113,13 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
 }
 
 function sendJson(ctx: Context, status: number, body: unknown): void {
+  sendBody(ctx, status, JSON.stringify(body === undefined ? null : body));
+}
+
+function sendBody(ctx: Context, status: number, json: string): void {
   ctx.status = status;
   ctx.type = JSON_TYPE;
-  ctx.body = JSON.stringify(body === undefined ? null : body);
+  ctx.body = json;
 }
 
 function checkMethod(ctx: Context): void {

@@ -25,6 +25,29 @@ export interface RaftView {
   isLeaderWithQuorum(): Awaitable<boolean>;
   readonly raftBind: string;
   readonly raftAdvertise: string;
+  /** This node's term and log positions (web interface); optional so fakes may omit it. */
+  progress?(): RaftProgress;
+  /** On a leader: every member as the leader sees it (web interface); [] elsewhere. Optional. */
+  members?(): RaftMemberView[];
+}
+
+export interface RaftProgress {
+  Term: number;
+  CommitIndex: number;
+  AppliedIndex: number;
+  LastIndex: number;
+}
+
+export interface RaftMemberView {
+  /** Raft address (`host:port`). */
+  Address: string;
+  IsLeader: boolean;
+  /** Highest log index the leader knows the member holds. */
+  MatchIndex: number;
+  /** Seconds since the leader last heard from it; null when never. */
+  LastContactSeconds: number | null;
+  /** Answered the leader's health-report request within the last 20 s. */
+  Healthy: boolean;
 }
 
 /** Raft operations the raft-* routes trigger. */

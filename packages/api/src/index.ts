@@ -6,6 +6,7 @@ export { ApiError, type ApiErrorCode, badParameter, failed, toApiError, unauthor
 export { type ApiOptions, ApiOptionsError, type AuthenticationMethod, normalizePrefix } from './options.js';
 export * from './params.js';
 export { PROXIED_HEADER } from './proxy.js';
+export { ReadCache, type ReadCacheOptions } from './read-cache.js';
 export {
   type AuthLevel,
   type RouteDef,

@@ -1,5 +1,6 @@
 // createApi options: the config values the API needs, with the reference's defaults.
 import type { Registry } from 'prom-client';
+import type { ReadCacheOptions } from './read-cache.js';
 import type { RouteDef } from './route.js';
 
 export type AuthenticationMethod = '' | 'basic' | 'multi';
@@ -49,6 +50,8 @@ export interface ApiOptions {
   now?: () => Date;
   /** Called for unexpected (non-API) errors, e.g. a logger's error method. */
   onError?: (err: unknown, path: string) => void;
+  /** Caches the bodies of `cacheable` routes while the data behind them is unchanged. Off when omitted. */
+  readCache?: ReadCacheOptions;
 }
 
 export interface ResolvedApiOptions {

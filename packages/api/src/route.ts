@@ -37,6 +37,11 @@ export interface RouteDef {
   auth?: AuthLevel;
   /** Resolves with the 200 body, or a `Reply` for another status; throws ApiError for errors. */
   handler: RouteHandler;
+  /**
+   * The 200 body depends only on the store's data (and the URL): it may be served from the read
+   * cache while nothing was written (see ApiOptions.readCache).
+   */
+  cacheable?: boolean;
 }
 
 type Segment = { literal: string } | { param: string };

@@ -147,3 +147,38 @@ describe('URLPrefix, StatusEndpoint and extra routes', () => {
     expect(() => createApi(fake.deps, { registry })).not.toThrow();
   });
 });
+
+describe('read cache', () => {
+  let fake: Fake;
+  let server: Served;
+  let version = 0;
+  beforeAll(async () => {
+    fake = makeFake();
+    server = await serve(fake.deps, { readCache: { version: () => version, maxAgeMs: 60_000 } });
+  });
+  afterAll(() => server.close());
+
+  it('answers cacheable reads from the cache until the data version changes', async () => {
+    const first = await get(`${server.url}/api/instance/db1/3306`);
+    expect(first.status).toBe(200);
+    const before = fake.instances[0]?.Version;
+    const master = fake.instances[0];
+    if (master === undefined) throw new Error('fake has no master');
+    master.Version = '10.11.99-changed';
+    // Nothing was written as far as the version says: the old body is still served.
+    expect((await get(`${server.url}/api/instance/db1/3306`)).text).toBe(first.text);
+    version++;
+    const fresh = await get(`${server.url}/api/instance/db1/3306`);
+    expect((fresh.body as { Version: string }).Version).toBe('10.11.99-changed');
+    master.Version = before ?? '';
+    version++;
+  });
+
+  it('never caches errors or routes that are not cacheable', async () => {
+    expect((await get(`${server.url}/api/instance/nosuch/3306`)).status).toBe(500);
+    fake.s.healthy = false;
+    const health = await get(`${server.url}/api/health`);
+    fake.s.healthy = true;
+    expect((await get(`${server.url}/api/health`)).text).not.toBe(health.text);
+  });
+});

@@ -1,6 +1,7 @@
 // openStore: the backend, migrated schema, DAOs, FSM and snapshots of one node, composed.
 import { openBackend } from './backend/open.js';
 import type { Backend } from './backend/types.js';
+import { countWrites } from './backend/write-counter.js';
 import { type StoreConfig, type Timings, timingsFrom } from './config.js';
 import { createInstanceDao } from './dao/instances.js';
 import { createAuditDao, createFsmMetaDao, createNodeHealthDao } from './dao/node.js';
@@ -29,7 +30,8 @@ export interface StoreOptions {
   node?: { hostname: string; token: string };
 }
 
-export async function createStore(backend: Backend, config: StoreConfig = {}, options: StoreOptions = {}) {
+export async function createStore(raw: Backend, config: StoreConfig = {}, options: StoreOptions = {}) {
+  const { backend, version } = countWrites(raw);
   const clock = options.clock ?? systemClock;
   const timings: Timings = timingsFrom(config);
   await migrate(backend, clock);
@@ -38,6 +40,11 @@ export async function createStore(backend: Backend, config: StoreConfig = {}, op
     backend,
     timings,
     fsm,
+    /**
+     * Grows with every write to this node's backend (probe results, applied commands, local
+     * bookkeeping): a cache of reads is valid while this number has not changed.
+     */
+    dataVersion: version,
     applyCommand: fsm.applyCommand,
     applyEntry: fsm.applyEntry,
     instances: createInstanceDao(backend, clock, timings),

@@ -48,6 +48,9 @@ export const KEYS = {
   URLPrefix: str(),
   UseSSL: bool(false),
   SSLSkipVerify: bool(false),
+  // ours: instance and cluster reads are served from a cache while nothing was written, for at most
+  // this long (it bounds read-time fields such as SecondsSinceLastSeen); 0 turns the cache off
+  APIReadCacheMilliseconds: int(500, 0, 60_000),
   SSLCertFile: str(),
   SSLPrivateKeyFile: str(),
   SSLCAFile: str(),

@@ -28,6 +28,7 @@ export const clusterRoutes: RouteDef[] = [
     name: 'clusters',
     paths: ['clusters'],
     kind: 'proxied',
+    cacheable: true,
     // The reference answers `null` when there are no clusters; kept for client compatibility.
     handler: async (req) => {
       const names = await req.deps.instances.clusters();
@@ -38,18 +39,21 @@ export const clusterRoutes: RouteDef[] = [
     name: 'clusters-info',
     paths: ['clusters-info'],
     kind: 'proxied',
+    cacheable: true,
     handler: (req) => req.deps.instances.clustersInfo(),
   },
   {
     name: 'cluster',
     paths: ['cluster/:clusterHint', 'cluster/alias/:alias', 'cluster/instance/:host/:port'],
     kind: 'proxied',
+    cacheable: true,
     handler: async (req) => req.deps.instances.clusterInstances(await clusterOf(req)),
   },
   {
     name: 'cluster-info',
     paths: ['cluster-info/:clusterHint', 'cluster-info/alias/:alias'],
     kind: 'proxied',
+    cacheable: true,
     handler: async (req) => {
       const name = await clusterOf(req);
       const info = (await req.deps.instances.clustersInfo()).find((c) => c.ClusterName === name);
@@ -61,6 +65,7 @@ export const clusterRoutes: RouteDef[] = [
     name: 'masters',
     paths: ['masters'],
     kind: 'proxied',
+    cacheable: true,
     handler: async (req) => {
       const masters: Instance[] = [];
       for (const name of await req.deps.instances.clusters()) {
@@ -74,6 +79,7 @@ export const clusterRoutes: RouteDef[] = [
     name: 'master',
     paths: ['master/:clusterHint'],
     kind: 'proxied',
+    cacheable: true,
     handler: async (req) => {
       const name = await clusterOf(req);
       const master = clusterMaster(await req.deps.instances.clusterInstances(name));

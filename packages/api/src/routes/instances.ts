@@ -11,18 +11,21 @@ export const instanceRoutes: RouteDef[] = [
     name: 'instance',
     paths: ['instance/:host/:port'],
     kind: 'proxied',
+    cacheable: true,
     handler: (req) => requireInstance(req),
   },
   {
     name: 'instance-replicas',
     paths: ['instance-replicas/:host/:port', 'instance-slaves/:host/:port'],
     kind: 'proxied',
+    cacheable: true,
     handler: (req) => req.deps.instances.replicas(parseKey(req.params)),
   },
   {
     name: 'all-instances',
     paths: ['all-instances'],
     kind: 'proxied',
+    cacheable: true,
     handler: (req) => req.deps.instances.all(),
   },
   {

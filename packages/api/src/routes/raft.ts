@@ -83,9 +83,21 @@ export const raftRoutes: RouteDef[] = [
         Leader: r.leader(),
         LeaderURI: r.leaderURI(),
         Peers: r.peers(),
+        ...r.progress?.(),
       };
     },
   }),
+  {
+    // Ours (web interface): the leader's view of every member; followers forward it to the leader.
+    name: 'raft-members',
+    paths: ['raft-members'],
+    kind: 'proxied',
+    handler: (req) => {
+      requireRaft(req);
+      const r = req.deps.raft;
+      return { Leader: r.leader(), State: r.state(), ...r.progress?.(), Members: r.members?.() ?? [] };
+    },
+  },
   raftRoute({
     name: 'raft-yield',
     paths: ['raft-yield/:node'],

@@ -29,6 +29,7 @@ function topologyRoute(name: string, variant: Variant): RouteDef {
     name,
     paths: [`${name}/:clusterHint`, `${name}/:host/:port`],
     kind: 'proxied',
+    cacheable: true,
     handler: (req) => render(req, variant),
   };
 }
