@@ -62,14 +62,16 @@ export function createFsm(backend: Backend, timings: Timings): Fsm {
       }
       try {
         const outcome = await backend.transaction(async (tx) => {
-          // The FSM clock: the latest proposer time seen, so ops without a time stay deterministic.
+          // The FSM clock: the latest proposer time seen. An entry carrying its proposer's time uses
+          // exactly that time, so replaying it after a restart (when the clock has moved past it)
+          // writes the same rows as the first apply; only entries without a time use the clock.
           const clockRows = await tx.query<{ meta_value: string }>(
             "SELECT meta_value FROM raft_fsm_meta WHERE meta_key = 'FsmClock'",
           );
           const stored = clockRows[0]?.meta_value ?? EPOCH;
           const envelopeTime =
             options.at !== undefined && Number.isFinite(options.at) ? dbTime(options.at) : undefined;
-          const fallbackTime = envelopeTime && envelopeTime > stored ? envelopeTime : stored;
+          const fallbackTime = envelopeTime ?? stored;
           const ctx: ApplyContext = { tx, dialect: backend.dialect, timings, fallbackTime };
           const r = await handler.apply(ctx, payload);
           const upsertMeta = backend.dialect.upsert(
@@ -78,7 +80,7 @@ export function createFsm(backend: Backend, timings: Timings): Fsm {
             ['meta_key'],
             ['meta_value'],
           );
-          if (fallbackTime !== stored) await tx.exec(upsertMeta, ['FsmClock', fallbackTime]);
+          if (envelopeTime && envelopeTime > stored) await tx.exec(upsertMeta, ['FsmClock', envelopeTime]);
           if (options.index !== undefined) await tx.exec(upsertMeta, ['AppliedIndex', String(options.index)]);
           return r;
         });
