@@ -2,8 +2,18 @@
 // multi-statement round trip per poll, optional Detect*Query look-ups after it. The same connection
 // doubles as the failure monitor: when the server dies its socket closes and `onConnectionLost`
 // fires at once, long before the next poll.
+
+import { createRequire } from 'node:module';
 import type { Instance, InstanceKey } from '@orchestrator/store';
-import mysql from 'mysql2';
+import type * as mysql from 'mysql2';
+
+// Loaded on the first probe rather than at import, which keeps it off the daemon's start-up path.
+let mysqlModule: typeof mysql | undefined;
+const loadMysql = (): typeof mysql => {
+  mysqlModule ??= createRequire(import.meta.url)('mysql2') as typeof mysql;
+  return mysqlModule;
+};
+
 import type { ProberConfig } from '../config.js';
 import { ProberError } from '../errors.js';
 import { keyString } from '../keys.js';
@@ -91,7 +101,7 @@ export class MySQLProber implements InstanceProber {
     const id = keyString(req.key);
     const existing = this.kept.get(id);
     if (existing) return existing;
-    const conn = mysql.createConnection({
+    const conn = loadMysql().createConnection({
       host: req.address.host,
       port: req.address.port,
       user: this.config.MySQLTopologyUser,

@@ -1,6 +1,11 @@
 // One lazily opened mysql2 connection per instance, with topology credentials. A connection that
 // errors is dropped, so the next call reconnects (a failover talks to servers that just restarted).
-import mysql from 'mysql2/promise';
+import { createRequire } from 'node:module';
+import type * as mysql from 'mysql2/promise';
+
+// Loaded on the first connection (a recovery), not when the daemon starts.
+const loadMysql = (): typeof mysql => createRequire(import.meta.url)('mysql2/promise');
+
 import type { InstanceKey } from '../types.js';
 
 export type Row = Record<string, unknown>;
@@ -26,7 +31,7 @@ export function createSqlConnector(opts: ConnectorOptions): SqlConnector {
     const id = keyOf(key);
     let conn = connections.get(id);
     if (!conn) {
-      conn = mysql.createConnection({
+      conn = loadMysql().createConnection({
         host: key.Hostname,
         port: key.Port,
         user: opts.user,

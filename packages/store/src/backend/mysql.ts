@@ -2,7 +2,12 @@
 // (dateStrings) so both backends return identical rows; tables use utf8mb4_bin so comparisons and
 // uniqueness are byte-wise, as on SQLite.
 import { readFileSync } from 'node:fs';
-import mysql from 'mysql2/promise';
+import { createRequire } from 'node:module';
+import type * as mysql from 'mysql2/promise';
+
+// mysql2 is loaded when a MySQL backend is opened, not at import: a SQLite node never pays for it.
+const loadMysql = (): typeof mysql => createRequire(import.meta.url)('mysql2/promise');
+
 import { BackendError } from '../errors.js';
 import { mysqlDialect } from './dialect.js';
 import type { Backend, ExecResult, Params, Queryable, Row } from './types.js';
@@ -188,7 +193,7 @@ export async function openMysql(o: MysqlOptions): Promise<Backend> {
   // Create the database first, over a connection that does not select it.
   let boot: mysql.Connection;
   try {
-    boot = await mysql.createConnection(common);
+    boot = await loadMysql().createConnection(common);
   } catch (err) {
     const mapped = map(err);
     if (mapped instanceof BackendError) throw mapped;
@@ -231,7 +236,7 @@ export async function openMysql(o: MysqlOptions): Promise<Backend> {
   } finally {
     await boot.end();
   }
-  const pool = mysql.createPool({
+  const pool = loadMysql().createPool({
     ...common,
     database: o.database,
     connectionLimit: o.maxConnections,
