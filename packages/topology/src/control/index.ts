@@ -1,1 +1,7 @@
-export {};
+// Replication control: safety checks (pure) and the checked operations on MySQL/MariaDB.
+export * from './checks.js';
+export * from './coordinates.js';
+export * from './errant.js';
+export * from './errant-control.js';
+export * from './errors.js';
+export * from './replication-control.js';

@@ -1,0 +1,203 @@
+// Pure safety checks of replication control. Each returns the reason to refuse (the reference's
+// wording where it has one), or null when the operation may go ahead. No I/O here.
+import type { LiveState } from '@orchestrator/recovery';
+import type { Instance, InstanceKey } from '@orchestrator/store';
+import { compareBinlogFiles, isDetachedHost, parseDetachedLogFile } from './coordinates.js';
+
+export const keyString = (k: InstanceKey): string => `${k.Hostname}:${k.Port}`;
+
+const sameKey = (a: InstanceKey, b: InstanceKey) => a.Hostname === b.Hostname && a.Port === b.Port;
+
+/** The fields canReplicateFrom reads; an Instance has them all. */
+export type ReplicationPeer = Pick<
+  Instance,
+  | 'Key'
+  | 'MasterKey'
+  | 'Version'
+  | 'Binlog_format'
+  | 'LogBinEnabled'
+  | 'LogReplicationUpdatesEnabled'
+  | 'ServerID'
+  | 'ServerUUID'
+  | 'SQLDelay'
+>;
+
+const isReplicaView = (i: Pick<Instance, 'MasterKey'>) => i.MasterKey.Hostname !== '' && i.MasterKey.Port > 0;
+
+/** "10.11.19-MariaDB" → [10, 11]. */
+function majorVersion(version: string): number[] {
+  return version
+    .split(/[.-]/)
+    .slice(0, 2)
+    .map((t) => Number.parseInt(t, 10) || 0);
+}
+
+function isSmallerMajorVersion(a: string, b: string): boolean {
+  const [a1 = 0, a2 = 0] = majorVersion(a);
+  const [b1 = 0, b2 = 0] = majorVersion(b);
+  return a1 !== b1 ? a1 < b1 : a2 < b2;
+}
+
+/** STATEMENT < MIXED < ROW: a replica that logs its updates cannot relay a "bigger" format. */
+function isSmallerBinlogFormat(format: string, other: string): boolean {
+  if (format === 'STATEMENT') return other === 'ROW' || other === 'MIXED';
+  if (format === 'MIXED') return other === 'ROW';
+  return false;
+}
+
+/**
+ * Whether `instance` could replicate from `other` (the reference's Instance.CanReplicateFrom):
+ * binlogs on the source (and log_slave_updates when the source is itself a replica), no major
+ * version downgrade, compatible binlog formats, distinct server ids/UUIDs, and no replica placed
+ * below a much more delayed one. `reasonableLagSeconds` is ReasonableMaintenanceReplicationLagSeconds.
+ */
+export function canReplicateFrom(
+  instance: ReplicationPeer,
+  other: ReplicationPeer,
+  reasonableLagSeconds = 20,
+): string | null {
+  const k = keyString(instance.Key);
+  const o = keyString(other.Key);
+  if (sameKey(instance.Key, other.Key)) return `instance cannot replicate from itself: ${k}`;
+  if (!other.LogBinEnabled) return `instance does not have binary logs enabled: ${o}`;
+  if (isReplicaView(other) && !other.LogReplicationUpdatesEnabled)
+    return `instance does not have log_slave_updates enabled: ${o}`;
+  if (isSmallerMajorVersion(instance.Version, other.Version))
+    return `instance ${k} has version ${instance.Version}, which is lower than ${other.Version} on ${o}`;
+  if (
+    instance.LogBinEnabled &&
+    instance.LogReplicationUpdatesEnabled &&
+    isSmallerBinlogFormat(instance.Binlog_format, other.Binlog_format)
+  )
+    return `Cannot replicate from ${other.Binlog_format} binlog format on ${o} to ${instance.Binlog_format} on ${k}`;
+  if (instance.ServerID === other.ServerID)
+    return `Identical server id: ${o}, ${k} both have ${instance.ServerID}`;
+  if (instance.ServerUUID !== '' && instance.ServerUUID === other.ServerUUID)
+    return `Identical server UUID: ${o}, ${k} both have ${instance.ServerUUID}`;
+  if (instance.SQLDelay < other.SQLDelay && other.SQLDelay > reasonableLagSeconds)
+    return `${o} has higher SQL_Delay (${other.SQLDelay} seconds) than ${k} does (${instance.SQLDelay} seconds)`;
+  return null;
+}
+
+/** can-replicate-from-gtid's extra condition (the reference's CheckMoveViaGTID). */
+export function checkMoveViaGtid(
+  instance: Pick<Instance, 'UsingOracleGTID' | 'UsingMariaDBGTID'>,
+  other: Pick<Instance, 'SupportsOracleGTID' | 'Version'>,
+): string | null {
+  const oracle = instance.UsingOracleGTID && other.SupportsOracleGTID;
+  const mariadb = instance.UsingMariaDBGTID && /mariadb/i.test(other.Version);
+  return oracle || mariadb ? null : 'Cannot move via GTID as not both instances use GTID';
+}
+
+export function notAReplica(live: LiveState): string | null {
+  return live.replica ? null : `instance is not a replica: ${keyString(live.key)}`;
+}
+
+const running = (live: LiveState) => !!live.replica && (live.replica.ioRunning || live.replica.sqlRunning);
+
+/** skip-query: only on a replica whose SQL thread stopped on an error, and not with MariaDB GTID. */
+export function skipQueryRefusal(live: LiveState): string | null {
+  const k = keyString(live.key);
+  const r = live.replica;
+  if (!r) return `instance is not a replica: ${k}`;
+  if (r.sqlRunning) return `Slave SQL thread is running on ${k}`;
+  if (r.lastSQLError === '') return `No SQL error on ${k}`;
+  if (r.usingMariaDBGtid)
+    return `${k} is replicating with MariaDB GTID. To skip a query first disable GTID, then skip, then enable GTID again`;
+  return null;
+}
+
+/** reset-replica forgets the master for good: only once replication was stopped on purpose. */
+export function resetReplicaRefusal(live: LiveState): string | null {
+  const k = keyString(live.key);
+  if (!live.replica) return `instance is not a replica: ${k}`;
+  if (running(live))
+    return `Cannot reset replica on: ${k} because replication is running; stop replication first (stop-replica)`;
+  return null;
+}
+
+export function detachReplicaRefusal(live: LiveState): string | null {
+  const k = keyString(live.key);
+  if (!live.replica) return `instance is not a replica: ${k}`;
+  if (parseDetachedLogFile(live.replica.execCoordinates.LogFile))
+    return `Cannot (need not) detach replica on: ${k} because replica is already detached`;
+  if (live.replica.execCoordinates.LogFile === '')
+    return `Cannot detach replica on: ${k}: it has no executed coordinates to keep`;
+  return null;
+}
+
+export function reattachReplicaRefusal(live: LiveState): string | null {
+  const k = keyString(live.key);
+  if (!live.replica) return `instance is not a replica: ${k}`;
+  if (!parseDetachedLogFile(live.replica.execCoordinates.LogFile))
+    return `Cannot reattach replica on: ${k} because replica is not detached`;
+  return null;
+}
+
+export function detachMasterHostRefusal(live: LiveState): string | null {
+  const k = keyString(live.key);
+  if (!live.replica) return `instance is not a replica: ${k}`;
+  if (isDetachedHost(live.replica.masterKey.Hostname)) return `instance already detached: ${k}`;
+  return null;
+}
+
+export function reattachMasterHostRefusal(live: LiveState): string | null {
+  const k = keyString(live.key);
+  if (!live.replica) return `instance is not a replica: ${k}`;
+  if (!isDetachedHost(live.replica.masterKey.Hostname)) return `instance does not seem to be detached: ${k}`;
+  return null;
+}
+
+/** A replica of the server whose binlogs are purged, with what it still needs from them. */
+export interface BinlogConsumer {
+  key: InstanceKey;
+  /** The source's binlog file the replica executes from (Relay_Master_Log_File). */
+  execLogFile: string;
+  /** The source's binlog file the IO thread reads (Master_Log_File). */
+  readLogFile: string;
+}
+
+/**
+ * purge-binary-logs TO `logFile` deletes every file before it. Refused when the file is not one of
+ * the server's binlogs, or when a replica still executes or reads from a file that would be deleted.
+ */
+export function purgeRefusal(
+  key: InstanceKey,
+  logFile: string,
+  binlogs: readonly string[],
+  consumers: readonly BinlogConsumer[],
+): string | null {
+  const k = keyString(key);
+  if (!binlogs.includes(logFile))
+    return `purge-binary-logs: ${logFile} is not a binary log of ${k} (it has ${binlogs[0] ?? 'none'} … ${binlogs[binlogs.length - 1] ?? 'none'})`;
+  for (const c of consumers) {
+    const needed = [c.execLogFile, c.readLogFile].filter((f) => f !== '' && !f.startsWith('//'));
+    const oldest = needed.sort(compareBinlogFiles)[0];
+    if (oldest !== undefined && compareBinlogFiles(oldest, logFile) < 0)
+      return `purge-binary-logs: binlog ${oldest} is in use by replica ${keyString(c.key)}; refusing to purge up to ${logFile}`;
+  }
+  return null;
+}
+
+/** gtid-errant-*: there must be errant GTID, and (as in the reference) Oracle GTID. */
+export function errantGtidRefusal(
+  op: 'gtid-errant-reset-master' | 'gtid-errant-inject-empty',
+  view: Pick<Instance, 'Key' | 'GtidErrant' | 'SupportsOracleGTID' | 'Replicas'>,
+): string | null {
+  const k = keyString(view.Key);
+  if (view.GtidErrant === '') return `${op} will not operate on ${k} because no errant GTID is found`;
+  if (!view.SupportsOracleGTID)
+    return op === 'gtid-errant-reset-master'
+      ? `gtid-errant-reset-master requested for ${k} but it is not using oracle-gtid`
+      : `gtid-errant-inject-empty requested for ${k} but it does not support oracle-gtid`;
+  if (op === 'gtid-errant-reset-master' && view.Replicas.length > 0)
+    return `gtid-errant-reset-master will not operate on ${k} because it has ${view.Replicas.length} replicas. Expecting no replicas`;
+  return null;
+}
+
+/** delay-replication's seconds: a non-negative integer MASTER_DELAY accepts (< 2^31). */
+export function delayRefusal(live: LiveState, seconds: number): string | null {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds >= 2 ** 31)
+    return `invalid seconds: ${seconds}, it should be an integer between 0 and ${2 ** 31 - 1}`;
+  return notAReplica(live);
+}

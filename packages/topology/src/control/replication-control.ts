@@ -1,0 +1,479 @@
+// Replication control (reference §6: start/stop/restart/reset/detach/reattach replica, skip-query,
+// read-only, delay, semi-sync, kill-query, binlog and errant-GTID operations). Each operation reads
+// the live state, runs its pure check (checks.ts) and refuses before any change; changes go through
+// MySQLOperations, whose guard refuses them unless this node leads with a quorum. Operations the
+// reference runs under a maintenance lock take one here too (and so refuse on an instance already in
+// maintenance). Every operation is audited and answers with the re-probed Instance.
+import type { LiveState, MySQLOperations, ReplicaStatus } from '@orchestrator/recovery';
+import type { Instance, InstanceKey } from '@orchestrator/store';
+import {
+  type BinlogConsumer,
+  delayRefusal,
+  detachMasterHostRefusal,
+  detachReplicaRefusal,
+  keyString,
+  notAReplica,
+  purgeRefusal,
+  reattachMasterHostRefusal,
+  reattachReplicaRefusal,
+  resetReplicaRefusal,
+  skipQueryRefusal,
+} from './checks.js';
+import { detachedHost, detachedLogFile, parseDetachedLogFile, reattachedHost } from './coordinates.js';
+import { ControlError, refused } from './errors.js';
+
+/** The orchestrator's view of instances (discovery/backend), for what a live read cannot tell. */
+export interface ControlInstances {
+  instance(key: InstanceKey): Promise<Instance | null>;
+  /** Direct replicas of `key` as last probed. */
+  replicas(key: InstanceKey): Promise<Instance[]>;
+  clusterInstances(clusterName: string): Promise<Instance[]>;
+}
+
+/** Local maintenance locks (the reference's BeginMaintenance/EndMaintenance). */
+export interface MaintenanceLocks {
+  /** false when the instance is already under maintenance. */
+  begin(key: InstanceKey, owner: string, reason: string): Promise<boolean>;
+  end(key: InstanceKey): Promise<void>;
+}
+
+export interface ControlOptions {
+  /** stop-replica-nice: how long the SQL thread may take to apply the relay log (default 30 s). */
+  stopNiceTimeoutMs?: number;
+  /** How long to wait for both threads to run after START SLAVE (default 2 s, reference 1 s). */
+  startWaitMs?: number;
+  /** Polling interval of the waits (default 50 ms). */
+  pollMs?: number;
+  /** ReasonableMaintenanceReplicationLagSeconds, for can-replicate-from (default 20). */
+  reasonableLagSeconds?: number;
+  /** Owner of the maintenance locks operations take (default "orchestrator"). */
+  maintenanceOwner?: string;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface ControlDeps {
+  mysql: MySQLOperations;
+  instances: ControlInstances;
+  maintenance: MaintenanceLocks;
+  /** Writes an audit entry; failures are logged by the caller, never thrown. */
+  audit(type: string, key: InstanceKey, message: string): Promise<void>;
+  /** Re-probes `key` and resolves with the fresh Instance (what every operation answers with). */
+  refresh(key: InstanceKey): Promise<Instance>;
+  options?: ControlOptions;
+}
+
+export interface ControlResult {
+  instance: Instance;
+  message: string;
+}
+
+const bothRunning = (r: ReplicaStatus | null) => !!r && r.ioRunning && r.sqlRunning;
+const noneRunning = (r: ReplicaStatus | null) => !r || (!r.ioRunning && !r.sqlRunning);
+
+function check(reason: string | null): void {
+  if (reason !== null) throw refused(reason);
+}
+
+export class ReplicationControl {
+  private readonly mysql: MySQLOperations;
+  private readonly opts: Required<Omit<ControlOptions, 'sleep' | 'now'>> & {
+    sleep: (ms: number) => Promise<void>;
+    now: () => number;
+  };
+
+  constructor(readonly deps: ControlDeps) {
+    this.mysql = deps.mysql;
+    const o = deps.options ?? {};
+    this.opts = {
+      stopNiceTimeoutMs: o.stopNiceTimeoutMs ?? 30_000,
+      startWaitMs: o.startWaitMs ?? 2_000,
+      pollMs: o.pollMs ?? 50,
+      reasonableLagSeconds: o.reasonableLagSeconds ?? 20,
+      maintenanceOwner: o.maintenanceOwner ?? 'orchestrator',
+      sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      now: o.now ?? Date.now,
+    };
+  }
+
+  get reasonableLagSeconds(): number {
+    return this.opts.reasonableLagSeconds;
+  }
+
+  async startReplica(key: InstanceKey): Promise<ControlResult> {
+    check(notAReplica(await this.mysql.readState(key)));
+    await this.start(key, true);
+    return this.done('start-replica', key, `Replica started: ${keyString(key)}`, 'START SLAVE');
+  }
+
+  async stopReplica(key: InstanceKey): Promise<ControlResult> {
+    check(notAReplica(await this.mysql.readState(key)));
+    await this.stop(key);
+    return this.done('stop-replica', key, `Replica stopped: ${keyString(key)}`, 'STOP SLAVE');
+  }
+
+  /** Stops the IO thread, lets the SQL thread apply the relay log, then stops replication. */
+  async stopReplicaNice(key: InstanceKey): Promise<ControlResult> {
+    const live = await this.mysql.readState(key);
+    check(notAReplica(live));
+    await this.mysql.execute(key, 'stop IO thread', 'STOP SLAVE IO_THREAD');
+    await this.mysql.execute(key, 'start SQL thread', 'START SLAVE SQL_THREAD');
+    if ((live.replica?.sqlDelay ?? 0) === 0) {
+      const applied = await this.mysql.waitRelayLogApplied(key, this.opts.stopNiceTimeoutMs);
+      if (!applied) {
+        throw new ControlError(
+          'FAILED',
+          `${keyString(key)}: stop-replica-nice timed out after ${this.opts.stopNiceTimeoutMs} ms waiting for the SQL thread (the IO thread is stopped)`,
+        );
+      }
+    }
+    await this.stop(key);
+    return this.done(
+      'stop-replica-nice',
+      key,
+      `Replica stopped nicely: ${keyString(key)}`,
+      'STOP SLAVE after the relay log was applied',
+    );
+  }
+
+  async restartReplica(key: InstanceKey): Promise<ControlResult> {
+    check(notAReplica(await this.mysql.readState(key)));
+    await this.stop(key);
+    await this.start(key, true);
+    return this.done(
+      'restart-replica',
+      key,
+      `Replica restarted: ${keyString(key)}`,
+      'STOP SLAVE, START SLAVE',
+    );
+  }
+
+  /** RESET SLAVE ALL; refused while replication runs (stop it first: the reset cannot be undone). */
+  async resetReplica(key: InstanceKey): Promise<ControlResult> {
+    check(resetReplicaRefusal(await this.mysql.readState(key)));
+    await this.withMaintenance(key, 'reset replica', () => this.mysql.resetReplicaAll(key));
+    return this.done('reset-slave', key, `Replica reset on ${keyString(key)}`, 'replication reset');
+  }
+
+  /** Encodes the executed coordinates in Master_Log_File (`//file:pos`), reversibly breaking replication. */
+  async detachReplica(key: InstanceKey): Promise<ControlResult> {
+    check(detachReplicaRefusal(await this.mysql.readState(key)));
+    let encoded = '';
+    await this.withMaintenance(key, 'detach replica', async () => {
+      await this.stop(key);
+      const r = await this.requireStatus(key);
+      const useGtid = r.usingMariaDBGtid ? await this.mariadbUseGtid(key) : undefined;
+      encoded = detachedLogFile({
+        logFile: r.execCoordinates.LogFile,
+        logPos: r.execCoordinates.LogPos,
+        useGtid,
+      });
+      await this.mysql.execute(
+        key,
+        'detach replica',
+        'CHANGE MASTER TO MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?',
+        [encoded, r.execCoordinates.LogPos],
+      );
+      await this.start(key, false);
+    });
+    return this.done(
+      'detach-replica',
+      key,
+      `Replica detached: ${keyString(key)}`,
+      `detached into ${encoded}`,
+    );
+  }
+
+  async reattachReplica(key: InstanceKey): Promise<ControlResult> {
+    const live = await this.mysql.readState(key);
+    check(reattachReplicaRefusal(live));
+    const c = parseDetachedLogFile(live.replica?.execCoordinates.LogFile ?? '');
+    if (!c) throw refused(`Cannot reattach replica on: ${keyString(key)} because replica is not detached`);
+    await this.withMaintenance(key, 'reattach replica', async () => {
+      await this.stop(key);
+      const gtid = c.useGtid
+        ? `, MASTER_USE_GTID = ${c.useGtid === 'current_pos' ? 'current_pos' : 'slave_pos'}`
+        : '';
+      await this.mysql.execute(
+        key,
+        'reattach replica',
+        `CHANGE MASTER TO MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?${gtid}`,
+        [c.logFile, c.logPos],
+      );
+      await this.start(key, false);
+    });
+    return this.done(
+      'reattach-replica',
+      key,
+      `Replica reattached: ${keyString(key)}`,
+      `reattached at ${c.logFile}:${c.logPos}`,
+    );
+  }
+
+  /** Prefixes Master_Host with `//`: replication breaks (no such host) and is reversible. */
+  async detachReplicaMasterHost(key: InstanceKey): Promise<ControlResult> {
+    const live = await this.mysql.readState(key);
+    check(detachMasterHostRefusal(live));
+    const host = detachedHost(live.replica?.masterKey.Hostname ?? '');
+    await this.withMaintenance(key, 'detach-replica-master-host', () => this.changeMasterHost(key, host));
+    return this.done(
+      'repoint',
+      key,
+      `Replica detached: ${keyString(key)}`,
+      `detached from master into ${host}`,
+    );
+  }
+
+  async reattachReplicaMasterHost(key: InstanceKey): Promise<ControlResult> {
+    const live = await this.mysql.readState(key);
+    check(reattachMasterHostRefusal(live));
+    const host = reattachedHost(live.replica?.masterKey.Hostname ?? '');
+    await this.withMaintenance(key, 'reattach-replica-master-host', () => this.changeMasterHost(key, host));
+    return this.done('repoint', key, `Replica reattached: ${keyString(key)}`, `reattached to master ${host}`);
+  }
+
+  /** Skips the statement the SQL thread stopped on, then starts replication. */
+  async skipQuery(key: InstanceKey): Promise<ControlResult> {
+    const live = await this.mysql.readState(key);
+    check(skipQueryRefusal(live));
+    if (live.replica?.autoPosition) await this.injectNextOracleGtid(key, live);
+    else await this.mysql.execute(key, 'skip one query', 'SET GLOBAL sql_slave_skip_counter = 1');
+    await this.start(key, true);
+    return this.done('skip-query', key, `Query skipped on ${keyString(key)}`, 'Skipped one query');
+  }
+
+  async setReadOnly(key: InstanceKey, readOnly: boolean): Promise<ControlResult> {
+    await this.mysql.setReadOnly(key, readOnly);
+    return this.done(
+      'read-only',
+      key,
+      readOnly ? 'Server set as read-only' : 'Server set as writeable',
+      `set as ${readOnly}`,
+    );
+  }
+
+  async flushBinaryLogs(key: InstanceKey): Promise<ControlResult> {
+    const live = await this.mysql.readState(key);
+    if (!live.logBin) throw refused(`flush-binary-logs: binary logging is disabled on ${keyString(key)}`);
+    await this.mysql.execute(key, 'flush binary logs', 'FLUSH BINARY LOGS');
+    return this.done('flush-binary-logs', key, `Binary logs flushed on: ${keyString(key)}`, 'success');
+  }
+
+  /**
+   * PURGE BINARY LOGS TO `logFile`: refused when a replica still needs a file it would delete
+   * (`force` skips that check, as the reference's force flag does).
+   */
+  async purgeBinaryLogs(key: InstanceKey, logFile: string, force = false): Promise<ControlResult> {
+    const live = await this.mysql.readState(key);
+    if (!live.logBin) throw refused(`purge-binary-logs: binary logging is disabled on ${keyString(key)}`);
+    const binlogs = (await this.mysql.query(key, 'SHOW BINARY LOGS')).map((r) => String(r.Log_name));
+    check(purgeRefusal(key, logFile, binlogs, force ? [] : await this.binlogConsumers(key)));
+    await this.mysql.execute(key, `purge binary logs to ${logFile}`, 'PURGE BINARY LOGS TO ?', [logFile]);
+    return this.done(
+      'purge-binary-logs',
+      key,
+      `Binary logs purged on: ${keyString(key)}`,
+      `purged to ${logFile}`,
+    );
+  }
+
+  /** CHANGE MASTER TO MASTER_DELAY, restoring each replication thread to what it was. */
+  async delayReplication(key: InstanceKey, seconds: number): Promise<ControlResult> {
+    const live = await this.mysql.readState(key);
+    check(delayRefusal(live, seconds));
+    await this.preservingThreads(key, live, () =>
+      this.mysql.execute(key, `set MASTER_DELAY=${seconds}`, `CHANGE MASTER TO MASTER_DELAY = ${seconds}`),
+    );
+    return this.done(
+      'delay-replication',
+      key,
+      `Replication delay set to ${seconds} seconds on ${keyString(key)}`,
+      `set delay to ${seconds}`,
+    );
+  }
+
+  /** rpl_semi_sync_master_enabled / rpl_semi_sync_slave_enabled (built into MariaDB ≥ 10.3). */
+  async setSemiSync(key: InstanceKey, side: 'master' | 'replica', enable: boolean): Promise<ControlResult> {
+    const variable = side === 'master' ? 'rpl_semi_sync_master_enabled' : 'rpl_semi_sync_slave_enabled';
+    const rows = await this.mysql.query(key, 'SHOW GLOBAL VARIABLES LIKE ?', [variable]);
+    if (rows.length === 0) {
+      throw new ControlError(
+        'UNSUPPORTED',
+        `semi-sync is not available on ${keyString(key)}: it has no ${variable} variable (install the semisync ${side === 'master' ? 'master' : 'slave'} plugin)`,
+      );
+    }
+    const current = /^(ON|1)$/i.test(String(rows[0]?.Value));
+    if (current !== enable) {
+      await this.mysql.execute(key, `set ${variable}`, `SET GLOBAL ${variable} = ${enable ? 1 : 0}`);
+      if (side === 'replica') {
+        // The replica side takes effect when the IO thread reconnects.
+        const r = await this.mysql.replicaStatus(key);
+        if (r?.ioRunning) {
+          await this.mysql.execute(key, 'stop IO thread', 'STOP SLAVE IO_THREAD');
+          await this.mysql.execute(key, 'start IO thread', 'START SLAVE IO_THREAD');
+        }
+      }
+    }
+    return this.done(
+      `${enable ? 'enable' : 'disable'}-semi-sync-${side}`,
+      key,
+      `${side} semi-sync set to ${enable}`,
+      `${variable}=${enable ? 1 : 0}`,
+    );
+  }
+
+  async killQuery(key: InstanceKey, processId: number): Promise<ControlResult> {
+    if (!Number.isSafeInteger(processId) || processId <= 0)
+      throw refused(`kill-query: invalid process id ${processId}`);
+    await this.mysql.execute(key, `kill query ${processId}`, `KILL QUERY ${processId}`);
+    return this.done('kill-query', key, `Query killed on : ${keyString(key)}`, `Killed query ${processId}`);
+  }
+
+  // --- building blocks -------------------------------------------------------------------------
+
+  /** Audits, then answers with the re-probed instance. */
+  async done(type: string, key: InstanceKey, message: string, audit: string): Promise<ControlResult> {
+    await this.deps.audit(type, key, audit).catch(() => {});
+    return { instance: await this.deps.refresh(key), message };
+  }
+
+  /** Runs `fn` holding a maintenance lock on `key`; refused when someone else holds one. */
+  async withMaintenance<T>(key: InstanceKey, reason: string, fn: () => Promise<T>): Promise<T> {
+    if (!(await this.deps.maintenance.begin(key, this.opts.maintenanceOwner, reason)))
+      throw refused(`Cannot begin maintenance on ${keyString(key)}: it is already under maintenance`);
+    try {
+      return await fn();
+    } finally {
+      await this.deps.maintenance.end(key).catch(() => {});
+    }
+  }
+
+  async stop(key: InstanceKey): Promise<void> {
+    await this.mysql.execute(key, 'stop replication', 'STOP SLAVE');
+    await this.waitThreads(key, noneRunning);
+  }
+
+  /** START SLAVE; `strict` fails unless both threads run within startWaitMs (the reference's check). */
+  async start(key: InstanceKey, strict: boolean): Promise<void> {
+    await this.mysql.execute(key, 'start replication', 'START SLAVE');
+    const r = await this.waitThreads(key, bothRunning);
+    if (strict && !bothRunning(r)) {
+      const why = [r?.lastIOError, r?.lastSQLError].filter(Boolean).join('; ');
+      throw new ControlError(
+        'FAILED',
+        `Replication not running on ${keyString(key)} after START SLAVE (IO: ${r?.ioState ?? '?'}, SQL: ${r?.sqlRunning ? 'Yes' : 'No'})${why ? `: ${why}` : ''}`,
+      );
+    }
+  }
+
+  /** Polls SHOW SLAVE STATUS until `done` holds or startWaitMs passed; returns the last status. */
+  private async waitThreads(
+    key: InstanceKey,
+    done: (r: ReplicaStatus | null) => boolean,
+  ): Promise<ReplicaStatus | null> {
+    const deadline = this.opts.now() + this.opts.startWaitMs;
+    for (;;) {
+      const r = await this.mysql.replicaStatus(key);
+      if (done(r) || this.opts.now() >= deadline) return r;
+      await this.opts.sleep(this.opts.pollMs);
+    }
+  }
+
+  private async requireStatus(key: InstanceKey): Promise<ReplicaStatus> {
+    const r = await this.mysql.replicaStatus(key);
+    if (!r) throw new ControlError('FAILED', `${keyString(key)} is no longer a replica`);
+    return r;
+  }
+
+  /** MariaDB's MASTER_USE_GTID value (Using_Gtid: Slave_Pos / Current_Pos). */
+  private async mariadbUseGtid(key: InstanceKey): Promise<string | undefined> {
+    const [s] = await this.mysql.query(key, 'SHOW SLAVE STATUS');
+    const v = String(s?.Using_Gtid ?? '').toLowerCase();
+    return v === 'slave_pos' || v === 'current_pos' ? v : undefined;
+  }
+
+  /** Stops replication, points Master_Host at `host` keeping the position, starts replication. */
+  private async changeMasterHost(key: InstanceKey, host: string): Promise<void> {
+    await this.stop(key);
+    const r = await this.requireStatus(key);
+    const gtid = r.usingMariaDBGtid || r.autoPosition;
+    const exec = r.execCoordinates;
+    if (gtid || exec.LogFile === '') {
+      await this.mysql.execute(key, `change master host to ${host}`, 'CHANGE MASTER TO MASTER_HOST = ?', [
+        host,
+      ]);
+    } else {
+      // Changing the host resets file:pos coordinates; keep the executed ones.
+      await this.mysql.execute(
+        key,
+        `change master host to ${host}`,
+        'CHANGE MASTER TO MASTER_HOST = ?, MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?',
+        [host, exec.LogFile, exec.LogPos],
+      );
+    }
+    await this.start(key, false);
+  }
+
+  /** Stops the running threads, runs `fn`, and starts again exactly the threads that ran. */
+  private async preservingThreads(key: InstanceKey, live: LiveState, fn: () => Promise<void>): Promise<void> {
+    const io = live.replica?.ioRunning ?? false;
+    const sql = live.replica?.sqlRunning ?? false;
+    if (io) await this.mysql.execute(key, 'stop IO thread', 'STOP SLAVE IO_THREAD');
+    if (sql) await this.mysql.execute(key, 'stop SQL thread', 'STOP SLAVE SQL_THREAD');
+    try {
+      await fn();
+    } finally {
+      if (sql) await this.mysql.execute(key, 'start SQL thread', 'START SLAVE SQL_THREAD');
+      if (io) await this.mysql.execute(key, 'start IO thread', 'START SLAVE IO_THREAD');
+    }
+  }
+
+  /** Oracle GTID skip: commit an empty transaction as the next GTID of the master's UUID. */
+  private async injectNextOracleGtid(key: InstanceKey, live: LiveState): Promise<void> {
+    const [s] = await this.mysql.query(key, 'SHOW SLAVE STATUS');
+    const masterUuid = String(s?.Master_UUID ?? '').toLowerCase();
+    if (masterUuid === '') throw refused(`Empty Master_UUID on ${keyString(key)}; cannot find the next GTID`);
+    const executed = live.oracle?.executed ?? '';
+    const ranges = new RegExp(`${masterUuid}((?::\\d+(?:-\\d+)?)+)`, 'i').exec(executed)?.[1] ?? '';
+    const last = Math.max(0, ...[...ranges.matchAll(/(\d+)(?:-(\d+))?/g)].map((m) => Number(m[2] ?? m[1])));
+    const next = `${masterUuid}:${last + 1}`;
+    await this.mysql.execute(key, `set gtid_next ${next}`, `SET GTID_NEXT = '${next}'`);
+    await this.mysql.execute(key, 'empty transaction', 'BEGIN');
+    await this.mysql.execute(key, 'empty transaction', 'COMMIT');
+    await this.mysql.execute(key, 'reset gtid_next', "SET GTID_NEXT = 'AUTOMATIC'");
+  }
+
+  /**
+   * The replicas that read `key`'s binlogs: the backend's view united with SHOW SLAVE HOSTS, each
+   * read live when it answers (its view otherwise).
+   */
+  private async binlogConsumers(key: InstanceKey): Promise<BinlogConsumer[]> {
+    const known = await this.deps.instances.replicas(key);
+    const byKey = new Map<string, { key: InstanceKey; view?: Instance }>();
+    for (const v of known) byKey.set(keyString(v.Key), { key: v.Key, view: v });
+    for (const h of await this.mysql.query(key, 'SHOW SLAVE HOSTS').catch(() => [])) {
+      const k = { Hostname: String(h.Host ?? ''), Port: Number(h.Port ?? 0) };
+      if (k.Hostname !== '' && k.Port > 0 && !byKey.has(keyString(k))) byKey.set(keyString(k), { key: k });
+    }
+    const out: BinlogConsumer[] = [];
+    for (const { key: k, view } of byKey.values()) {
+      try {
+        const r = await this.mysql.replicaStatus(k);
+        if (r && keyString(r.masterKey) === keyString(key))
+          out.push({
+            key: k,
+            execLogFile: r.execCoordinates.LogFile,
+            readLogFile: r.readCoordinates.LogFile,
+          });
+      } catch {
+        if (view)
+          out.push({
+            key: k,
+            execLogFile: view.ExecBinlogCoordinates.LogFile,
+            readLogFile: view.ReadBinlogCoordinates.LogFile,
+          });
+      }
+    }
+    return out;
+  }
+}
