@@ -11,7 +11,7 @@ export {
   RaftStorageError,
   RaftTimeoutError,
 } from './node/errors.js';
-export type { RaftNodeStatus } from './node/raft-node.js';
+export type { RaftNodeStatus, RaftPeerProgress } from './node/raft-node.js';
 export { RaftNode } from './node/raft-node.js';
 export type { CoreOverrides, HarnessNode } from './sim/harness.js';
 export { Harness, standalone } from './sim/harness.js';

@@ -2,7 +2,14 @@
 // (consensus) to the API's RaftView/RaftControl/CommandPublisher and holds what the replicated
 // state says about the cluster (LeaderURI).
 
-import type { CommandPublisher, RaftControl, RaftState, RaftView } from '@orchestrator/api';
+import type {
+  CommandPublisher,
+  RaftControl,
+  RaftMemberView,
+  RaftProgress,
+  RaftState,
+  RaftView,
+} from '@orchestrator/api';
 import { NotLeaderError, type RaftNode, type RaftNodeStatus } from '@orchestrator/consensus';
 import { normalizeNode } from '../config/addresses.js';
 import { encodeCommand } from './command-codec.js';
@@ -69,6 +76,23 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
 
   peers(): string[] {
     return [...this.node.status().members];
+  }
+
+  progress(): RaftProgress {
+    const s = this.node.status();
+    return { Term: s.term, CommitIndex: s.commit, AppliedIndex: s.applied, LastIndex: s.lastIndex };
+  }
+
+  members(): RaftMemberView[] {
+    const healthy = new Set(this.healthReports.healthyMembers());
+    const leader = this.leader();
+    return this.node.peerProgress().map((p) => ({
+      Address: p.id,
+      IsLeader: p.id === leader,
+      MatchIndex: p.match,
+      LastContactSeconds: p.lastContactMs === null ? null : p.lastContactMs / 1000,
+      Healthy: healthy.has(p.id),
+    }));
   }
 
   isPartOfQuorum(): boolean {

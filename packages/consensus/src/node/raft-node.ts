@@ -41,6 +41,15 @@ export interface RaftNodeStatus {
   readonly isPartOfQuorum: boolean;
 }
 
+/** One member as its leader sees it (RaftNode.peerProgress). */
+export interface RaftPeerProgress {
+  readonly id: NodeId;
+  /** Highest log index known to be replicated on the member. */
+  readonly match: number;
+  /** Milliseconds since the leader last received a message from it; null when never. */
+  readonly lastContactMs: number | null;
+}
+
 export class RaftNode extends EventEmitter {
   readonly id: NodeId;
   private readonly timing: ResolvedTiming;
@@ -287,6 +296,24 @@ export class RaftNode extends EventEmitter {
       members: s.voters,
       isPartOfQuorum: this.running && this.inQuorum(s.role, s.leader, s.voters),
     };
+  }
+
+  /**
+   * On a leader: every member's replication progress (match index) and how long ago this node last
+   * heard from it (null: never). Empty on any other node. For operators' views, not for decisions.
+   */
+  peerProgress(): RaftPeerProgress[] {
+    const s = this.raw?.status();
+    if (s === undefined || s.role !== 'leader') return [];
+    const now = performance.now();
+    return s.voters.map((id) => {
+      const contact = this.lastContact.get(id);
+      return {
+        id,
+        match: s.progress?.[id]?.match ?? 0,
+        lastContactMs: id === this.id ? 0 : contact === undefined ? null : Math.round(now - contact),
+      };
+    });
   }
 
   private inQuorum(role: Role, leader: NodeId, voters: readonly NodeId[]): boolean {
