@@ -34,6 +34,7 @@ import { OrchestratorStateMachine } from './raft/state-machine.js';
 import { RecoveryService } from './recovery.js';
 import { recoveryRoutes } from './routes/recovery-routes.js';
 import { getStatus, httpsClientOptions, httpsServerOptions, raftTls } from './tls.js';
+import { withWebApp } from './web.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const APP_VERSION = (
@@ -152,9 +153,15 @@ export async function startDaemon(
     onError: (err, path) => log.error({ path, error: (err as Error).message }, 'API handler failed'),
   });
   const tlsServer = httpsServerOptions(config);
+  const handler = withWebApp(api.callback(), {
+    urlPrefix: derived.urlPrefix,
+    authenticationMethod: config.AuthenticationMethod as '' | 'basic' | 'multi',
+    httpAuthUser: config.HTTPAuthUser,
+    httpAuthPassword: config.HTTPAuthPassword,
+  });
   const http = tlsServer
-    ? createHttpsServer({ ...tlsServer, keepAliveTimeout: 65_000 }, api.callback())
-    : createServer({ keepAliveTimeout: 65_000 }, api.callback());
+    ? createHttpsServer({ ...tlsServer, keepAliveTimeout: 65_000 }, handler)
+    : createServer({ keepAliveTimeout: 65_000 }, handler);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(derived.listenPort, derived.listenHost || undefined, () => resolve());
