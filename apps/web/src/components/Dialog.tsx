@@ -1,0 +1,103 @@
+// A modal confirmation built on <dialog>: focus moves into it, Escape closes it, the confirm button
+// runs the action and the API's answer (or error, verbatim) is shown before it closes.
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { useSession } from '../session';
+
+export interface ConfirmProps {
+  /** Button text that opens the dialog. */
+  label: string;
+  title: string;
+  /** What will happen, and any inputs. */
+  children?: ReactNode;
+  confirmLabel?: string;
+  danger?: boolean;
+  /** Disables the confirm button (e.g. until inputs are valid or a preview loaded). */
+  canConfirm?: boolean;
+  /** Runs the action; resolves with the message to show. */
+  run: () => Promise<string>;
+  onDone?: () => void;
+  onOpen?: () => void;
+  /** Extra class for the opening button. */
+  className?: string;
+}
+
+export function ConfirmAction(props: ConfirmProps) {
+  const { canWrite } = useSession();
+  const ref = useRef<HTMLDialogElement>(null);
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const { notify } = useSession();
+  const titleId = useId();
+
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+
+  if (!canWrite) return null;
+
+  const confirm = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const message = await props.run();
+      notify({ kind: 'ok', text: message });
+      setOpen(false);
+      props.onDone?.();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <button
+        type="button"
+        className={`${props.danger ? 'danger' : ''} ${props.className ?? ''}`.trim()}
+        onClick={() => {
+          setError(undefined);
+          props.onOpen?.();
+          setOpen(true);
+        }}
+      >
+        {props.label}
+      </button>
+      <dialog ref={ref} aria-labelledby={titleId} onClose={() => setOpen(false)}>
+        {open && (
+          <form
+            method="dialog"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void confirm();
+            }}
+          >
+            <h2 id={titleId}>{props.title}</h2>
+            <div className="dialog-body">{props.children}</div>
+            {error !== undefined && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            <div className="dialog-buttons">
+              <button type="button" onClick={() => setOpen(false)} disabled={busy}>
+                Cancel
+              </button>
+              <button
+                type="submit"
+                className={props.danger ? 'danger primary' : 'primary'}
+                disabled={busy || props.canConfirm === false}
+              >
+                {busy ? 'Working…' : (props.confirmLabel ?? props.label)}
+              </button>
+            </div>
+          </form>
+        )}
+      </dialog>
+    </>
+  );
+}
