@@ -1,7 +1,7 @@
 // Versioned migrations, applied in order on open and recorded in `schema_version`. A database whose
 // version is newer than the last migration here is refused: an older binary must not write a
 // schema it does not understand.
-import type { Backend, BackendKind } from '../backend/types.js';
+import type { Backend, BackendKind, Queryable } from '../backend/types.js';
 import { SchemaVersionError } from '../errors.js';
 import type { Clock } from '../time.js';
 import { dbTime } from '../time.js';
@@ -48,14 +48,19 @@ export async function migrate(
   const applied: number[] = [];
   for (const m of list) {
     if (m.version <= found) continue;
-    // DDL is not transactional on MySQL; every statement is idempotent so a retry after a crash
-    // half-way through a migration is safe.
-    for (const sql of m.statements(backend.kind)) await backend.exec(sql);
-    await backend.exec('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)', [
-      m.version,
-      m.description,
-      dbTime(clock()),
-    ]);
+    const apply = async (q: Queryable) => {
+      for (const sql of m.statements(backend.kind)) await q.exec(sql);
+      await q.exec('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.description,
+        dbTime(clock()),
+      ]);
+    };
+    // SQLite: one transaction per migration, all or nothing (and one commit instead of one per
+    // table). DDL is not transactional on MySQL; there every statement is idempotent, so a retry
+    // after a crash half-way through a migration is safe.
+    if (backend.kind === 'sqlite') await backend.transaction(apply);
+    else await apply(backend);
     applied.push(m.version);
   }
   return applied;
