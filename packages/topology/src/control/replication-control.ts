@@ -353,11 +353,15 @@ export class ReplicationControl {
     await this.waitThreads(key, noneRunning);
   }
 
-  /** START SLAVE; `strict` fails unless both threads run within startWaitMs (the reference's check). */
+  /**
+   * START SLAVE. `strict` waits until both threads run and fails when they do not within
+   * startWaitMs (the reference's check); otherwise (after a detach) it does not wait.
+   */
   async start(key: InstanceKey, strict: boolean): Promise<void> {
     await this.mysql.execute(key, 'start replication', 'START SLAVE');
+    if (!strict) return;
     const r = await this.waitThreads(key, bothRunning);
-    if (strict && !bothRunning(r)) {
+    if (!bothRunning(r)) {
       const why = [r?.lastIOError, r?.lastSQLError].filter(Boolean).join('; ');
       throw new ControlError(
         'FAILED',
