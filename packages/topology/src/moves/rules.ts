@@ -4,6 +4,7 @@ import {
   compareMariaDBGtid,
   compareOracleGtid,
   majorVersion,
+  oracleGtidContains,
   type PositionComparison,
   parseMariaDBGtidPos,
   parseOracleGtidSet,
@@ -192,6 +193,18 @@ export function checkGtidCompatible(
       'ERRANT_GTID',
       `${m} has errant GTIDs (${master.GtidErrant}) that ${r} would replicate; fix them first`,
     );
+  const own = ownTransactionsMissing(replica, master, method);
+  if (own !== '')
+    throw new Refused(
+      'ERRANT_GTID',
+      `${r} has errant GTIDs (${own}): transactions written on it that ${m} does not have; fix them first`,
+    );
+  const theirs = isReplica(master) ? ownTransactionsMissing(master, replica, method) : '';
+  if (theirs !== '')
+    throw new Refused(
+      'ERRANT_GTID',
+      `${m} has errant GTIDs (${theirs}) that ${r} would replicate; fix them first`,
+    );
   let cmp: PositionComparison;
   try {
     cmp = compareGtid(replica, master, method);
@@ -218,5 +231,35 @@ export function checkGtidCompatible(
         `${m} is behind ${r} and is not a replica: ${r} has transactions ${m} will never have`,
       );
     checkLag(master, opts);
+  }
+}
+
+/**
+ * Transactions a server wrote itself (its own server id in MariaDB's position, its own UUID in
+ * Oracle's set) that `other` does not have: on a replica these are errant by definition.
+ */
+export function ownTransactionsMissing(
+  server: MoveInstance,
+  other: MoveInstance,
+  method: MoveMethod,
+): string {
+  try {
+    if (method === 'MariaDB GTID') {
+      const theirs = parseMariaDBGtidPos(other.MariaDBGtidCurrentPos);
+      const missing: string[] = [];
+      for (const [domain, gtid] of parseMariaDBGtidPos(server.MariaDBGtidCurrentPos)) {
+        if (gtid.serverId !== server.ServerID) continue;
+        if ((theirs.get(domain)?.seq ?? -1n) < gtid.seq)
+          missing.push(`${domain}-${gtid.serverId}-${gtid.seq}`);
+      }
+      return missing.join(',');
+    }
+    if (server.ServerUUID === '') return '';
+    const mine = parseOracleGtidSet(server.ExecutedGtidSet).get(server.ServerUUID.toLowerCase());
+    if (!mine) return '';
+    const own = new Map([[server.ServerUUID.toLowerCase(), mine]]);
+    return oracleGtidContains(parseOracleGtidSet(other.ExecutedGtidSet), own) ? '' : server.ServerUUID;
+  } catch {
+    return '';
   }
 }

@@ -167,10 +167,35 @@ describe('planner refusals (one rule each)', () => {
       'ERRANT_GTID',
     );
     const diverged = cluster({
-      3: { MariaDBGtidCurrentPos: '0-1-100,1-3-5' },
+      3: { MariaDBGtidCurrentPos: '0-1-100,1-7-5' },
       5: { MariaDBGtidCurrentPos: '0-1-101' },
     });
     expect(refused(diverged, request('relocate', 3, 5)).reason).toMatch(/diverged/);
+  });
+
+  it('ERRANT_GTID: transactions a replica wrote itself (its own server id) block moving it or below it', () => {
+    const view = cluster({ 3: { MariaDBGtidCurrentPos: '0-1-100,9-3-2' } });
+    const r = refused(view, request('relocate', 3, 5));
+    expect(r.code).toBe('ERRANT_GTID');
+    expect(r.reason).toMatch(/9-3-2/);
+    expect(refused(view, request('relocate', 4, 3)).code).toBe('ERRANT_GTID');
+    const oracle = { Version: '8.0.36', UsingMariaDBGTID: false, SupportsOracleGTID: true };
+    const m = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:1-10';
+    const u = 'cccccccc-cccc-cccc-cccc-cccccccccccc';
+    const oracleView = cluster(
+      Object.fromEntries(
+        [1, 2, 3, 4, 5].map((p) => [
+          p,
+          {
+            ...oracle,
+            UsingOracleGTID: p !== 1,
+            ExecutedGtidSet: p === 3 ? `${m},${u}:1-2` : m,
+            ServerUUID: p === 3 ? u : `uuid-${p}`,
+          },
+        ]),
+      ),
+    );
+    expect(refused(oracleView, request('relocate', 3, 1)).code).toBe('ERRANT_GTID');
   });
 
   it('TARGET_BEHIND: a new master behind the replica that does not replicate', () => {
