@@ -59,15 +59,15 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
   }
 
   state(): RaftState {
-    return this.stopped ? 'Shutdown' : STATE_NAMES[this.node.status().state];
+    return this.stopped ? 'Shutdown' : STATE_NAMES[this.node.brief().state];
   }
 
   isLeader(): boolean {
-    return !this.stopped && this.node.status().state === 'leader';
+    return !this.stopped && this.node.brief().state === 'leader';
   }
 
   leader(): string {
-    return this.node.status().leader;
+    return this.node.brief().leader;
   }
 
   leaderURI(): string {
@@ -104,8 +104,7 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
 
   /** 200 on /api/leader-check: leader AND heard from a quorum within an election timeout. */
   isLeaderWithQuorum(): boolean {
-    const s = this.node.status();
-    return !this.stopped && s.state === 'leader' && s.isPartOfQuorum;
+    return !this.stopped && this.node.isLeaderWithQuorum();
   }
 
   async propose(op: string, value: unknown): Promise<unknown> {

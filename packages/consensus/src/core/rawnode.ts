@@ -5,7 +5,9 @@ import type {
   ConfState,
   HardState,
   Message,
+  NodeId,
   Ready,
+  Role,
   SnapshotMeta,
   SoftState,
   Status,
@@ -152,6 +154,12 @@ export class RawNode implements RawNodeApi {
   confState(index?: number): ConfState {
     const voters = index === undefined ? this.raft.voters : this.raft.confAt(index);
     return { voters: [...voters] };
+  }
+
+  /** The role, leader and voters without building a Status: for per-request checks on hot paths. */
+  brief(): { readonly role: Role; readonly leader: NodeId; readonly voters: readonly NodeId[] } {
+    const r = this.raft;
+    return { role: r.role, leader: r.lead, voters: r.voters };
   }
 
   status(): Status {

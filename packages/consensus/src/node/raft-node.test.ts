@@ -116,7 +116,14 @@ describe('RaftNode', () => {
     expect(st.members.slice().sort()).toEqual(['a', 'b', 'c']);
     expect(st.applied).toBeGreaterThanOrEqual(4);
     expect(st.isPartOfQuorum).toBe(true);
+    expect(leader.node.isLeaderWithQuorum()).toBe(true);
+    expect(leader.node.brief()).toEqual({ state: 'leader', leader: leader.node.id });
     await waitFor(() => [...members.values()].every((m) => m.node.status().isPartOfQuorum), 2_000, 'quorum');
+    for (const m of members.values()) {
+      if (m === leader) continue;
+      expect(m.node.isLeaderWithQuorum()).toBe(false);
+      expect(m.node.brief()).toEqual({ state: 'follower', leader: leader.node.id });
+    }
     expect(changes.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -168,6 +175,7 @@ describe('RaftNode', () => {
     const stranded = old.node.propose(enc.encode('stranded'));
     stranded.catch(() => {});
     await waitFor(() => !old.node.status().isPartOfQuorum, 2_000, 'the cut-off leader to leave the quorum');
+    expect(old.node.isLeaderWithQuorum()).toBe(false);
     const fresh = await waitFor(() => leaderOf(members, [old.node.id]), 5_000, 'a new leader');
     await fresh.node.propose(enc.encode('after'));
     net.heal();

@@ -298,6 +298,22 @@ export class RaftNode extends EventEmitter {
     };
   }
 
+  /** This node's role and the leader it knows ('' for none), without building a full status. */
+  brief(): { readonly state: Role; readonly leader: NodeId } {
+    const raw = this.raw;
+    if (raw === undefined) return { state: 'follower', leader: '' };
+    const b = raw.brief();
+    return { state: b.role, leader: b.leader };
+  }
+
+  /** Leader now, and heard from a quorum within an election timeout; cheap enough for every request. */
+  isLeaderWithQuorum(): boolean {
+    const raw = this.raw;
+    if (!this.running || raw === undefined) return false;
+    const b = raw.brief();
+    return b.role === 'leader' && this.inQuorum(b.role, b.leader, b.voters);
+  }
+
   /**
    * On a leader: every member's replication progress (match index) and how long ago this node last
    * heard from it (null: never). Empty on any other node. For operators' views, not for decisions.
