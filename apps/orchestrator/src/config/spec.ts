@@ -123,6 +123,7 @@ export const KEYS = {
   ReplicationLagQuery: str(),
   ReasonableReplicationLagSeconds: int(10, 0, 86_400),
   ReasonableMaintenanceReplicationLagSeconds: int(20, 0, 86_400),
+  MaxConcurrentReplicaOperations: int(5, 1, 1000),
   // §5 recovery
   RecoveryPeriodBlockSeconds: int(3600, 0, 10 * 86_400 * 365),
   RecoveryPeriodBlockMinutes: int(60, 0, 10 * 1440 * 365),

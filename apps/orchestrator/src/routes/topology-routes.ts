@@ -1,0 +1,221 @@
+// The topology refactoring routes of reference §6 (relocate, move-up, take-master, regroup, …) and
+// our relocate-plan preview. Moves run on the leader only (kind 'write'; followers forward them):
+// the planner refuses with a clear message and no change, the executor audits every step, then the
+// moved instances are re-probed and answered in Details as the reference does.
+import { failed, parseKey, type RouteDef, type RouteRequest } from '@orchestrator/api';
+import { keyString } from '@orchestrator/prober';
+import { createMySQLOperations } from '@orchestrator/recovery';
+import type { Instance, InstanceKey, Store } from '@orchestrator/store';
+import {
+  type AnyPlan,
+  isGroupKind,
+  type MoveInstance,
+  type MoveKind,
+  MoveRefusedError,
+  planSteps,
+  TopologyMoves,
+} from '@orchestrator/topology';
+import type { DerivedConfig, OrchestratorConfig } from '../config/index.js';
+import type { Discovery } from '../discovery.js';
+import type { Logger } from '../logger.js';
+import type { RaftService } from '../raft/service.js';
+import { clusterView, recoveryConfigFrom } from '../recovery.js';
+
+export interface TopologyService {
+  readonly moves: TopologyMoves;
+  close(): Promise<void>;
+}
+
+/** Wires moves to this node: its MySQL operations (leader-guarded), view, audit table and maintenance locks. */
+export function topologyService(
+  config: OrchestratorConfig,
+  derived: DerivedConfig,
+  store: Store,
+  raft: RaftService,
+  discovery: Discovery,
+  log: Logger,
+): TopologyService {
+  const { mysql, close } = createMySQLOperations(recoveryConfigFrom(config, derived), raft);
+  const fresh = async (): Promise<Instance[]> => {
+    const live = discovery.instances();
+    return live.length > 0 ? live : store.instances.readAll();
+  };
+  const clusterOf = async (key: InstanceKey): Promise<string> =>
+    (await fresh()).find((i) => keyString(i.Key) === keyString(key))?.ClusterName ?? '';
+  const moves = new TopologyMoves({
+    mysql,
+    leadership: raft,
+    ReasonableMaintenanceReplicationLagSeconds: config.ReasonableMaintenanceReplicationLagSeconds,
+    MaxConcurrentReplicaOperations: config.MaxConcurrentReplicaOperations,
+    audit: async (e) => {
+      log.info({ key: keyString(e.key), operation: e.type }, e.message);
+      await store.audit.write(e.type, e.key, await clusterOf(e.key), e.message);
+    },
+    locks: {
+      begin: async (key, reason) =>
+        (await store.maintenance.begin(key, 'orchestrator', reason)) !== undefined,
+      end: async (key) => {
+        await store.maintenance.end(key);
+      },
+    },
+    reads: {
+      async around(keys) {
+        const wanted = new Set(keys.map(keyString));
+        const [clusters, maintenance, downtimes] = await Promise.all([
+          fresh().then(clusterView),
+          store.maintenance.active(),
+          store.downtime.active(),
+        ]);
+        const inMaintenance = new Set(maintenance.map((m) => keyString(m.Key)));
+        const downtimed = new Set(downtimes.map((d) => keyString(d.Key)));
+        const view: MoveInstance[] = [];
+        for (const members of clusters.values()) {
+          if (!members.some((m) => wanted.has(keyString(m.Key)))) continue;
+          for (const m of members)
+            view.push({
+              ...m,
+              IsDowntimed: m.IsDowntimed || downtimed.has(keyString(m.Key)),
+              InMaintenance: inMaintenance.has(keyString(m.Key)),
+            });
+        }
+        return view;
+      },
+    },
+  });
+  return { moves, close };
+}
+
+/** Reference messages, by route. */
+const MESSAGES: Record<MoveKind, (i: string, t: string, n: number) => string> = {
+  relocate: (i, t) => `Instance ${i} relocated below ${t}`,
+  'move-up': (i) => `Instance ${i} moved up`,
+  'move-below': (i, t) => `Instance ${i} moved below ${t}`,
+  'move-below-gtid': (i, t) => `Instance ${i} moved below ${t} via GTID`,
+  'move-equivalent': (i, t) => `Instance ${i} relocated via equivalence coordinates below ${t}`,
+  'match-below': (i, t) => `Instance ${i} matched below ${t}`,
+  'match-up': (i, t) => `Instance ${i} matched up at ${t}`,
+  repoint: (i, t) => `Instance ${i} repointed below ${t}`,
+  'take-master': (i) => `${i} took its master`,
+  'make-co-master': (i) => `Instance made co-master: ${i}`,
+  'relocate-replicas': (i, t, n) => `Relocated ${n} replicas of ${i} below ${t}`,
+  'move-replicas-gtid': (i, t, n) => `Moved ${n} replicas of ${i} below ${t} via GTID`,
+  'match-replicas': (i, t, n) => `Matched ${n} replicas of ${i} below ${t}`,
+  'move-up-replicas': (i, t, n) => `Moved up ${n} replicas of ${i} below ${t}`,
+  'match-up-replicas': (i, t, n) => `Matched up ${n} replicas of ${i} below ${t}`,
+  'repoint-replicas': (i, _t, n) => `Repointed ${n} replicas of ${i}`,
+  'take-siblings': (i, _t, n) => `Took ${n} siblings of ${i}`,
+  'regroup-replicas': (i, t, n) => `Regrouped ${n} replicas of ${i}: promoted ${t}`,
+  'regroup-replicas-gtid': (i, t, n) => `Regrouped ${n} replicas of ${i} via GTID: promoted ${t}`,
+};
+
+/** Which instance(s) a route answers with in Details (reference shapes). */
+function detailsKind(kind: MoveKind): 'instance' | 'moved' | 'target' {
+  if (kind === 'take-siblings') return 'instance';
+  if (kind === 'regroup-replicas' || kind === 'regroup-replicas-gtid') return 'target';
+  return isGroupKind(kind) ? 'moved' : 'instance';
+}
+
+function involvedKeys(plan: AnyPlan): InstanceKey[] {
+  const keys = 'moves' in plan ? plan.moves.flatMap((m) => m.involved) : plan.involved;
+  const seen = new Set<string>();
+  return [plan.instance, ...keys].filter((k) => !seen.has(keyString(k)) && Boolean(seen.add(keyString(k))));
+}
+
+export function topologyRoutes(service: TopologyService): RouteDef[] {
+  const { moves } = service;
+
+  /** Re-probes the instances a move touched and reads them back (the reference answers with fresh instances). */
+  const freshInstances = async (req: RouteRequest, keys: InstanceKey[]): Promise<Map<string, Instance>> => {
+    const found = new Map<string, Instance>();
+    await Promise.all(
+      keys.map(async (key) => {
+        const probed = await req.deps.discovery.discover(key).catch(() => null);
+        const stored = await req.deps.instances.instance(key);
+        const instance = stored ?? probed;
+        if (instance) found.set(keyString(key), instance);
+      }),
+    );
+    return found;
+  };
+
+  const handler = (kind: MoveKind, withTarget: boolean) => async (req: RouteRequest) => {
+    const instance = parseKey(req.params);
+    const target = withTarget ? parseKey(req.params, 'belowHost', 'belowPort') : null;
+    let outcome: Awaited<ReturnType<TopologyMoves['move']>>;
+    try {
+      outcome = await moves.move({ kind, instance, target });
+    } catch (error) {
+      if (error instanceof MoveRefusedError) throw failed(`${kind}: ${error.message}`, null);
+      throw failed(`${kind} ${keyString(instance)}: ${(error as Error).message}`, null, error);
+    }
+    const fresh = await freshInstances(req, involvedKeys(outcome.plan));
+    const get = (k: InstanceKey) => fresh.get(keyString(k)) ?? null;
+    const t = outcome.plan.target ? keyString(outcome.plan.target) : '';
+    const failures = outcome.failed.map((f) => `${keyString(f.key)}: ${f.error}`);
+    if (outcome.moved.length === 0 && failures.length > 0)
+      throw failed(`${kind} ${keyString(instance)}: nothing moved; ${failures.join('; ')}`, null);
+    const skipped =
+      'skipped' in outcome.plan ? outcome.plan.skipped.map((s) => `${keyString(s.key)}: ${s.reason}`) : [];
+    const problems = [...failures, ...skipped];
+    const message =
+      MESSAGES[kind](keyString(instance), t, outcome.moved.length) +
+      (isGroupKind(kind)
+        ? `; ${problems.length} errors${problems.length ? `: ${problems.join('; ')}` : ''}`
+        : '');
+    const which = detailsKind(kind);
+    const details =
+      which === 'moved'
+        ? outcome.moved.map(get).filter((i): i is Instance => i !== null)
+        : get(which === 'target' && outcome.plan.target ? outcome.plan.target : instance);
+    return { Code: 'OK', Message: message, Details: details };
+  };
+
+  const single = (kind: MoveKind, names: string[], withTarget: boolean): RouteDef => ({
+    name: kind,
+    paths: names.map((n) => (withTarget ? `${n}/:host/:port/:belowHost/:belowPort` : `${n}/:host/:port`)),
+    kind: 'write',
+    handler: handler(kind, withTarget),
+  });
+
+  return [
+    single('relocate', ['relocate'], true),
+    single('relocate-replicas', ['relocate-replicas', 'relocate-slaves'], true),
+    single('move-up', ['move-up'], false),
+    single('move-up-replicas', ['move-up-replicas', 'move-up-slaves'], false),
+    single('move-below', ['move-below'], true),
+    single('move-equivalent', ['move-equivalent'], true),
+    single('move-below-gtid', ['move-below-gtid'], true),
+    single('move-replicas-gtid', ['move-replicas-gtid', 'move-slaves-gtid'], true),
+    single('match-below', ['match-below', 'match'], true),
+    single('match-up', ['match-up'], false),
+    single('match-replicas', ['match-replicas', 'match-slaves'], true),
+    single('match-up-replicas', ['match-up-replicas', 'match-up-slaves'], false),
+    single('repoint', ['repoint'], true),
+    single('repoint-replicas', ['repoint-replicas', 'repoint-slaves'], false),
+    single('take-master', ['take-master', 'enslave-master'], false),
+    single('take-siblings', ['take-siblings', 'enslave-siblings'], false),
+    single('make-co-master', ['make-co-master'], false),
+    single('regroup-replicas', ['regroup-replicas', 'regroup-slaves'], false),
+    single('regroup-replicas-gtid', ['regroup-replicas-gtid', 'regroup-slaves-gtid'], false),
+    {
+      name: 'relocate-plan',
+      paths: ['relocate-plan/:host/:port/:belowHost/:belowPort'],
+      kind: 'proxied',
+      handler: async (req) => {
+        const instance = parseKey(req.params);
+        const target = parseKey(req.params, 'belowHost', 'belowPort');
+        const plan = await moves.plan({ kind: 'relocate', instance, target });
+        const Details = plan.possible
+          ? { Possible: true, Method: plan.method, Steps: planSteps(plan), Reason: '' }
+          : { Possible: false, Method: '', Steps: [], Reason: plan.reason };
+        return {
+          Code: 'OK',
+          Message: plan.possible
+            ? `${keyString(instance)} can be relocated below ${keyString(target)} (${plan.method})`
+            : `${keyString(instance)} cannot be relocated below ${keyString(target)}`,
+          Details,
+        };
+      },
+    },
+  ];
+}
