@@ -111,6 +111,22 @@ export const raftRoutes: RouteDef[] = [
       return okEnvelope('Asynchronously yielded', node);
     },
   }),
+  {
+    // Ours (web interface): raft-yield answered by the leader — a follower forwards it instead of
+    // acting (silently not) itself, so a browser talking to any node can move leadership.
+    name: 'raft-transfer-leadership',
+    paths: ['raft-transfer-leadership/:node'],
+    kind: 'write',
+    handler: async (req) => {
+      requireRaft(req);
+      const node = parseText(req.params.node, 'node', 512);
+      if (!req.deps.raft.peers().includes(node)) {
+        throw failed(`raft-transfer-leadership: ${node} is not a member`, { Peers: req.deps.raft.peers() });
+      }
+      await req.deps.raft.yield(node);
+      return okEnvelope('Leadership transferred', node);
+    },
+  },
   raftRoute({
     name: 'raft-yield-hint',
     paths: ['raft-yield-hint/:hint'],
