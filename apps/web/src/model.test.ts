@@ -121,7 +121,11 @@ describe('instanceBadges', () => {
   });
 
   it('an unreachable master, a writable replica', () => {
-    expect(labels(inst(1, null, { IsLastCheckValid: false })).slice(0, 2)).toEqual(['unreachable', 'master']);
+    expect(labels(inst(1, null, { IsLastCheckValid: false })).slice(0, 2)).toEqual([
+      'unreachable',
+      'writable',
+    ]);
+    expect(labels(inst(1, null, { ReadOnly: true }))[0]).toBe('read_only');
     expect(labels(inst(2, 1, { ReadOnly: false }))).toContain('writable');
   });
 });

@@ -201,7 +201,6 @@ export function instanceBadges(i: Instance, inMaintenance = false): Badge[] {
   const badges: Badge[] = [];
   if (!i.IsLastCheckValid) badges.push({ label: 'unreachable', kind: 'bad' });
   if (hasMaster(i)) badges.push(replicationBadge(i));
-  else badges.push({ label: 'master', kind: 'info' });
   if (i.IsDowntimed) {
     badges.push({
       label: 'downtimed',
@@ -210,8 +209,10 @@ export function instanceBadges(i: Instance, inMaintenance = false): Badge[] {
     });
   }
   if (inMaintenance) badges.push({ label: 'in maintenance', kind: 'warn' });
-  if (i.ReadOnly) badges.push({ label: 'read_only', kind: 'muted' });
-  else if (hasMaster(i)) badges.push({ label: 'writable', kind: 'warn' });
+  // A master is expected writable and a replica read-only: the other way round is worth a colour.
+  if (hasMaster(i))
+    badges.push(i.ReadOnly ? { label: 'read_only', kind: 'muted' } : { label: 'writable', kind: 'warn' });
+  else badges.push(i.ReadOnly ? { label: 'read_only', kind: 'warn' } : { label: 'writable', kind: 'ok' });
   const gtid = gtidLabel(i);
   if (gtid) badges.push({ label: gtid, kind: 'muted' });
   if (i.Version) badges.push({ label: i.Version, kind: 'muted' });

@@ -20,11 +20,13 @@ function RecoveryItem({ recovery: r, onDone }: { recovery: Recovery; onDone: () 
   const [comment, setComment] = useState('');
   const commentId = useId();
   const analyzed = r.AnalysisEntry?.AnalyzedInstanceKey;
-  const outcome = r.IsActive ? 'running' : r.IsSuccessful ? 'successful' : 'failed';
+  // IsActive means "within its blocking period", not "running": a recovery runs until it has an end time.
+  const running = !r.RecoveryEndTimestamp;
+  const outcome = running ? 'running' : r.IsSuccessful ? 'successful' : 'failed';
   return (
     <li className="recovery" data-recovery={r.Id}>
       <p>
-        <span className={`badge ${r.IsSuccessful ? 'ok' : r.IsActive ? 'warn' : 'bad'}`}>{outcome}</span>{' '}
+        <span className={`badge ${running ? 'warn' : r.IsSuccessful ? 'ok' : 'bad'}`}>{outcome}</span>{' '}
         <strong>#{r.Id}</strong> {r.AnalysisEntry?.Analysis ?? r.Type ?? 'recovery'}
         {analyzed ? ` on ${keyString(analyzed)}` : ''}
         {r.SuccessorKey && r.SuccessorKey.Hostname !== '' && (

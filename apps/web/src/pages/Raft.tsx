@@ -71,7 +71,7 @@ export function RaftPage() {
                             label="Make leader"
                             title={`Yield leadership to ${m.Address}`}
                             confirmLabel="Yield"
-                            run={async () => (await act(path('raft-yield', m.Address))).message}
+                            run={async () => (await act(path('raft-transfer-leadership', m.Address))).message}
                             onDone={reload}
                           >
                             <p>

@@ -128,7 +128,7 @@ function TreeItem({
   const role =
     i.MasterKey.Hostname === '' ? 'master' : node.children.length > 0 ? 'intermediate master' : 'replica';
   return (
-    <li>
+    <li className="tree-node">
       <article
         className={`instance ${badges.some((b) => b.kind === 'bad') ? 'is-bad' : ''}`}
         data-instance={key}
@@ -147,7 +147,7 @@ function TreeItem({
         <InstanceActions instance={i} cluster={view.instances} master={master} onDone={onDone} compact />
       </article>
       {node.children.length > 0 && (
-        <ul>
+        <ul className="subtree">
           {node.children.map((c) => (
             <TreeItem key={keyString(c.instance.Key)} node={c} view={view} master={master} onDone={onDone} />
           ))}
