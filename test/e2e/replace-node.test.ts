@@ -2,6 +2,7 @@
 // until a leader whose config names it exists), and the same done online with raft-add-peer /
 // raft-remove-peer, without restarts.
 import { execFileSync } from 'node:child_process';
+import { freePort } from '@orchestrator/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, OrchestratorCluster, type OrchestratorNode } from '../src/index.js';
 
@@ -99,7 +100,10 @@ describe('replacing node3 with nodeX', () => {
 
     nX.updateConfig({ RaftNodes: [n1.raftAddress, n2.raftAddress, n3.raftAddress, nX.raftAddress] });
     nX.process.start();
+    // As an operator would: nodeX runs (and so listens on its raft port) before it is added.
+    await eventually('nodeX to start', async () => ((await nX.tryGet('raft-state')) ? true : undefined));
     const added = await leader.get(`raft-add-peer/${nX.raftAddress}`);
+    expect(added.body).toBe(nX.raftAddress);
     expect(added.status).toBe(200);
     expect(added.body).toBe(nX.raftAddress);
     await eventually('nodeX to join and catch up', async () => {
@@ -129,5 +133,23 @@ describe('replacing node3 with nodeX', () => {
           : undefined,
       );
     }
+  });
+
+  it('raft-add-peer refuses a peer whose raft port does not answer, and the quorum stays 2 of 3', async () => {
+    cluster = await OrchestratorCluster.start({ nodes: 3 });
+    const leader = await cluster.waitForLeader();
+    const nobody = `127.0.0.1:${await freePort()}`;
+    const refused = await leader.get<{ Code: string; Message: string }>(`raft-add-peer/${nobody}`, {
+      signal: AbortSignal.timeout(15_000),
+    });
+    expect(refused.status).toBe(500);
+    expect(refused.body.Code).toBe('ERROR');
+    expect(refused.body.Message).toContain(`raft peer ${nobody} is not reachable`);
+    expect(await peersOf(leader)).toEqual(sorted(cluster.nodes.map((n) => n.raftAddress)));
+    // One follower down: the other two still form a quorum, as they would not with a fourth voter.
+    const follower = cluster.nodes.find((n) => n !== leader) as OrchestratorNode;
+    await follower.process.kill9();
+    const after = await cluster.waitForLeader();
+    expect((await after.get('leader-check')).status).toBe(200);
   });
 });

@@ -33,6 +33,8 @@ import { RaftService } from './raft/service.js';
 import { OrchestratorStateMachine } from './raft/state-machine.js';
 import { RecoveryService } from './recovery.js';
 import { recoveryRoutes } from './routes/recovery-routes.js';
+import { createReplicationControl, replicationRoutes } from './routes/replication-routes.js';
+import { topologyRoutes, topologyService } from './routes/topology-routes.js';
 import { getStatus, httpsClientOptions, httpsServerOptions, raftTls } from './tls.js';
 import { withWebApp } from './web.js';
 
@@ -103,6 +105,7 @@ export async function startDaemon(
   const discoveryService = new Discovery(config, store, raftService, log);
   discovery = discoveryService;
   const recovery = new RecoveryService(config, derived, store, raftService, discoveryService, node, log);
+  const topology = topologyService(config, derived, store, raftService, discoveryService, log);
   recovery.start();
   discoveryService.start();
 
@@ -132,6 +135,15 @@ export async function startDaemon(
     audit: auditReads(store),
     health,
   };
+  const replication = createReplicationControl({
+    config,
+    derived,
+    store,
+    log,
+    raft: raftService,
+    discovery: deps.discovery,
+    instances: deps.instances,
+  });
   const api = createApi(deps, {
     urlPrefix: derived.urlPrefix,
     ownURL: derived.httpURL,
@@ -145,11 +157,19 @@ export async function startDaemon(
     recoverMasterClusterFilters: config.RecoverMasterClusterFilters,
     recoverIntermediateMasterClusterFilters: config.RecoverIntermediateMasterClusterFilters,
     recoveryIgnoreHostnameFilters: config.RecoveryIgnoreHostnameFilters,
-    extraRoutes: recoveryRoutes({
-      engine: recovery.engine,
-      latestAnalysis: () => discoveryService.latestAnalysis(),
-    }),
+    extraRoutes: [
+      ...topologyRoutes(topology),
+      ...recoveryRoutes({
+        engine: recovery.engine,
+        latestAnalysis: () => discoveryService.latestAnalysis(),
+      }),
+      ...replicationRoutes(replication.control),
+    ],
     proxyTls: config.UseSSL ? httpsClientOptions(config) : undefined,
+    readCache:
+      config.APIReadCacheMilliseconds > 0
+        ? { version: store.dataVersion, maxAgeMs: config.APIReadCacheMilliseconds }
+        : undefined,
     onError: (err, path) => log.error({ path, error: (err as Error).message }, 'API handler failed'),
   });
   const tlsServer = httpsServerOptions(config);
@@ -187,6 +207,8 @@ export async function startDaemon(
       }
       health.stop();
       await Promise.race([recovery.stop(), sleep(500)]);
+      await Promise.race([topology.close(), sleep(300)]);
+      await Promise.race([replication.close(), sleep(300)]);
       await Promise.race([discovery?.stop(), sleep(800)]);
       raftService.markStopped();
       await Promise.race([raftNode.stop(), sleep(500)]);

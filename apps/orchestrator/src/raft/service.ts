@@ -14,6 +14,7 @@ import { NotLeaderError, type RaftNode, type RaftNodeStatus } from '@orchestrato
 import { normalizeNode } from '../config/addresses.js';
 import { encodeCommand } from './command-codec.js';
 import { HealthReports } from './health-reports.js';
+import { waitUntilReachable } from './reachability.js';
 
 /** A replicated command that the FSM refused (unknown op, malformed payload, SQL error). */
 export class CommandRejectedError extends Error {
@@ -26,6 +27,8 @@ export interface RaftServiceOptions {
   readonly defaultRaftPort: number;
   /** Reads the LeaderURI the replicated state holds. */
   readonly leaderURI: () => string;
+  /** How long raft-add-peer waits for the new peer's raft port to answer. Default 3000. */
+  readonly peerReachableWaitMs?: number;
 }
 
 const STATE_NAMES: Record<RaftNodeStatus['state'], RaftState> = {
@@ -143,7 +146,11 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
   async addPeer(addr: string): Promise<string> {
     const normalized = this.normalize(addr);
     if (!this.isLeader()) throw new NotLeaderError(this.leader());
-    if (!this.peers().includes(normalized)) await this.node.addVoter(normalized);
+    if (!this.peers().includes(normalized)) {
+      await waitUntilReachable(normalized, this.options.peerReachableWaitMs ?? 3000);
+      if (!this.isLeader()) throw new NotLeaderError(this.leader());
+      await this.node.addVoter(normalized);
+    }
     return normalized;
   }
 
