@@ -352,33 +352,24 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
     },
     async resumeInterruptedRecoveries() {
       if (!ctx.leadership.isLeaderWithQuorum()) return [];
-      const interrupted = (await ctx.reads.activeRecoveries()).filter(
-        (r) => isInterrupted(r, ctx.node) && !inFlight.has(keyOf(r.AnalysisEntry.AnalyzedInstanceKey)),
-      );
+      const interrupted = (await ctx.reads.activeRecoveries()).filter((r) => isInterrupted(r, ctx.node));
       const results: { uid: string; decision: ResumeDecision; resumed?: TopologyRecovery }[] = [];
       for (const r of interrupted) {
-        const entry = r.AnalysisEntry;
-        const kind = recoveryKindFor(entry.Analysis) ?? 'DeadMaster';
-        const instances = await ctx.reads.clusterInstances(entry.ClusterDetails.ClusterName);
-        const writable =
-          kind === 'DeadIntermediateMaster' ? null : await findWritableMaster(ctx.mysql, instances);
-        const decision = decideResume(r, writable);
-        await closeInterrupted(
-          ctx.publish,
-          r,
-          ctx.node,
-          ctx.clock.now(),
-          decision.reason,
-          decision.action === 'resolve' ? decision.writableMaster : null,
-        );
-        if (decision.action === 'resolve') {
-          results.push({ uid: r.UID, decision });
-          continue;
+        const id = keyOf(r.AnalysisEntry.AnalyzedInstanceKey);
+        const cluster = r.AnalysisEntry.ClusterDetails.ClusterName;
+        if (inFlight.has(id) || clustersInFlight.has(cluster)) continue;
+        // Claimed before the first await and held until the resumed recovery ends: once the
+        // interrupted recovery is acknowledged it no longer blocks the analysis loop, which would
+        // otherwise start a second recovery of the same cluster alongside this one.
+        inFlight.add(id);
+        clustersInFlight.add(cluster);
+        try {
+          const result = await resumeOne(r);
+          if (result) results.push(result);
+        } finally {
+          inFlight.delete(id);
+          clustersInFlight.delete(cluster);
         }
-        const run = newRun(entry, kind, entry.CommandHint ?? '', false, entry.CommandHint === undefined);
-        run.recovery.RelatedRecoveryId = r.Id;
-        await run.audit(`resuming interrupted recovery ${r.UID}`);
-        results.push({ uid: r.UID, decision, resumed: await execute(run, kind, null) });
       }
       return results;
     },
@@ -388,6 +379,34 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
     },
     running: () => [...inFlight],
   };
+
+  /** Closes one interrupted recovery and, when the cluster still needs it, runs it again. */
+  async function resumeOne(
+    r: Awaited<ReturnType<RecoveryReads['activeRecoveries']>>[number],
+  ): Promise<{ uid: string; decision: ResumeDecision; resumed?: TopologyRecovery } | null> {
+    // Another pass (the periodic one, or a new leadership's) may have closed it meanwhile.
+    const current = (await ctx.reads.activeRecoveries()).find((x) => x.UID === r.UID);
+    if (!current || !isInterrupted(current, ctx.node)) return null;
+    const entry = r.AnalysisEntry;
+    const kind = recoveryKindFor(entry.Analysis) ?? 'DeadMaster';
+    const instances = await ctx.reads.clusterInstances(entry.ClusterDetails.ClusterName);
+    const writable =
+      kind === 'DeadIntermediateMaster' ? null : await findWritableMaster(ctx.mysql, instances);
+    const decision = decideResume(r, writable);
+    await closeInterrupted(
+      ctx.publish,
+      r,
+      ctx.node,
+      ctx.clock.now(),
+      decision.reason,
+      decision.action === 'resolve' ? decision.writableMaster : null,
+    );
+    if (decision.action === 'resolve') return { uid: r.UID, decision };
+    const run = newRun(entry, kind, entry.CommandHint ?? '', false, entry.CommandHint === undefined);
+    run.recovery.RelatedRecoveryId = r.Id;
+    await run.audit(`resuming interrupted recovery ${r.UID}`);
+    return { uid: r.UID, decision, resumed: await execute(run, kind, null) };
+  }
 
   async function takeover(run: RecoveryRun, command: string, opts: Parameters<typeof runTakeover>[1]) {
     const id = keyOf(run.entry.AnalyzedInstanceKey);
