@@ -6,6 +6,7 @@ import { liveView } from '../mysql/operations.js';
 import type { PlanStep } from '../planner.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey, InstanceView, PromotionRule } from '../types.js';
+import { stopReplicationUnsticking } from './stuck-applier.js';
 
 export const keyOf = (k: InstanceKey) => `${k.Hostname}:${k.Port}`;
 export const sameKey = (a: InstanceKey, b: InstanceKey | null | undefined) =>
@@ -54,7 +55,7 @@ export async function stopAndReadReplicas(
         }
         if (opts.stop) {
           run.guard(`stop replication on ${keyOf(key)}`);
-          const applied = await mysql.stopReplicationNicely(key, timeoutMs);
+          const applied = await stopReplicationUnsticking(run, key, timeoutMs);
           await run.audit(
             `stopped replication on ${keyOf(key)}${applied ? '' : ' (relay log not fully applied)'}`,
           );
