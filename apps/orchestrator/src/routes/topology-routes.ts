@@ -23,8 +23,21 @@ import { clusterView, recoveryConfigFrom } from '../recovery.js';
 
 export interface TopologyService {
   readonly moves: TopologyMoves;
+  /** Re-probes `key` now; its latest probe with the cluster fields derived (null when unknown). */
+  reprobe(key: InstanceKey): Promise<Instance | null>;
   close(): Promise<void>;
 }
+
+/** Operator metadata comes from the backend (raft-replicated), not from a probe. */
+const OPERATOR_FIELDS = [
+  'IsDowntimed',
+  'DowntimeReason',
+  'DowntimeOwner',
+  'DowntimeEndTimestamp',
+  'IsCandidate',
+  'PromotionRule',
+  'SuggestedClusterAlias',
+] as const;
 
 /** Wires moves to this node: its MySQL operations (leader-guarded), view, audit table and maintenance locks. */
 export function topologyService(
@@ -82,7 +95,16 @@ export function topologyService(
       },
     },
   });
-  return { moves, close };
+  const reprobe = async (key: InstanceKey): Promise<Instance | null> => {
+    await discovery.discover(key).catch(() => null);
+    const all = await fresh();
+    for (const members of clusterView(all).values()) {
+      const found = members.find((m) => keyString(m.Key) === keyString(key));
+      if (found) return found;
+    }
+    return null;
+  };
+  return { moves, reprobe, close };
 }
 
 /** Reference messages, by route. */
@@ -129,10 +151,14 @@ export function topologyRoutes(service: TopologyService): RouteDef[] {
     const found = new Map<string, Instance>();
     await Promise.all(
       keys.map(async (key) => {
-        const probed = await req.deps.discovery.discover(key).catch(() => null);
-        const stored = await req.deps.instances.instance(key);
-        const instance = stored ?? probed;
-        if (instance) found.set(keyString(key), instance);
+        const [probed, stored] = await Promise.all([
+          service.reprobe(key),
+          Promise.resolve(req.deps.instances.instance(key)).catch(() => null),
+        ]);
+        if (probed && stored) {
+          const operator = Object.fromEntries(OPERATOR_FIELDS.map((f) => [f, stored[f]]));
+          found.set(keyString(key), { ...stored, ...probed, ...operator });
+        } else if (probed ?? stored) found.set(keyString(key), (probed ?? stored) as Instance);
       }),
     );
     return found;
