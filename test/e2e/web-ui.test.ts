@@ -95,8 +95,27 @@ describe.skipIf(!HeadlessBrowser.available())('web interface in headless Chromiu
       () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1,
     );
     console.log(`clusters page first contentful paint: ${Math.round(paint)} ms`);
-    expect(await page.getByRole('button', { name: 'Discover…' }).count()).toBe(1);
     await shot(page, 'clusters.png');
+
+    // discover by host:port: a malformed key cannot be submitted; a known replica is re-discovered
+    await page.getByRole('button', { name: 'Discover…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Instance (host:port)').fill('no-port');
+    expect(await dialog.getByRole('button', { name: 'Discover', exact: true }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Instance (host:port)').fill(key(topology.replicas[1]!));
+    await dialog.getByRole('button', { name: 'Discover', exact: true }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toContain(key(topology.replicas[1]!));
+
+    // global recoveries off and on again
+    await page.getByRole('button', { name: 'Disable recoveries' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable recoveries' }).click();
+    await expect.poll(() => page.getByText('global recoveries disabled').count()).toBe(1);
+    await page.getByRole('button', { name: 'Enable recoveries' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Enable recoveries' }).click();
+    await expect.poll(() => page.getByText('global recoveries enabled').count()).toBe(1);
+    expect(
+      (await leader.get<{ Details: string }>('check-global-recoveries', { headers: AUTH })).body.Details,
+    ).toBe('enabled');
     expect(errors).toEqual([]);
   });
 
