@@ -270,6 +270,19 @@ export class MySQLOperations {
     master: InstanceKey,
     creds?: ReplicationCredentials | null,
   ): Promise<void> {
+    await this.changeMaster(key, master, creds, `change master to ${keyOf(master)}`, (flavor) => [
+      flavor === 'mariadb' ? 'MASTER_USE_GTID=slave_pos' : 'MASTER_AUTO_POSITION=1',
+    ]);
+  }
+
+  /** CHANGE MASTER TO with host, port, optional credentials and the given positioning clauses. */
+  private async changeMaster(
+    key: InstanceKey,
+    master: InstanceKey,
+    creds: ReplicationCredentials | null | undefined,
+    step: string,
+    positioning: (flavor: Flavor) => string[],
+  ): Promise<void> {
     const state = await this.readState(key);
     if (state.replica && (state.replica.ioRunning || state.replica.sqlRunning))
       throw new StateChangedError(`${keyOf(key)} is replicating; stop replication before CHANGE MASTER TO`);
@@ -277,9 +290,9 @@ export class MySQLOperations {
     if (creds?.user) parts.push(`MASTER_USER=${quoteString(creds.user)}`);
     if (creds?.password !== undefined && creds?.user)
       parts.push(`MASTER_PASSWORD=${quoteString(creds.password)}`);
-    parts.push(state.flavor === 'mariadb' ? 'MASTER_USE_GTID=slave_pos' : 'MASTER_AUTO_POSITION=1');
+    parts.push(...positioning(state.flavor));
     if (!state.replica) parts.push('MASTER_CONNECT_RETRY=1');
-    await this.change(key, `change master to ${keyOf(master)}`, `CHANGE MASTER TO ${parts.join(', ')}`);
+    await this.change(key, step, `CHANGE MASTER TO ${parts.join(', ')}`);
   }
 
   /** Stops replication (if any) and forgets the master: RESET SLAVE ALL. */
@@ -385,20 +398,16 @@ export class MySQLOperations {
     at: BinlogPosition,
     creds?: ReplicationCredentials | null,
   ): Promise<void> {
-    const state = await this.readState(key);
-    if (state.replica && (state.replica.ioRunning || state.replica.sqlRunning))
-      throw new StateChangedError(`${keyOf(key)} is replicating; stop replication before CHANGE MASTER TO`);
-    const parts = [`MASTER_HOST=${quoteString(master.Hostname)}`, `MASTER_PORT=${Number(master.Port)}`];
-    if (creds?.user) parts.push(`MASTER_USER=${quoteString(creds.user)}`);
-    if (creds?.password !== undefined && creds?.user)
-      parts.push(`MASTER_PASSWORD=${quoteString(creds.password)}`);
-    parts.push(`MASTER_LOG_FILE=${quoteString(at.LogFile)}`, `MASTER_LOG_POS=${Math.trunc(at.LogPos)}`);
-    parts.push(state.flavor === 'mariadb' ? 'MASTER_USE_GTID=no' : 'MASTER_AUTO_POSITION=0');
-    if (!state.replica) parts.push('MASTER_CONNECT_RETRY=1');
-    await this.change(
+    await this.changeMaster(
       key,
+      master,
+      creds,
       `change master to ${keyOf(master)} at ${at.LogFile}:${at.LogPos}`,
-      `CHANGE MASTER TO ${parts.join(', ')}`,
+      (flavor) => [
+        `MASTER_LOG_FILE=${quoteString(at.LogFile)}`,
+        `MASTER_LOG_POS=${Math.trunc(at.LogPos)}`,
+        flavor === 'mariadb' ? 'MASTER_USE_GTID=no' : 'MASTER_AUTO_POSITION=0',
+      ],
     );
   }
 

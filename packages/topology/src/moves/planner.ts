@@ -91,6 +91,24 @@ function viaGtid(
   );
 }
 
+/**
+ * Binlog coordinates: the master stops, the replica runs until exactly the master's own position,
+ * then replicates from the grandmaster at the position the master had executed there.
+ */
+function takeMastersPlace(moved: MoveInstance, master: MoveInstance, grand: MoveInstance): Step[] {
+  return [
+    { op: 'stop-replication', instance: master.Key },
+    { op: 'stop-replication', instance: moved.Key },
+    { op: 'start-until', instance: moved.Key, until: { of: master.Key, which: 'self' } },
+    {
+      op: 'change-master-coordinates',
+      instance: moved.Key,
+      master: grand.Key,
+      at: { of: master.Key, which: 'exec' },
+    },
+  ];
+}
+
 /** move-up with binlog coordinates: the master stops, the replica catches up to it exactly, then takes the master's position. */
 function moveUpViaCoordinates(
   moved: MoveInstance,
@@ -108,15 +126,7 @@ function moveUpViaCoordinates(
     grand,
     'binlog coordinates',
     [
-      { op: 'stop-replication', instance: master.Key },
-      { op: 'stop-replication', instance: moved.Key },
-      { op: 'start-until', instance: moved.Key, until: { of: master.Key, which: 'self' } },
-      {
-        op: 'change-master-coordinates',
-        instance: moved.Key,
-        master: grand.Key,
-        at: { of: master.Key, which: 'exec' },
-      },
+      ...takeMastersPlace(moved, master, grand),
       { op: 'start-replication', instance: moved.Key },
       { op: 'start-replication', instance: master.Key },
     ],
@@ -302,15 +312,7 @@ function takeMaster(view: View, moved: MoveInstance, opts: PlannerOptions): Move
     grand,
     'binlog coordinates',
     [
-      { op: 'stop-replication', instance: master.Key },
-      { op: 'stop-replication', instance: moved.Key },
-      { op: 'start-until', instance: moved.Key, until: { of: master.Key, which: 'self' } },
-      {
-        op: 'change-master-coordinates',
-        instance: moved.Key,
-        master: grand.Key,
-        at: { of: master.Key, which: 'exec' },
-      },
+      ...takeMastersPlace(moved, master, grand),
       {
         op: 'change-master-coordinates',
         instance: master.Key,
