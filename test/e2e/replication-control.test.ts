@@ -17,6 +17,7 @@ interface InstanceBody {
   ReplicationSQLThreadRuning: boolean;
   ReadOnly: boolean;
   SQLDelay: number;
+  IsDowntimed: boolean;
 }
 
 describe('replication control through the daemon', () => {
@@ -125,6 +126,7 @@ describe('replication control through the daemon', () => {
     expect(dt.body.Code, dt.text).toBe('OK');
     const restarted = await follower.get<Envelope<InstanceBody>>(`restart-replica/127.0.0.1/${r2}`);
     expect(restarted.body.Code, restarted.text).toBe('OK');
+    expect(restarted.body.Details).toMatchObject({ IsDowntimed: true, ReplicationIOThreadRuning: true });
     expect(await status(r2)).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes' });
     await follower.get(`end-downtime/127.0.0.1/${r2}`);
   });

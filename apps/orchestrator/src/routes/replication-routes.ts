@@ -17,14 +17,29 @@ import type { InstanceKey, Store } from '@orchestrator/store';
 import {
   type ControlResult,
   checkCanReplicateFrom,
+  disableGtid,
+  enableGtid,
+  flushBinaryLogs,
   gtidErrantInjectEmpty,
   gtidErrantResetMaster,
   locateGtidErrant,
+  purgeBinaryLogs,
   ReplicationControl,
 } from '@orchestrator/topology';
 import type { DerivedConfig, OrchestratorConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { recoveryConfigFrom } from '../recovery.js';
+
+/** Operator metadata comes from the backend (raft-replicated), not from the probe. */
+const OPERATOR_FIELDS = [
+  'IsDowntimed',
+  'DowntimeReason',
+  'DowntimeOwner',
+  'DowntimeEndTimestamp',
+  'IsCandidate',
+  'PromotionRule',
+  'SuggestedClusterAlias',
+] as const;
 
 /** How long an operation's own maintenance lock may live if the daemon dies holding it. */
 const OPERATION_LOCK_SECONDS = 600;
@@ -66,7 +81,13 @@ export function createReplicationControl(w: ReplicationControlWiring): {
         w.log.warn({ type, error: err.message }, 'audit not written');
       });
     },
-    refresh: (key) => w.discovery.discover(key),
+    refresh: async (key) => {
+      const probed = await w.discovery.discover(key);
+      const stored = await w.instances.instance(key);
+      if (!stored) return probed;
+      const operator = Object.fromEntries(OPERATOR_FIELDS.map((f) => [f, stored[f]]));
+      return { ...stored, ...probed, ...operator };
+    },
     options: {
       stopNiceTimeoutMs: w.config.StopReplicationNiceTimeoutSeconds * 1000,
       reasonableLagSeconds: w.config.ReasonableMaintenanceReplicationLagSeconds,
@@ -119,12 +140,12 @@ export function replicationRoutes(control: ReplicationControl): RouteDef[] {
     instanceRoute(control, 'skip-query', (c, k) => c.skipQuery(k)),
     instanceRoute(control, 'set-read-only', (c, k) => c.setReadOnly(k, true)),
     instanceRoute(control, 'set-writeable', (c, k) => c.setReadOnly(k, false)),
-    instanceRoute(control, 'flush-binary-logs', (c, k) => c.flushBinaryLogs(k)),
+    instanceRoute(control, 'flush-binary-logs', (c, k) => flushBinaryLogs(c, k)),
     instanceRoute(
       control,
       'purge-binary-logs',
       (c, k, req) =>
-        c.purgeBinaryLogs(k, logFileParam(req.params.logFile), req.query.get('force') === 'true'),
+        purgeBinaryLogs(c, k, logFileParam(req.params.logFile), req.query.get('force') === 'true'),
       ['logFile'],
     ),
     instanceRoute(
@@ -143,6 +164,8 @@ export function replicationRoutes(control: ReplicationControl): RouteDef[] {
     instanceRoute(control, 'disable-semi-sync-master', (c, k) => c.setSemiSync(k, 'master', false)),
     instanceRoute(control, 'enable-semi-sync-replica', (c, k) => c.setSemiSync(k, 'replica', true)),
     instanceRoute(control, 'disable-semi-sync-replica', (c, k) => c.setSemiSync(k, 'replica', false)),
+    instanceRoute(control, 'enable-gtid', (c, k) => enableGtid(c, k)),
+    instanceRoute(control, 'disable-gtid', (c, k) => disableGtid(c, k)),
     instanceRoute(control, 'gtid-errant-reset-master', (c, k) => gtidErrantResetMaster(c, k)),
     instanceRoute(control, 'gtid-errant-inject-empty', (c, k) => gtidErrantInjectEmpty(c, k)),
     {

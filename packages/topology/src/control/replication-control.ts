@@ -7,13 +7,11 @@
 import type { LiveState, MySQLOperations, ReplicaStatus } from '@orchestrator/recovery';
 import type { Instance, InstanceKey } from '@orchestrator/store';
 import {
-  type BinlogConsumer,
   delayRefusal,
   detachMasterHostRefusal,
   detachReplicaRefusal,
   keyString,
   notAReplica,
-  purgeRefusal,
   reattachMasterHostRefusal,
   reattachReplicaRefusal,
   resetReplicaRefusal,
@@ -252,31 +250,6 @@ export class ReplicationControl {
     );
   }
 
-  async flushBinaryLogs(key: InstanceKey): Promise<ControlResult> {
-    const live = await this.mysql.readState(key);
-    if (!live.logBin) throw refused(`flush-binary-logs: binary logging is disabled on ${keyString(key)}`);
-    await this.mysql.execute(key, 'flush binary logs', 'FLUSH BINARY LOGS');
-    return this.done('flush-binary-logs', key, `Binary logs flushed on: ${keyString(key)}`, 'success');
-  }
-
-  /**
-   * PURGE BINARY LOGS TO `logFile`: refused when a replica still needs a file it would delete
-   * (`force` skips that check, as the reference's force flag does).
-   */
-  async purgeBinaryLogs(key: InstanceKey, logFile: string, force = false): Promise<ControlResult> {
-    const live = await this.mysql.readState(key);
-    if (!live.logBin) throw refused(`purge-binary-logs: binary logging is disabled on ${keyString(key)}`);
-    const binlogs = (await this.mysql.query(key, 'SHOW BINARY LOGS')).map((r) => String(r.Log_name));
-    check(purgeRefusal(key, logFile, binlogs, force ? [] : await this.binlogConsumers(key)));
-    await this.mysql.execute(key, `purge binary logs to ${logFile}`, 'PURGE BINARY LOGS TO ?', [logFile]);
-    return this.done(
-      'purge-binary-logs',
-      key,
-      `Binary logs purged on: ${keyString(key)}`,
-      `purged to ${logFile}`,
-    );
-  }
-
   /** CHANGE MASTER TO MASTER_DELAY, restoring each replication thread to what it was. */
   async delayReplication(key: InstanceKey, seconds: number): Promise<ControlResult> {
     const live = await this.mysql.readState(key);
@@ -445,39 +418,5 @@ export class ReplicationControl {
     await this.mysql.execute(key, 'empty transaction', 'BEGIN');
     await this.mysql.execute(key, 'empty transaction', 'COMMIT');
     await this.mysql.execute(key, 'reset gtid_next', "SET GTID_NEXT = 'AUTOMATIC'");
-  }
-
-  /**
-   * The replicas that read `key`'s binlogs: the backend's view united with SHOW SLAVE HOSTS, each
-   * read live when it answers (its view otherwise).
-   */
-  private async binlogConsumers(key: InstanceKey): Promise<BinlogConsumer[]> {
-    const known = await this.deps.instances.replicas(key);
-    const byKey = new Map<string, { key: InstanceKey; view?: Instance }>();
-    for (const v of known) byKey.set(keyString(v.Key), { key: v.Key, view: v });
-    for (const h of await this.mysql.query(key, 'SHOW SLAVE HOSTS').catch(() => [])) {
-      const k = { Hostname: String(h.Host ?? ''), Port: Number(h.Port ?? 0) };
-      if (k.Hostname !== '' && k.Port > 0 && !byKey.has(keyString(k))) byKey.set(keyString(k), { key: k });
-    }
-    const out: BinlogConsumer[] = [];
-    for (const { key: k, view } of byKey.values()) {
-      try {
-        const r = await this.mysql.replicaStatus(k);
-        if (r && keyString(r.masterKey) === keyString(key))
-          out.push({
-            key: k,
-            execLogFile: r.execCoordinates.LogFile,
-            readLogFile: r.readCoordinates.LogFile,
-          });
-      } catch {
-        if (view)
-          out.push({
-            key: k,
-            execLogFile: view.ExecBinlogCoordinates.LogFile,
-            readLogFile: view.ReadBinlogCoordinates.LogFile,
-          });
-      }
-    }
-    return out;
   }
 }

@@ -2,7 +2,7 @@
 // SHOW SLAVE STATUS is what was asked, and every refusal leaves replication as it was.
 import { startMariaDBTopology, type Topology } from '@orchestrator/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ControlError } from '../../src/control/index.js';
+import { ControlError, disableGtid, enableGtid } from '../../src/control/index.js';
 import {
   eventually,
   type Harness,
@@ -192,6 +192,27 @@ describe('skip-query', () => {
     expect(await running(r1)).toBe(true);
     await rowArrives(t, r1, nextId++);
     expect(h.audits.map((a) => a.type)).toEqual(['skip-query']);
+  });
+});
+
+describe('enable-gtid / disable-gtid', () => {
+  it('switches the file:pos replica to GTID and back, replicating at each step', async () => {
+    // r1 replicates with file:pos since the skip-query test.
+    expect((await slaveStatus(t, r1))?.Using_Gtid).toBe('No');
+    const on = await enableGtid(h.control, k(r1));
+    expect(on.message).toBe(`Enabled GTID on 127.0.0.1:${r1}`);
+    await eventually(() => running(r1));
+    expect((await slaveStatus(t, r1))?.Using_Gtid).toBe('Slave_Pos');
+    await rowArrives(t, r1, nextId++);
+    await expectRefused(enableGtid(h.control, k(r1)), 'already uses GTID');
+
+    await disableGtid(h.control, k(r1));
+    await eventually(() => running(r1));
+    expect((await slaveStatus(t, r1))?.Using_Gtid).toBe('No');
+    await rowArrives(t, r1, nextId++);
+    await expectRefused(disableGtid(h.control, k(r1)), 'is not using GTID');
+    await enableGtid(h.control, k(r1));
+    await eventually(() => running(r1));
   });
 });
 

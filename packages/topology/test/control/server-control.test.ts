@@ -5,9 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ControlError,
   checkCanReplicateFrom,
+  flushBinaryLogs,
   gtidErrantInjectEmpty,
   gtidErrantResetMaster,
   locateGtidErrant,
+  purgeBinaryLogs,
 } from '../../src/control/index.js';
 import { eventually, type Harness, harness, k, replicationSnapshot, slaveStatus } from './harness.js';
 
@@ -70,21 +72,21 @@ describe('read_only', () => {
 describe('binary logs', () => {
   it('flush-binary-logs opens a new binlog', async () => {
     const before = await binlogs(t.master);
-    await h.control.flushBinaryLogs(k(t.master));
+    await flushBinaryLogs(h.control, k(t.master));
     expect(await binlogs(t.master)).toHaveLength(before.length + 1);
   });
 
   it('purge-binary-logs refuses while a replica still needs a file, purges once it moved on', async () => {
     await t.query(r2, 'STOP SLAVE');
-    await h.control.flushBinaryLogs(k(t.master));
-    await h.control.flushBinaryLogs(k(t.master));
+    await flushBinaryLogs(h.control, k(t.master));
+    await flushBinaryLogs(h.control, k(t.master));
     const files = await binlogs(t.master);
     const last = files[files.length - 1] as string;
 
-    const refused = await refusal(h.control.purgeBinaryLogs(k(t.master), last));
+    const refused = await refusal(purgeBinaryLogs(h.control, k(t.master), last));
     expect(refused.message).toMatch(new RegExp(`in use by replica 127\\.0\\.0\\.1:${r2}`));
     expect(await binlogs(t.master)).toEqual(files);
-    expect((await refusal(h.control.purgeBinaryLogs(k(t.master), 'mysql-bin.999999'))).message).toContain(
+    expect((await refusal(purgeBinaryLogs(h.control, k(t.master), 'mysql-bin.999999'))).message).toContain(
       'is not a binary log of',
     );
 
@@ -93,7 +95,7 @@ describe('binary logs', () => {
     await t.waitForReplication();
     await eventually(async () => (await slaveStatus(t, r2))?.Relay_Master_Log_File === last);
     await eventually(async () => (await slaveStatus(t, r1))?.Relay_Master_Log_File === last);
-    const done = await h.control.purgeBinaryLogs(k(t.master), last);
+    const done = await purgeBinaryLogs(h.control, k(t.master), last);
     expect(done.message).toBe(`Binary logs purged on: 127.0.0.1:${t.master}`);
     expect(await binlogs(t.master)).toEqual([last]);
   });
