@@ -315,7 +315,7 @@ describe.skipIf(!HeadlessBrowser.available())('web interface in headless Chromiu
     expect(errors.filter((e) => !FETCH_NOISE.test(e))).toEqual([]);
   });
 
-  it('raft page shows every member and follows a leader change made from the page', async () => {
+  it('raft page shows every member, moves leadership from the page and follows a leader kill -9', async () => {
     const { page, errors } = operator;
     const current = await cluster.waitForLeader();
     const target = cluster.nodes.find((n) => n !== current && n !== follower)!;
@@ -343,6 +343,17 @@ describe.skipIf(!HeadlessBrowser.available())('web interface in headless Chromiu
     await expect
       .poll(() => page.locator(`tr[data-member="${target.raftAddress}"]`).textContent())
       .toMatch(/Leader/);
+
+    // kill -9 of that leader: the page (served by a surviving node) shows the newly elected one
+    await target.process.kill9();
+    const elected = await cluster.waitForLeader();
+    await expect
+      .poll(() => page.getByTestId('raft-leader').textContent(), { timeout: 15_000 })
+      .toBe(elected.raftAddress);
+    await expect
+      .poll(() => page.locator(`tr[data-member="${target.raftAddress}"]`).textContent(), { timeout: 15_000 })
+      .toContain('unreachable');
+    await shot(page, 'raft-after-leader-kill.png');
     expect(errors.filter((e) => !FETCH_NOISE.test(e))).toEqual([]);
   });
 });

@@ -58,7 +58,7 @@ export function RaftPage() {
                           {m.IsLeader ? 'Leader' : reachable ? 'Follower' : 'unreachable'}
                         </span>
                       </td>
-                      <td>{m.MatchIndex}</td>
+                      <td>{m.MatchIndex === 0 && !reachable ? 'unknown' : m.MatchIndex}</td>
                       <td>{m.IsLeader ? '—' : ago(m.LastContactSeconds)}</td>
                       <td>
                         <span className={`badge ${m.Healthy ? 'ok' : 'warn'}`}>
