@@ -278,6 +278,17 @@ describe.skipIf(!HeadlessBrowser.available())('web interface in headless Chromiu
     await page.getByRole('dialog').getByRole('button', { name: 'Acknowledge' }).click();
     await expect.poll(() => recovery.textContent()).toContain('acknowledged by admin: seen in the web test');
 
+    // forget the dead master: its one-instance cluster leaves the overview
+    await page.goto(`${web}#/instance/${encodeURIComponent(key(topology.master))}`);
+    await expect.poll(() => page.locator('.badges').first().textContent()).toContain('unreachable');
+    await page.getByRole('button', { name: 'Forget' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Forget' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toContain('Instance forgotten');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Clusters');
+    await expect
+      .poll(() => page.getByRole('cell', { name: key(topology.master), exact: true }).count())
+      .toBe(0);
+
     await page.goto(`${web}#/problems`);
     await page.locator('h1').waitFor();
     await shot(page, 'problems.png');

@@ -37,11 +37,12 @@ export function App() {
 function Shell() {
   const route = useRoute();
   const { canWrite, user, notice, notify } = useSession();
+  // A new page takes the keyboard focus (screen readers announce it); an action's notice stays until
+  // dismissed or replaced, so it survives the navigation an action may cause.
   useEffect(() => {
     if (route.page === 'not-found') return;
-    notify(undefined);
     document.getElementById('main')?.focus({ preventScroll: true });
-  }, [route, notify]);
+  }, [route]);
   const current = route.page === 'cluster' || route.page === 'instance' ? 'clusters' : route.page;
   return (
     <>

@@ -60,7 +60,10 @@ export function InstanceActions({ instance, cluster, master, onDone, compact }: 
             title={`Forget ${keyString(key)}`}
             danger
             run={async () => (await act(path('forget', ...k(key)))).message}
-            onDone={onDone}
+            onDone={() => {
+              // Its page would only say it is unknown now.
+              window.location.hash = '#/clusters';
+            }}
           >
             <p>
               Removes <strong>{keyString(key)}</strong> from the orchestrator&apos;s records. It is
