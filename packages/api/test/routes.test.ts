@@ -214,9 +214,15 @@ describe('response shapes', () => {
     const noComment = await get(`${server.url}/api/ack-all-recoveries`);
     expect(noComment.status).toBe(400);
     expect((noComment.body as { Message: string }).Message).toContain('comment');
-    await get(`${server.url}/api/ack-recovery/cluster/alias/main?comment=x`);
-    await get(`${server.url}/api/ack-recovery/uid/u-1?comment=x`);
-    await get(`${server.url}/api/ack-all-recoveries?comment=x`);
+    const byCluster = await get(`${server.url}/api/ack-recovery/cluster/alias/main?comment=x`);
+    const byUid = await get(`${server.url}/api/ack-recovery/uid/u-1?comment=x`);
+    const all = await get(`${server.url}/api/ack-all-recoveries?comment=x`);
+    const byInstance = await get(`${server.url}/api/ack-recovery/instance/db2/3306?comment=x`);
+    // Details as the reference returns them: cluster name, uid, comment, instance key.
+    expect(byCluster.body).toMatchObject({ Message: 'Acknowledged cluster recoveries', Details: 'db1:3306' });
+    expect(byUid.body).toMatchObject({ Message: 'Acknowledged recovery', Details: 'u-1' });
+    expect(all.body).toMatchObject({ Message: 'Acknowledged all recoveries', Details: 'x' });
+    expect(byInstance.body).toMatchObject({ Details: { Hostname: 'db2', Port: 3306 } });
     const values = fake.s.proposals.map((p) => p.value as Record<string, unknown>);
     expect(values[0]).toMatchObject({ ClusterName: 'db1:3306', Comment: 'x', AllRecoveries: false });
     expect(values[1]).toMatchObject({ UID: 'u-1' });
@@ -230,7 +236,11 @@ describe('response shapes', () => {
     expect((await get(`${server.url}/api/tagged/?tag=role`)).body).toEqual([{ Hostname: 'db1', Port: 3306 }]);
     await get(`${server.url}/api/tag/db1/3306?tag=env=prod`);
     await get(`${server.url}/api/set-cluster-alias/db1:3306?alias=primary`);
-    await get(`${server.url}/api/submit-pool-instances/p1?instances=db1:3306,db2`);
+    expect(
+      (await get(`${server.url}/api/submit-pool-instances/p1?instances=db1:3306,db2`)).body,
+    ).toMatchObject({
+      Details: 'p1',
+    });
     expect((await get(`${server.url}/api/disable-global-recoveries`)).body).toMatchObject({
       Details: 'disabled',
     });

@@ -136,7 +136,8 @@ export const clusterRoutes: RouteDef[] = [
         DelimitedInstances: keys.map(keyString).join(','),
         RegisteredAt: now.toISOString(),
       });
-      return okEnvelope(`Applied ${pool} pool instances`, keys);
+      // Details is the pool name, as in the reference (orchestrator-client prints it).
+      return okEnvelope(`Applied ${pool} pool instances`, pool);
     },
   },
   {

@@ -3,7 +3,7 @@ import type { InstanceKey } from '@orchestrator/store';
 import { okEnvelope } from '../envelope.js';
 import { parseKey, parseNonNegativeInt, parseText } from '../params.js';
 import type { RouteDef, RouteRequest } from '../route.js';
-import { keyString, requireAlias, resolveClusterHint } from './helpers.js';
+import { requireAlias, resolveClusterHint } from './helpers.js';
 
 interface AckSelector {
   Key?: InstanceKey;
@@ -13,7 +13,16 @@ interface AckSelector {
   AllRecoveries?: boolean;
 }
 
-async function acknowledge(req: RouteRequest, selector: AckSelector, details: unknown): Promise<unknown> {
+/**
+ * Proposes ack-recovery. Message and Details are the reference's: the cluster name, the instance
+ * key, the id or uid as given, and the comment for ack-all (`details` undefined).
+ */
+async function acknowledge(
+  req: RouteRequest,
+  selector: AckSelector,
+  message: string,
+  details?: unknown,
+): Promise<unknown> {
   const comment = parseText(req.query.get('comment'), 'comment');
   await req.deps.commands.propose('ack-recovery', {
     CreatedAt: req.options.now().toISOString(),
@@ -25,7 +34,7 @@ async function acknowledge(req: RouteRequest, selector: AckSelector, details: un
     UID: selector.UID ?? '',
     AllRecoveries: selector.AllRecoveries ?? false,
   });
-  return okEnvelope('Acknowledged recoveries', details);
+  return okEnvelope(message, details === undefined ? comment : details);
 }
 
 const page = (req: RouteRequest) =>
@@ -91,29 +100,29 @@ export const recoveryRoutes: RouteDef[] = [
       const p = req.params;
       if (p.alias !== undefined) {
         const cluster = await requireAlias(req, p.alias);
-        return acknowledge(req, { ClusterName: cluster }, cluster);
+        return acknowledge(req, { ClusterName: cluster }, 'Acknowledged cluster recoveries', cluster);
       }
       if (p.clusterHint !== undefined) {
         const cluster = await resolveClusterHint(req, p.clusterHint);
-        return acknowledge(req, { ClusterName: cluster }, cluster);
+        return acknowledge(req, { ClusterName: cluster }, 'Acknowledged cluster recoveries', cluster);
       }
       if (p.host !== undefined) {
         const key = parseKey(p);
-        return acknowledge(req, { Key: key }, keyString(key));
+        return acknowledge(req, { Key: key }, 'Acknowledged instance recoveries', key);
       }
       if (p.uid !== undefined) {
         const uid = parseText(p.uid, 'uid', 128);
-        return acknowledge(req, { UID: uid }, uid);
+        return acknowledge(req, { UID: uid }, 'Acknowledged recovery', uid);
       }
       const id = parseNonNegativeInt(p.recoveryId, 'recoveryId');
-      return acknowledge(req, { Id: id }, id);
+      return acknowledge(req, { Id: id }, 'Acknowledged recovery', String(id));
     },
   },
   {
     name: 'ack-all-recoveries',
     paths: ['ack-all-recoveries'],
     kind: 'write',
-    handler: (req) => acknowledge(req, { AllRecoveries: true }, 'all'),
+    handler: (req) => acknowledge(req, { AllRecoveries: true }, 'Acknowledged all recoveries'),
   },
   {
     name: 'audit-recovery',
