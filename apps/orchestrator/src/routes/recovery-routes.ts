@@ -32,6 +32,9 @@ function entryFor(
   if (found) return { ...(found as unknown as AnalysisEntry), Analysis: analysisCode };
   return {
     Analysis: analysisCode,
+    // Every field orchestrator-client and the reference's AnalysisEntry carry, even when empty.
+    Description: '',
+    StructureAnalysis: [],
     AnalyzedInstanceKey: master.Key,
     AnalyzedInstanceMasterKey: master.MasterKey,
     ClusterDetails: {
