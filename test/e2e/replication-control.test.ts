@@ -131,6 +131,20 @@ describe('replication control through the daemon', () => {
     await follower.get(`end-downtime/127.0.0.1/${r2}`);
   });
 
+  it('restart-replica-statements wraps a statement in the running threads (nothing runs)', async () => {
+    const r = await follower.get<Envelope<string[]>>(
+      `restart-replica-statements/127.0.0.1/${r1}?q=${encodeURIComponent('set global slave_net_timeout=4')}`,
+    );
+    expect(r.body.Details, r.text).toEqual([
+      'stop slave io_thread;',
+      'stop slave sql_thread;',
+      'set global slave_net_timeout=4;',
+      'start slave sql_thread;',
+      'start slave io_thread;',
+    ]);
+    expect(await status(r1)).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes' });
+  });
+
   it('can-replicate-from answers "true" with the target key, and an error naming the reason otherwise', async () => {
     const ok = await follower.get<Envelope>(`can-replicate-from/127.0.0.1/${r2}/127.0.0.1/${r1}`);
     expect(ok.body).toEqual({ Code: 'OK', Message: 'true', Details: { Hostname: '127.0.0.1', Port: r1 } });

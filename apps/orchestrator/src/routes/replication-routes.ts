@@ -25,6 +25,7 @@ import {
   locateGtidErrant,
   purgeBinaryLogs,
   ReplicationControl,
+  restartPreserveStatements,
 } from '@orchestrator/topology';
 import type { DerivedConfig, OrchestratorConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
@@ -168,6 +169,19 @@ export function replicationRoutes(control: ReplicationControl): RouteDef[] {
     instanceRoute(control, 'disable-gtid', (c, k) => disableGtid(c, k)),
     instanceRoute(control, 'gtid-errant-reset-master', (c, k) => gtidErrantResetMaster(c, k)),
     instanceRoute(control, 'gtid-errant-inject-empty', (c, k) => gtidErrantInjectEmpty(c, k)),
+    {
+      // Read-only (nothing runs), but the reference authorizes it as an action.
+      name: 'restart-replica-statements',
+      paths: ['restart-replica-statements/:host/:port', 'restart-slave-statements/:host/:port'],
+      kind: 'proxied',
+      auth: 'write',
+      handler: async (req) => {
+        const key = parseKey(req.params);
+        const threads = await control.deps.mysql.replicaStatus(key);
+        const statements = restartPreserveStatements(threads, req.query.get('q') ?? '');
+        return { Code: 'OK', Message: `statements for: ${key.Hostname}:${key.Port}`, Details: statements };
+      },
+    },
     {
       name: 'locate-gtid-errant',
       paths: ['locate-gtid-errant/:host/:port'],

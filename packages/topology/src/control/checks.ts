@@ -2,81 +2,30 @@
 // wording where it has one), or null when the operation may go ahead. No I/O here.
 import type { LiveState } from '@orchestrator/recovery';
 import type { Instance, InstanceKey } from '@orchestrator/store';
+import { checkCanReplicateFrom, Refused } from '../moves/rules.js';
 import { compareBinlogFiles, isDetachedHost, parseDetachedLogFile } from './coordinates.js';
 
 export const keyString = (k: InstanceKey): string => `${k.Hostname}:${k.Port}`;
 
-const sameKey = (a: InstanceKey, b: InstanceKey) => a.Hostname === b.Hostname && a.Port === b.Port;
-
-/** The fields canReplicateFrom reads; an Instance has them all. */
-export type ReplicationPeer = Pick<
-  Instance,
-  | 'Key'
-  | 'MasterKey'
-  | 'Version'
-  | 'Binlog_format'
-  | 'LogBinEnabled'
-  | 'LogReplicationUpdatesEnabled'
-  | 'ServerID'
-  | 'ServerUUID'
-  | 'SQLDelay'
->;
-
-const isReplicaView = (i: Pick<Instance, 'MasterKey'>) => i.MasterKey.Hostname !== '' && i.MasterKey.Port > 0;
-
-/** "10.11.19-MariaDB" → [10, 11]. */
-function majorVersion(version: string): number[] {
-  return version
-    .split(/[.-]/)
-    .slice(0, 2)
-    .map((t) => Number.parseInt(t, 10) || 0);
-}
-
-function isSmallerMajorVersion(a: string, b: string): boolean {
-  const [a1 = 0, a2 = 0] = majorVersion(a);
-  const [b1 = 0, b2 = 0] = majorVersion(b);
-  return a1 !== b1 ? a1 < b1 : a2 < b2;
-}
-
-/** STATEMENT < MIXED < ROW: a replica that logs its updates cannot relay a "bigger" format. */
-function isSmallerBinlogFormat(format: string, other: string): boolean {
-  if (format === 'STATEMENT') return other === 'ROW' || other === 'MIXED';
-  if (format === 'MIXED') return other === 'ROW';
-  return false;
-}
-
 /**
- * Whether `instance` could replicate from `other` (the reference's Instance.CanReplicateFrom):
- * binlogs on the source (and log_slave_updates when the source is itself a replica), no major
- * version downgrade, compatible binlog formats, distinct server ids/UUIDs, and no replica placed
- * below a much more delayed one. `reasonableLagSeconds` is ReasonableMaintenanceReplicationLagSeconds.
+ * Whether `instance` could replicate from `other` (the reference's Instance.CanReplicateFrom, as the
+ * move rules implement it): the reason it cannot, or null. `reasonableLagSeconds` is
+ * ReasonableMaintenanceReplicationLagSeconds.
  */
 export function canReplicateFrom(
-  instance: ReplicationPeer,
-  other: ReplicationPeer,
+  instance: Instance,
+  other: Instance,
   reasonableLagSeconds = 20,
 ): string | null {
-  const k = keyString(instance.Key);
-  const o = keyString(other.Key);
-  if (sameKey(instance.Key, other.Key)) return `instance cannot replicate from itself: ${k}`;
-  if (!other.LogBinEnabled) return `instance does not have binary logs enabled: ${o}`;
-  if (isReplicaView(other) && !other.LogReplicationUpdatesEnabled)
-    return `instance does not have log_slave_updates enabled: ${o}`;
-  if (isSmallerMajorVersion(instance.Version, other.Version))
-    return `instance ${k} has version ${instance.Version}, which is lower than ${other.Version} on ${o}`;
-  if (
-    instance.LogBinEnabled &&
-    instance.LogReplicationUpdatesEnabled &&
-    isSmallerBinlogFormat(instance.Binlog_format, other.Binlog_format)
-  )
-    return `Cannot replicate from ${other.Binlog_format} binlog format on ${o} to ${instance.Binlog_format} on ${k}`;
-  if (instance.ServerID === other.ServerID)
-    return `Identical server id: ${o}, ${k} both have ${instance.ServerID}`;
-  if (instance.ServerUUID !== '' && instance.ServerUUID === other.ServerUUID)
-    return `Identical server UUID: ${o}, ${k} both have ${instance.ServerUUID}`;
-  if (instance.SQLDelay < other.SQLDelay && other.SQLDelay > reasonableLagSeconds)
-    return `${o} has higher SQL_Delay (${other.SQLDelay} seconds) than ${k} does (${instance.SQLDelay} seconds)`;
-  return null;
+  try {
+    checkCanReplicateFrom(instance, other, {
+      ReasonableMaintenanceReplicationLagSeconds: reasonableLagSeconds,
+    });
+    return null;
+  } catch (error) {
+    if (error instanceof Refused) return error.message;
+    throw error;
+  }
 }
 
 /** can-replicate-from-gtid's extra condition (the reference's CheckMoveViaGTID). */

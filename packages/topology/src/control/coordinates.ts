@@ -1,4 +1,4 @@
-// Pure helpers on binlog file names and on orchestrator's reversible "detach" encodings.
+// Pure helpers on binlog file names, orchestrator's reversible "detach" encodings and statements.
 
 /** The numeric suffix of a binlog file name (`mysql-bin.000042` → 42); NaN when there is none. */
 export function binlogFileNumber(name: string): number {
@@ -52,4 +52,29 @@ export function detachedHost(host: string): string {
 
 export function reattachedHost(host: string): string {
   return host.replace(/^\/\/+/, '');
+}
+
+/** A statement with a trailing `;` (the reference's SemicolonTerminated). */
+function terminated(statement: string): string {
+  const s = statement.trim();
+  return s.endsWith(';') ? s : `${s};`;
+}
+
+/**
+ * restart-replica-statements: `injected` wrapped in stopping and restarting exactly the replication
+ * threads that run now (an IO-only or SQL-only replica keeps that state). Pure; nothing is run.
+ */
+export function restartPreserveStatements(
+  threads: { ioRunning: boolean; sqlRunning: boolean } | null,
+  injected: string,
+): string[] {
+  const io = threads?.ioRunning ?? false;
+  const sql = threads?.sqlRunning ?? false;
+  return [
+    ...(io ? [terminated('stop slave io_thread')] : []),
+    ...(sql ? [terminated('stop slave sql_thread')] : []),
+    ...(injected.trim() === '' ? [] : [terminated(injected)]),
+    ...(sql ? [terminated('start slave sql_thread')] : []),
+    ...(io ? [terminated('start slave io_thread')] : []),
+  ];
 }

@@ -20,6 +20,7 @@ import {
   reattachMasterHostRefusal,
   reattachReplicaRefusal,
   resetReplicaRefusal,
+  restartPreserveStatements,
   skipQueryRefusal,
 } from '../../src/control/index.js';
 
@@ -188,6 +189,24 @@ describe('encodings', () => {
       logPos: 400,
     });
     expect(parseDetachedLogFile('mysql-bin.000003')).toBeNull();
+  });
+});
+
+describe('restart-replica-statements', () => {
+  it('wraps the statement in stopping and restarting exactly the running threads', () => {
+    expect(restartPreserveStatements({ ioRunning: true, sqlRunning: true }, 'set global x=1')).toEqual([
+      'stop slave io_thread;',
+      'stop slave sql_thread;',
+      'set global x=1;',
+      'start slave sql_thread;',
+      'start slave io_thread;',
+    ]);
+    expect(restartPreserveStatements({ ioRunning: false, sqlRunning: true }, 'q;')).toEqual([
+      'stop slave sql_thread;',
+      'q;',
+      'start slave sql_thread;',
+    ]);
+    expect(restartPreserveStatements(null, 'q')).toEqual(['q;']);
   });
 });
 
