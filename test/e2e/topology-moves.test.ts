@@ -131,4 +131,27 @@ describe('topology moves through the daemon', () => {
       );
     await expectDataFlows();
   });
+
+  it('regroup-slaves promotes one replica below which the others move; answers with its key', async () => {
+    const r = await follower.get<Envelope<Key>>(`regroup-slaves/127.0.0.1/${S1}`);
+    expect(r.body.Code, r.text).toBe('OK');
+    const promoted = r.body.Details.Port;
+    expect([S2, I, R1]).toContain(promoted);
+    expect(r.body.Message).toBe(
+      `promoted replica: 127.0.0.1:${promoted}, lost: 0, trivial: 2, pseudo-gtid: 0`,
+    );
+    for (const p of [S2, I, R1].filter((p) => p !== promoted))
+      await eventually(`${p} replicating from the promoted replica`, async () =>
+        (await masterPort(p)) === `${promoted} Yes/Yes` ? true : undefined,
+      );
+    await expectDataFlows();
+  });
+
+  it('a bad pattern is a 400 naming the parameter', async () => {
+    const r = await follower.get<Envelope<unknown>>(
+      `relocate-replicas/127.0.0.1/${S1}/127.0.0.1/${M}?pattern=(`,
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.Message).toMatch(/invalid parameter pattern/);
+  });
 });

@@ -2,7 +2,7 @@
 // our relocate-plan preview. Moves run on the leader only (kind 'write'; followers forward them):
 // the planner refuses with a clear message and no change, the executor audits every step, then the
 // moved instances are re-probed and answered in Details as the reference does.
-import { failed, parseKey, type RouteDef, type RouteRequest } from '@orchestrator/api';
+import { badParameter, failed, parseKey, type RouteDef, type RouteRequest } from '@orchestrator/api';
 import { keyString } from '@orchestrator/prober';
 import { createMySQLOperations } from '@orchestrator/recovery';
 import type { Instance, InstanceKey, Store } from '@orchestrator/store';
@@ -107,34 +107,61 @@ export function topologyService(
   return { moves, reprobe, close };
 }
 
-/** Reference messages, by route. */
-const MESSAGES: Record<MoveKind, (i: string, t: string, n: number) => string> = {
-  relocate: (i, t) => `Instance ${i} relocated below ${t}`,
-  'move-up': (i) => `Instance ${i} moved up`,
-  'move-below': (i, t) => `Instance ${i} moved below ${t}`,
-  'move-below-gtid': (i, t) => `Instance ${i} moved below ${t} via GTID`,
-  'move-equivalent': (i, t) => `Instance ${i} relocated via equivalence coordinates below ${t}`,
-  'match-below': (i, t) => `Instance ${i} matched below ${t}`,
-  'match-up': (i, t) => `Instance ${i} matched up at ${t}`,
-  repoint: (i, t) => `Instance ${i} repointed below ${t}`,
-  'take-master': (i) => `${i} took its master`,
-  'make-co-master': (i) => `Instance made co-master: ${i}`,
-  'relocate-replicas': (i, t, n) => `Relocated ${n} replicas of ${i} below ${t}`,
-  'move-replicas-gtid': (i, t, n) => `Moved ${n} replicas of ${i} below ${t} via GTID`,
-  'match-replicas': (i, t, n) => `Matched ${n} replicas of ${i} below ${t}`,
-  'move-up-replicas': (i, t, n) => `Moved up ${n} replicas of ${i} below ${t}`,
-  'match-up-replicas': (i, t, n) => `Matched up ${n} replicas of ${i} below ${t}`,
-  'repoint-replicas': (i, _t, n) => `Repointed ${n} replicas of ${i}`,
-  'take-siblings': (i, _t, n) => `Took ${n} siblings of ${i}`,
-  'regroup-replicas': (i, t, n) => `Regrouped ${n} replicas of ${i}: promoted ${t}`,
-  'regroup-replicas-gtid': (i, t, n) => `Regrouped ${n} replicas of ${i} via GTID: promoted ${t}`,
+interface MessageArgs {
+  /** The instance the route names, `host:port`. */
+  i: string;
+  /** The new master (regroup: the promoted replica). */
+  t: string;
+  /** How many replicas moved. */
+  n: number;
+  /** How many could not move. */
+  lost: number;
+}
+
+/** The reference's messages, by route. */
+const MESSAGES: Record<MoveKind, (a: MessageArgs) => string> = {
+  relocate: ({ i, t }) => `Instance ${i} relocated below ${t}`,
+  'move-up': ({ i }) => `Instance ${i} moved up`,
+  'move-below': ({ i, t }) => `Instance ${i} moved below ${t}`,
+  'move-below-gtid': ({ i, t }) => `Instance ${i} moved below ${t} via GTID`,
+  'move-equivalent': ({ i, t }) => `Instance ${i} relocated via equivalence coordinates below ${t}`,
+  'match-below': ({ i, t }) => `Instance ${i} matched below ${t}`,
+  'match-up': ({ i, t }) => `Instance ${i} matched up at ${t}`,
+  repoint: ({ i, t }) => `Instance ${i} repointed below ${t}`,
+  'take-master': ({ i }) => `${i} took its master`,
+  'make-co-master': ({ i }) => `Instance made co-master: ${i}`,
+  'relocate-replicas': ({ i, t, n }) => `Relocated ${n} replicas of ${i} below ${t}`,
+  'move-replicas-gtid': ({ i, t, n }) => `Moved ${n} replicas of ${i} below ${t} via GTID`,
+  'match-replicas': ({ i, t, n }) => `Matched ${n} replicas of ${i} below ${t}`,
+  'move-up-replicas': ({ i, t, n }) => `Moved up ${n} replicas of ${i} below ${t}`,
+  'match-up-replicas': ({ i, t, n }) => `Matched up ${n} replicas of ${i} below ${t}`,
+  'repoint-replicas': ({ i, n }) => `Repointed ${n} replicas of ${i}`,
+  'take-siblings': ({ i, n }) => `Took ${n} siblings of ${i}`,
+  'regroup-replicas': ({ t, n, lost }) =>
+    `promoted replica: ${t}, lost: ${lost}, trivial: ${n}, pseudo-gtid: 0`,
+  'regroup-replicas-gtid': ({ t, n, lost }) => `promoted replica: ${t}, lost: ${lost}, moved: ${n}`,
 };
 
-/** Which instance(s) a route answers with in Details (reference shapes). */
-function detailsKind(kind: MoveKind): 'instance' | 'moved' | 'target' {
+/**
+ * What a route answers with in Details (reference shapes): the moved Instance, the moved
+ * Instance[] of group moves (also for move-replicas-gtid and match-*-replicas, whose reference
+ * answer is a key that orchestrator-client's `.Details[].Key` cannot read), the instance for
+ * take-siblings and the promoted replica's key for regroup.
+ */
+function detailsKind(kind: MoveKind): 'instance' | 'moved' | 'promoted-key' {
   if (kind === 'take-siblings') return 'instance';
-  if (kind === 'regroup-replicas' || kind === 'regroup-replicas-gtid') return 'target';
+  if (kind === 'regroup-replicas' || kind === 'regroup-replicas-gtid') return 'promoted-key';
   return isGroupKind(kind) ? 'moved' : 'instance';
+}
+
+function patternParam(req: RouteRequest): RegExp | null {
+  const pattern = req.query.get('pattern');
+  if (!pattern) return null;
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw badParameter('pattern', `not a valid regular expression: ${(error as Error).message}`, pattern);
+  }
 }
 
 function involvedKeys(plan: AnyPlan): InstanceKey[] {
@@ -167,9 +194,10 @@ export function topologyRoutes(service: TopologyService): RouteDef[] {
   const handler = (kind: MoveKind, withTarget: boolean) => async (req: RouteRequest) => {
     const instance = parseKey(req.params);
     const target = withTarget ? parseKey(req.params, 'belowHost', 'belowPort') : null;
+    const pattern = patternParam(req);
     let outcome: Awaited<ReturnType<TopologyMoves['move']>>;
     try {
-      outcome = await moves.move({ kind, instance, target });
+      outcome = await moves.move({ kind, instance, target, pattern });
     } catch (error) {
       if (error instanceof MoveRefusedError) throw failed(`${kind}: ${error.message}`, null);
       throw failed(`${kind} ${keyString(instance)}: ${(error as Error).message}`, null, error);
@@ -183,16 +211,21 @@ export function topologyRoutes(service: TopologyService): RouteDef[] {
     const skipped =
       'skipped' in outcome.plan ? outcome.plan.skipped.map((s) => `${keyString(s.key)}: ${s.reason}`) : [];
     const problems = [...failures, ...skipped];
-    const message =
-      MESSAGES[kind](keyString(instance), t, outcome.moved.length) +
-      (isGroupKind(kind)
-        ? `; ${problems.length} errors${problems.length ? `: ${problems.join('; ')}` : ''}`
-        : '');
     const which = detailsKind(kind);
+    const base = MESSAGES[kind]({
+      i: keyString(instance),
+      t,
+      n: outcome.moved.length,
+      lost: problems.length,
+    });
+    const errors = `; ${problems.length} errors${problems.length ? `: ${problems.join('; ')}` : ''}`;
+    const message = base + (isGroupKind(kind) && which !== 'promoted-key' ? errors : '');
     const details =
       which === 'moved'
         ? outcome.moved.map(get).filter((i): i is Instance => i !== null)
-        : get(which === 'target' && outcome.plan.target ? outcome.plan.target : instance);
+        : which === 'promoted-key'
+          ? outcome.plan.target
+          : get(instance);
     return { Code: 'OK', Message: message, Details: details };
   };
 
@@ -204,7 +237,7 @@ export function topologyRoutes(service: TopologyService): RouteDef[] {
   });
 
   return [
-    single('relocate', ['relocate'], true),
+    single('relocate', ['relocate', 'relocate-below'], true),
     single('relocate-replicas', ['relocate-replicas', 'relocate-slaves'], true),
     single('move-up', ['move-up'], false),
     single('move-up-replicas', ['move-up-replicas', 'move-up-slaves'], false),

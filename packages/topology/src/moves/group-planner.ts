@@ -18,6 +18,8 @@ export interface GroupMoveRequest {
   kind: GroupMoveKind;
   instance: InstanceKey;
   target?: InstanceKey | null;
+  /** Only replicas whose `host:port` matches (reference `?pattern=`). */
+  pattern?: RegExp | null;
 }
 
 const k = keyString;
@@ -64,9 +66,13 @@ function requireTarget(req: GroupMoveRequest): InstanceKey {
   return req.target;
 }
 
-function replicasOrRefuse(view: View, key: InstanceKey): MoveInstance[] {
-  const replicas = view.replicasOf(key);
-  if (replicas.length === 0) throw new Refused('NO_REPLICAS', `${k(key)} has no replicas`);
+function replicasOrRefuse(view: View, key: InstanceKey, pattern?: RegExp | null): MoveInstance[] {
+  const replicas = view.replicasOf(key).filter((r) => !pattern || pattern.test(k(r.Key)));
+  if (replicas.length === 0)
+    throw new Refused(
+      'NO_REPLICAS',
+      `${k(key)} has no replicas${pattern ? ` matching ${pattern.source}` : ''}`,
+    );
   return replicas;
 }
 
@@ -110,7 +116,7 @@ function planGroupOrThrow(view: View, req: GroupMoveRequest, opts: PlannerOption
     case 'match-replicas': {
       const target = view.get(requireTarget(req), 'destination').Key;
       const kind = req.kind === 'relocate-replicas' ? 'relocate' : 'move-below-gtid';
-      const replicas = replicasOrRefuse(view, parent.Key).filter((r) => !sameKey(r.Key, target));
+      const replicas = replicasOrRefuse(view, parent.Key, req.pattern).filter((r) => !sameKey(r.Key, target));
       return collect(
         req.kind,
         parent.Key,
@@ -129,7 +135,7 @@ function planGroupOrThrow(view: View, req: GroupMoveRequest, opts: PlannerOption
         req.kind,
         parent.Key,
         parent.MasterKey,
-        replicasOrRefuse(view, parent.Key).map((r) => ({ kind, instance: r.Key })),
+        replicasOrRefuse(view, parent.Key, req.pattern).map((r) => ({ kind, instance: r.Key })),
         view,
         opts,
         (n) => `moved up ${n} replicas of ${k(parent.Key)}`,
@@ -140,7 +146,7 @@ function planGroupOrThrow(view: View, req: GroupMoveRequest, opts: PlannerOption
         req.kind,
         parent.Key,
         parent.Key,
-        replicasOrRefuse(view, parent.Key).map((r) => ({
+        replicasOrRefuse(view, parent.Key, req.pattern).map((r) => ({
           kind: 'repoint',
           instance: r.Key,
           target: parent.Key,

@@ -43,6 +43,8 @@ export interface MoveRequest {
   instance: InstanceKey;
   /** The new master, for the kinds that take one (repoint: optional, defaults to the current master). */
   target?: InstanceKey | null;
+  /** Group moves: only replicas whose `host:port` matches this regular expression (reference `?pattern=`). */
+  pattern?: RegExp | null;
 }
 
 export type MoveMethod = 'MariaDB GTID' | 'Oracle GTID' | 'binlog coordinates' | 'none';
