@@ -76,8 +76,11 @@ const RECOVERIES = [
 ];
 /** Routes whose outcome depends on the topology's state at that moment (not on the contract). */
 const STATE_DEPENDENT = new Set([...TOPOLOGY_OPERATIONS, ...RECOVERIES]);
-/** Phases after the reads and operator writes: topology operations, recoveries, then forgetting. */
-const PHASES = [TOPOLOGY_OPERATIONS, RECOVERIES, ['forget', 'forget-cluster']];
+/**
+ * Phases after the reads and operator writes: recoveries (the first takeover meets a healthy
+ * cluster), topology operations, then forgetting.
+ */
+const PHASES = [RECOVERIES, TOPOLOGY_OPERATIONS, ['forget', 'forget-cluster']];
 
 /**
  * Where the client's fixtures differ from the reference and the daemon follows the reference
@@ -321,6 +324,7 @@ describe('orchestrator-client contract against a real 3-node cluster and MariaDB
       const unexpected: string[] = [];
       const refused: string[] = [];
       const errata: string[] = [];
+      const succeeded = new Set<string>();
       let checked = 0;
       const calls = fixtureCalls();
       const successes = new Map<string, ExpectedRequest>();
@@ -358,6 +362,7 @@ describe('orchestrator-client contract against a real 3-node cluster and MariaDB
           );
           continue;
         }
+        succeeded.add(call.route);
         // A success is compared with a success fixture of the same route.
         const success = wanted === 200 ? call.expected : successes.get(call.route);
         if (success === undefined) {
@@ -378,6 +383,8 @@ describe('orchestrator-client contract against a real 3-node cluster and MariaDB
       expect(unexpected).toEqual([]);
       expect(mismatches).toEqual([]);
       expect(checked).toBeGreaterThan(40);
+      // The takeover met a healthy cluster: its TopologyRecovery (SuccessorKey, …) was shape-checked.
+      expect([...succeeded]).toContain('graceful-master-takeover');
     }, 300_000);
   });
 });
