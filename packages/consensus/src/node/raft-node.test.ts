@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NotLeaderError } from '../core/errors.js';
 import { MemoryLogStore, MemorySnapshotStore, MemoryStableStore } from '../storage/memory.js';
 import { MemoryNetwork } from '../transport/memory.js';
+import type { Transport } from '../transport/transport.js';
 import type { Entry } from '../types.js';
 import type { RaftNodeConfig, StateMachine } from './config.js';
 import { ProposalLostError, RaftConfigError, RaftStoppedError } from './errors.js';
@@ -125,6 +126,54 @@ describe('RaftNode', () => {
       expect(m.node.brief()).toEqual({ state: 'follower', leader: leader.node.id });
     }
     expect(changes.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("sends the leader's appends before its own persist, but commits only after it", async () => {
+    // Every node's log writes and sends, in one timeline.
+    const events: string[] = [];
+    const net = new MemoryNetwork();
+    const members = new Map<string, Member>();
+    for (const id of ['a', 'b', 'c']) {
+      const storage = memoryStorage();
+      const append = storage.log.append.bind(storage.log);
+      storage.log.append = (entries) => {
+        events.push(`${id} persist ${entries[entries.length - 1]?.index}`);
+        append(entries);
+      };
+      const inner = net.transport(id);
+      const transport: Transport = {
+        id: inner.id,
+        start: (handler) => inner.start(handler),
+        send(m) {
+          const last = m.entries?.[m.entries.length - 1]?.index;
+          if (m.type === 'append') events.push(`${id} send-append ${last ?? '-'} commit ${m.commit ?? 0}`);
+          inner.send(m);
+        },
+        setPeerAddresses: () => inner.setPeerAddresses(),
+        stop: () => inner.stop(),
+      };
+      const sm = new ListMachine();
+      const node = new RaftNode({ id, peers: ['a', 'b', 'c'], storage, transport, ...fast }, sm);
+      await node.start();
+      running.push(node);
+      members.set(id, { node, sm });
+    }
+    const leader = await waitFor(() => leaderOf(members), 5_000, 'a leader');
+    const id = leader.node.id;
+    const result = String(await leader.node.propose(enc.encode('x')));
+    const index = Number(result.split('@')[1]);
+    const at = (e: string) => events.indexOf(e);
+    const sent = events.findIndex((e) => e.startsWith(`${id} send-append ${index} `));
+    const persisted = at(`${id} persist ${index}`);
+    expect(sent).toBeGreaterThanOrEqual(0);
+    expect(persisted).toBeGreaterThan(sent);
+    // No message tells anybody the entry is committed before the leader holds it durably.
+    const firstCommit = events.findIndex((e) => {
+      const m = /^\S+ send-append \S+ commit (\d+)$/.exec(e);
+      return m !== null && Number(m[1]) >= index;
+    });
+    if (firstCommit >= 0) expect(firstCommit).toBeGreaterThan(persisted);
+    await waitFor(() => [...members.values()].every((m) => m.sm.items.includes('x')), 5_000, 'replication');
   });
 
   it('rejects proposals on a follower with NotLeaderError naming the leader', async () => {

@@ -426,11 +426,23 @@ export class RaftNode extends EventEmitter {
       }
       while (this.running && raw.hasReady()) {
         const rd = raw.ready();
+        const early = this.sendableBeforePersist(rd, raw, storage);
+        if (early.length > 0) {
+          // The leader's appends go out first and its own fsync runs while followers write theirs
+          // (raft thesis §10.2.1). Safe: the leader's acks can only raise the commit index in
+          // memory; commits reach followers and the state machine through a later Ready, which this
+          // cycle only takes after the persist below.
+          for (const m of early) this.transport?.send(m);
+          this.transport?.flush?.();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (!this.running) return;
+        }
         await this.persist(rd, storage);
         if (!this.running) return;
-        for (const m of rd.messages) this.transport?.send(m);
+        const rest = early.length > 0 ? rd.messages.filter((m) => !early.includes(m)) : rd.messages;
+        for (const m of rest) this.transport?.send(m);
         // Write now: waiting for the end of this event-loop turn would add a turn to every hop.
-        if (rd.messages.length > 0) this.transport?.flush?.();
+        if (rest.length > 0) this.transport?.flush?.();
         if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role, raw.status().term);
         if (rd.snapshot) this.applier.push({ snapshot: rd.snapshot });
         for (const entry of rd.committedEntries) this.applier.push({ entry });
@@ -442,6 +454,20 @@ export class RaftNode extends EventEmitter {
     } finally {
       this.inCycle = false;
     }
+  }
+
+  /**
+   * A leader's appends and heartbeats that may leave before its own entries are durable: only in a
+   * Ready that writes entries, carries no snapshot and changes neither term nor vote (a vote must
+   * be durable before any message of its term goes out).
+   */
+  private sendableBeforePersist(rd: Ready, raw: RawNode, storage: InjectedStorage): Message[] {
+    if (rd.entries.length === 0 || rd.snapshot || raw.brief().role !== 'leader') return [];
+    if (rd.hardState) {
+      const prev = storage.stable.hardState();
+      if (rd.hardState.term !== prev.term || rd.hardState.vote !== prev.vote) return [];
+    }
+    return rd.messages.filter((m) => m.type === 'append' || m.type === 'heartbeat');
   }
 
   /** Step 1 of the Ready contract: snapshot, entries, hard state durable before anything is sent. */
