@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { type AckSelector, ackRecoveryPayload } from './acks.js';
 import { type RecoveryConfig, resolveRecoveryConfig } from './config.js';
 import { errorMessage, RecoveryError } from './errors.js';
+import { replicasLeftBehind, runCompletion } from './flows/complete.js';
 import { runIntermediateMasterRecovery } from './flows/intermediate.js';
 import { runMasterFailover } from './flows/master.js';
 import { runTakeover } from './flows/takeover.js';
@@ -389,9 +390,20 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
     if (!current || !isInterrupted(current, ctx.node)) return null;
     const entry = r.AnalysisEntry;
     const kind = recoveryKindFor(entry.Analysis) ?? 'DeadMaster';
-    const instances = await ctx.reads.clusterInstances(entry.ClusterDetails.ClusterName);
+    // The promoted replica may already count as a cluster of its own in the backend: the dead
+    // master's replicas named in the analysis are checked too.
+    const known = [
+      ...(await ctx.reads.clusterInstances(entry.ClusterDetails.ClusterName)).map((i) => i.Key),
+      ...(entry.Replicas ?? entry.SlaveHosts ?? []),
+    ];
+    const unique = known.filter((k, i) => known.findIndex((x) => keyOf(x) === keyOf(k)) === i);
     const writable =
-      kind === 'DeadIntermediateMaster' ? null : await findWritableMaster(ctx.mysql, instances);
+      kind === 'DeadIntermediateMaster'
+        ? null
+        : await findWritableMaster(
+            ctx.mysql,
+            unique.map((Key) => ({ Key })),
+          );
     const decision = decideResume(r, writable);
     await closeInterrupted(
       ctx.publish,
@@ -401,11 +413,34 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       decision.reason,
       decision.action === 'resolve' ? decision.writableMaster : null,
     );
-    if (decision.action === 'resolve') return { uid: r.UID, decision };
+    if (decision.action === 'resolve') {
+      const promoted = decision.writableMaster;
+      if (!promoted || keyOf(promoted) === keyOf(entry.AnalyzedInstanceKey)) return { uid: r.UID, decision };
+      // A replica was promoted; siblings the previous leader had not moved yet are moved now.
+      const run = newRun(entry, kind, entry.CommandHint ?? '', false, entry.CommandHint === undefined);
+      run.recovery.RelatedRecoveryId = r.Id;
+      if ((await replicasLeftBehind(run, promoted)).length === 0) return { uid: r.UID, decision };
+      return { uid: r.UID, decision, resumed: await complete(run, promoted) };
+    }
     const run = newRun(entry, kind, entry.CommandHint ?? '', false, entry.CommandHint === undefined);
     run.recovery.RelatedRecoveryId = r.Id;
     await run.audit(`resuming interrupted recovery ${r.UID}`);
     return { uid: r.UID, decision, resumed: await execute(run, kind, null) };
+  }
+
+  /** Registers a recovery that finishes an interrupted one whose replica was already promoted. */
+  async function complete(run: RecoveryRun, promoted: InstanceKey): Promise<TopologyRecovery> {
+    try {
+      await run.register();
+      await run.audit(`completing interrupted recovery ${run.recovery.RelatedRecoveryId}`);
+      await runCompletion(run, promoted);
+    } catch (error) {
+      run.addError(error);
+      ctx.log?.(`completion ${run.recovery.UID} stopped: ${errorMessage(error)}`);
+    } finally {
+      background.push(...run.background);
+    }
+    return run.recovery;
   }
 
   async function takeover(run: RecoveryRun, command: string, opts: Parameters<typeof runTakeover>[1]) {
