@@ -284,12 +284,13 @@ describe('hooks of an automated master failover, through the daemon', () => {
       expect(replicaHosts(env.ORC_REPLICA_HOSTS ?? '')).toEqual(replicaHosts(words(pre!).replicaHosts!));
     }
 
-    // Every hook run is a recovery step, with its exit code.
-    const steps = stepsOf(leader, recovery.UID);
+    // Every hook run is a recovery step, with its exit code (recorded once its list is done).
     for (const list of ['PreFailoverProcesses', 'PostMasterFailoverProcesses', 'PostFailoverProcesses'])
-      expect(
-        steps.filter((m) => m.startsWith(`${list}:`) && m.includes('exit code 0')),
-        list,
-      ).toHaveLength(2);
+      await eventually(`both ${list} runs in the recovery steps`, async () =>
+        stepsOf(leader, recovery.UID).filter((m) => m.startsWith(`${list}:`) && m.includes('exit code 0'))
+          .length === 2
+          ? true
+          : undefined,
+      );
   });
 });
