@@ -106,6 +106,11 @@ export class MoveExecutor {
     try {
       for (const step of plan.steps) {
         this.checkLeader(describeStep(step));
+        if (
+          (step.op === 'change-master-gtid' || step.op === 'change-master-coordinates') &&
+          plan.kind !== 'make-co-master'
+        )
+          await this.checkNoCycle(step.instance, step.master);
         await this.runStep(step, stopped);
         done++;
         await this.audit(
@@ -215,6 +220,25 @@ export class MoveExecutor {
       case 'align-gtid-slave-pos':
         await mysql.alignGtidSlavePos(step.instance);
         return;
+    }
+  }
+
+  /**
+   * Re-checks on live servers that `master` does not replicate (directly or not) from `instance`:
+   * the view the plan was made on may be stale. Unreachable links end the walk (bounded to 32 hops).
+   */
+  private async checkNoCycle(instance: InstanceKey, master: InstanceKey): Promise<void> {
+    let cur: InstanceKey | undefined = master;
+    for (let hop = 0; cur && hop < 32; hop++) {
+      if (k(cur) === k(instance))
+        throw new MoveError(
+          'FAILED',
+          `${k(master)} now replicates from ${k(instance)}: the move would create a replication cycle`,
+        );
+      const status: Awaited<ReturnType<MySQLOperations['replicaStatus']>> = await this.opts.mysql
+        .replicaStatus(cur)
+        .catch(() => null);
+      cur = status?.masterKey;
     }
   }
 

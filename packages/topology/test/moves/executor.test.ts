@@ -16,10 +16,21 @@ import {
 const key = (port: number): InstanceKey => ({ Hostname: 'h', Port: port });
 
 /** A fake of the MySQLOperations methods the executor uses; every change is logged as "op port". */
-function fakeMySQL(options: { failOn?: string; onChange?: (op: string) => void; delayMs?: number } = {}) {
+function fakeMySQL(
+  options: {
+    failOn?: string;
+    onChange?: (op: string) => void;
+    delayMs?: number;
+    /** Live master port of each replica (default: 1). */
+    masters?: Record<number, number>;
+  } = {},
+) {
   const calls: string[] = [];
   const status = (port: number): ReplicaStatus =>
-    ({ masterKey: key(1), execCoordinates: { LogFile: 'b.1', LogPos: port } }) as unknown as ReplicaStatus;
+    ({
+      masterKey: key(options.masters?.[port] ?? 1),
+      execCoordinates: { LogFile: 'b.1', LogPos: port },
+    }) as unknown as ReplicaStatus;
   const change = async (op: string, port: number) => {
     const call = `${op} ${port}`;
     options.onChange?.(call);
@@ -127,6 +138,18 @@ describe('MoveExecutor', () => {
       .catch((e: unknown) => e);
     expect((refused as MoveError).code).toBe('NOT_LEADER');
     expect(none.calls).toEqual([]);
+  });
+
+  it('re-checks for a cycle on live servers before re-pointing', async () => {
+    // The plan was made on a stale view: 5 now replicates from 4, which replicates from 3.
+    const { mysql, calls } = fakeMySQL({ masters: { 5: 4, 4: 3 } });
+    const error = await executor(mysql)
+      .run(gtidMove(3, 5))
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /failed at step 3\/4 .*h:5 now replicates from h:3: the move would create a replication cycle; replication restarted on h:3/,
+    );
+    expect(calls).toEqual(['stop 3', 'start 3']);
   });
 
   it('takes maintenance locks on every involved instance, all or nothing', async () => {

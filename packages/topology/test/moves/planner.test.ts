@@ -330,6 +330,18 @@ describe('planner methods and steps', () => {
     expect(p.moves.map((m) => m.instance.Port).sort()).toEqual([2, 5]);
   });
 
+  it('group moves take only the replicas matching ?pattern=', () => {
+    const p = planMove(cluster(), { ...request('relocate-replicas', 1, 4), pattern: /:5$/ }, opts);
+    if (!p.possible || !('moves' in p)) throw new Error('group plan expected');
+    expect(p.moves.map((m) => m.instance.Port)).toEqual([5]);
+    expect(
+      planMove(cluster(), { ...request('repoint-replicas', 1), pattern: /nothing/ }, opts),
+    ).toMatchObject({
+      possible: false,
+      code: 'NO_REPLICAS',
+    });
+  });
+
   it('move-up-replicas moves every replica to the grandparent', () => {
     const p = planned(cluster(), request('move-up-replicas', 2));
     if (!('moves' in p)) throw new Error('group plan expected');
