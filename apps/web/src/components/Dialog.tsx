@@ -17,6 +17,8 @@ export interface ConfirmProps {
   run: () => Promise<string>;
   onDone?: () => void;
   onOpen?: () => void;
+  /** What the action is about (e.g. an instance), added to the button's accessible name. */
+  subject?: string;
   /** Extra class for the opening button. */
   className?: string;
 }
@@ -59,6 +61,7 @@ export function ConfirmAction(props: ConfirmProps) {
       <button
         type="button"
         className={`${props.danger ? 'danger' : ''} ${props.className ?? ''}`.trim()}
+        aria-label={props.subject ? `${props.label} ${props.subject}` : undefined}
         onClick={() => {
           setError(undefined);
           props.onOpen?.();

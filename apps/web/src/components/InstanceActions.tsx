@@ -80,6 +80,7 @@ function Takeover({ master, target, onDone }: { master: Instance; target: Instan
   return (
     <ConfirmAction
       label="Promote"
+      subject={keyString(target.Key)}
       title={`Graceful master takeover to ${keyString(target.Key)}`}
       confirmLabel="Take over"
       danger
@@ -195,6 +196,7 @@ function MoveReplica({
   return (
     <ConfirmAction
       label="Move…"
+      subject={self}
       title={`Move ${self} under a new master`}
       confirmLabel="Move"
       canConfirm={plan?.Possible === true}

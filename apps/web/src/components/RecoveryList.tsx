@@ -44,27 +44,6 @@ function RecoveryItem({ recovery: r, onDone }: { recovery: Recovery; onDone: () 
       </p>
       {r.AllErrors && r.AllErrors.length > 0 && <p className="detail bad">{r.AllErrors.join('; ')}</p>}
       <div className="actions">
-        <details
-          onToggle={(e) => {
-            if ((e.target as HTMLDetailsElement).open && steps === undefined && r.UID) {
-              get<RecoveryStep[]>(path('audit-recovery-steps', r.UID))
-                .then((s) => setSteps(s ?? []))
-                .catch((err: Error) => setStepsError(err.message));
-            }
-          }}
-        >
-          <summary>Steps</summary>
-          {stepsError && <p className="error">{stepsError}</p>}
-          {steps && (
-            <ol className="steps">
-              {steps.map((s) => (
-                <li key={s.Id}>
-                  <span className="muted mono">{s.AuditAt}</span> {s.Message}
-                </li>
-              ))}
-            </ol>
-          )}
-        </details>
         {!r.Acknowledged && (
           <ConfirmAction
             label="Acknowledge"
@@ -86,6 +65,27 @@ function RecoveryItem({ recovery: r, onDone }: { recovery: Recovery; onDone: () 
           </ConfirmAction>
         )}
       </div>
+      <details
+        onToggle={(e) => {
+          if ((e.target as HTMLDetailsElement).open && steps === undefined && r.UID) {
+            get<RecoveryStep[]>(path('audit-recovery-steps', r.UID))
+              .then((s) => setSteps(s ?? []))
+              .catch((err: Error) => setStepsError(err.message));
+          }
+        }}
+      >
+        <summary>Steps</summary>
+        {stepsError && <p className="error">{stepsError}</p>}
+        {steps && (
+          <ol className="steps">
+            {steps.map((s) => (
+              <li key={s.Id}>
+                <span className="muted mono">{s.AuditAt}</span> {s.Message}
+              </li>
+            ))}
+          </ol>
+        )}
+      </details>
     </li>
   );
 }

@@ -69,6 +69,7 @@ export function RaftPage() {
                         {!m.IsLeader && reachable && (
                           <ConfirmAction
                             label="Make leader"
+                            subject={m.Address}
                             title={`Yield leadership to ${m.Address}`}
                             confirmLabel="Yield"
                             run={async () => (await act(path('raft-transfer-leadership', m.Address))).message}
