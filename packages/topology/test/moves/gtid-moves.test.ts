@@ -1,7 +1,7 @@
 // Every GTID move on a real MariaDB topology, one after the other on the same servers: the master
 // M with replicas S1, S2 and an intermediate master I with replicas R1, R2. After each move SHOW
 // SLAVE STATUS shows what was asked and a row written on the master reaches every server.
-import { startMariaDBTopology, type Topology } from '@orchestrator/testkit';
+import { replicateFrom, startMariaDB, startMariaDBTopology, type Topology } from '@orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MoveRefusedError } from '../../src/moves/index.js';
 import { expectDataFlows, expectReplicating, type Harness, harness, replicationShape } from './harness.js';
@@ -15,10 +15,12 @@ describe('GTID moves on MariaDB', () => {
   let I: number;
   let R1: number;
   let R2: number;
+  /** Servers started by single tests, part of the view while they run. */
+  const extra: number[] = [];
 
   beforeAll(async () => {
     topology = await startMariaDBTopology({ replicas: 2, chain: { intermediateReplicas: 2 } });
-    h = harness(topology);
+    h = harness(topology, () => [...topology.ports, ...extra]);
     M = topology.master;
     [S1, S2] = topology.replicas as [number, number];
     I = topology.intermediate as number;
@@ -128,6 +130,25 @@ describe('GTID moves on MariaDB', () => {
     h.leading.value = true;
     expect((follower as Error).message).toMatch(/not the raft leader/);
     expect(await replicationShape(topology)).toEqual(before);
+  });
+
+  it('a replica without log_slave_updates cannot take replicas; nothing changes', async () => {
+    const noLsu = await startMariaDB({ args: ['--log-slave-updates=OFF'] });
+    try {
+      await replicateFrom(noLsu, M);
+      extra.push(noLsu.port);
+      await expectReplicating(topology, R1, M);
+      const before = await replicationShape(topology);
+      const error = await h.moves.move(h.request('relocate', R1, noLsu.port)).catch((e: unknown) => e);
+      expect((error as MoveRefusedError).refusal).toBe('NO_LOG_SLAVE_UPDATES');
+      expect((error as Error).message).toBe(
+        `instance does not have log_slave_updates enabled: 127.0.0.1:${noLsu.port}`,
+      );
+      expect(await replicationShape(topology)).toEqual(before);
+    } finally {
+      extra.length = 0;
+      await noLsu.destroy();
+    }
   });
 
   it('make-co-master makes the master replicate from its replica', async () => {
