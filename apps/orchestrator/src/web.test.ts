@@ -68,6 +68,7 @@ describe('withWebApp', () => {
     expect((await fetch(`${base}/orc/web`, { redirect: 'manual' })).headers.get('location')).toBe(
       '/orc/web/',
     );
+    expect((await fetch(`${base}/`, { redirect: 'manual' })).headers.get('location')).toBe('/orc/web/');
     const index = await fetch(`${base}/orc/web/`);
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toContain('text/html');

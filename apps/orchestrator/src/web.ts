@@ -1,5 +1,5 @@
 // The web interface (apps/web, built by Vite) served next to the API: `<URLPrefix>/web/…` serves the
-// built files, `<URLPrefix>/` redirects there, everything else goes to the API. The app only calls
+// built files, `<URLPrefix>/` (and `/`) redirect there, everything else goes to the API. The app only calls
 // the public HTTP API, so a follower serving it proxies those calls to the leader like any client.
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -26,16 +26,27 @@ export interface WebAppOptions {
 /** Wraps the API's request listener: web paths are answered here, the rest by `api`. */
 export function withWebApp(api: RequestListener, options: WebAppOptions): RequestListener {
   const prefix = options.urlPrefix;
-  const webBase = `${prefix}/web`;
   const web = webApp(options);
   return (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req.url);
-    if (path === webBase || path.startsWith(`${webBase}/`) || path === prefix || path === `${prefix}/`) {
+    if (isWebPath(path, prefix)) {
       web(req, res);
       return;
     }
     api(req, res);
   };
+}
+
+/** `<prefix>/web…`, `<prefix>`, `<prefix>/`, and `/` (the server root leads to the app too). */
+function isWebPath(path: string, prefix: string): boolean {
+  const webBase = `${prefix}/web`;
+  return (
+    path === webBase ||
+    path.startsWith(`${webBase}/`) ||
+    path === prefix ||
+    path === `${prefix}/` ||
+    path === '/'
+  );
 }
 
 function pathOf(url: string | undefined): string {
@@ -72,7 +83,7 @@ function webApp(options: WebAppOptions): RequestListener {
       ctx.body = '401 Unauthorized: valid credentials are required';
       return;
     }
-    if (ctx.path === prefix || ctx.path === `${prefix}/` || ctx.path === webBase) {
+    if (ctx.path === '/' || ctx.path === prefix || ctx.path === `${prefix}/` || ctx.path === webBase) {
       ctx.status = 302;
       ctx.redirect(`${webBase}/`);
       return;
