@@ -3,7 +3,7 @@
 // SLAVE STATUS shows what was asked and a row written on the master reaches every server.
 import { replicateFrom, startMariaDB, startMariaDBTopology, type Topology } from '@orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MoveRefusedError } from '../../src/moves/index.js';
+import { MoveExecutor, MoveFailedError, MoveRefusedError } from '../../src/moves/index.js';
 import { expectDataFlows, expectReplicating, type Harness, harness, replicationShape } from './harness.js';
 
 describe('GTID moves on MariaDB', () => {
@@ -149,6 +149,29 @@ describe('GTID moves on MariaDB', () => {
       extra.length = 0;
       await noLsu.destroy();
     }
+  });
+
+  it('a new master that stops catching up fails the move cleanly: the replica goes back to replicating', async () => {
+    const plan = await h.moves.plan(h.request('relocate', R1, S2));
+    if (!plan.possible || 'moves' in plan) throw new Error('a single possible plan was expected');
+    // After planning, S2 stops applying and falls behind R1.
+    await topology.query(S2, 'STOP SLAVE SQL_THREAD');
+    await expectDataFlows(topology, M, [R1]);
+    const impatient = new MoveExecutor({
+      mysql: h.mysql,
+      leadership: { isLeaderWithQuorum: () => true },
+      ReasonableMaintenanceReplicationLagSeconds: 1,
+      MaxConcurrentReplicaOperations: 1,
+      pollMs: 20,
+    });
+    const error = await impatient.run(plan).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MoveFailedError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`failed at step 2/4 .*did not catch up.*; replication restarted on 127.0.0.1:${R1}$`),
+    );
+    await expectReplicating(topology, R1, M);
+    await topology.query(S2, 'START SLAVE SQL_THREAD');
+    await expectDataFlows(topology, M, all());
   });
 
   it('make-co-master makes the master replicate from its replica', async () => {
