@@ -257,6 +257,20 @@ export function topologyRoutes(service: TopologyService): RouteDef[] {
     single('regroup-replicas', ['regroup-replicas', 'regroup-slaves'], false),
     single('regroup-replicas-gtid', ['regroup-replicas-gtid', 'regroup-slaves-gtid'], false),
     {
+      // Pseudo-GTID and binlog servers are not implemented: say so instead of a bare 404.
+      name: 'regroup-replicas-unsupported',
+      paths: ['pgtid', 'bls'].flatMap((m) => [
+        `regroup-replicas-${m}/:host/:port`,
+        `regroup-slaves-${m}/:host/:port`,
+      ]),
+      kind: 'write',
+      handler: () => {
+        throw failed(
+          'Pseudo-GTID and binlog servers are not supported here: use regroup-replicas (GTID or binlog coordinates)',
+        );
+      },
+    },
+    {
       name: 'relocate-plan',
       paths: ['relocate-plan/:host/:port/:belowHost/:belowPort'],
       kind: 'proxied',
