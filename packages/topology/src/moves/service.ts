@@ -84,6 +84,20 @@ export async function liveInstance(mysql: MySQLOperations, base: MoveInstance): 
   }
 }
 
+/**
+ * SHOW SLAVE STATUS names a master as the replica was told (an IP, a short name) while the view
+ * may know it under its resolved name: when the live master is not a known key but the stored one
+ * is the same server port, keep the stored name.
+ */
+function sameNames(stored: readonly MoveInstance[], live: MoveInstance[]): MoveInstance[] {
+  const known = new Set(stored.map((i) => keyString(i.Key)));
+  return live.map((i, n) => {
+    const before = stored[n]?.MasterKey;
+    if (!isReplica(i) || known.has(keyString(i.MasterKey)) || !before) return i;
+    return known.has(keyString(before)) && before.Port === i.MasterKey.Port ? { ...i, MasterKey: before } : i;
+  });
+}
+
 export class TopologyMoves {
   readonly executor: MoveExecutor;
 
@@ -106,7 +120,7 @@ export class TopologyMoves {
     const live = await Promise.all(
       stored.map((i) => (touched.has(keyString(i.Key)) ? liveInstance(this.opts.mysql, i) : i)),
     );
-    return planMove(live, req, this.plannerOptions);
+    return planMove(sameNames(stored, live), req, this.plannerOptions);
   }
 
   /** Plans and runs a move; throws MoveRefusedError (nothing changed) or a MoveError. */
