@@ -2,9 +2,16 @@
 // a follower are forwarded to the leader and change MySQL as asked (SHOW SLAVE STATUS, @@read_only);
 // refusals (maintenance lock, running replication) change nothing. As in the reference, a downtime
 // does not block replication control: it only silences recoveries.
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { startMariaDBTopology, type Topology } from '@orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, OrchestratorCluster, type OrchestratorNode, topologyConfig } from '../src/index.js';
+
+const CLIENT = join(dirname(fileURLToPath(import.meta.url)), '../../packages/client/dist/cli.js');
+const execFileAsync = promisify(execFile);
 
 interface Envelope<T = unknown> {
   Code: string;
@@ -143,6 +150,36 @@ describe('replication control through the daemon', () => {
       'start slave io_thread;',
     ]);
     expect(await status(r1)).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes' });
+  });
+
+  it('orchestrator-client drives the same routes, finding the leader among all nodes', async () => {
+    const env = { ...process.env, ORCHESTRATOR_API: cluster.nodes.map((n) => n.api).join(' ') };
+    const client = async (...args: string[]) =>
+      execFileAsync(process.execPath, [CLIENT, ...args], { env, timeout: 30_000 }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: e.code ?? -1,
+          stdout: e.stdout ?? '',
+          stderr: e.stderr ?? '',
+        }),
+      );
+    expect(await client('-c', 'stop-slave', '-i', `127.0.0.1:${r1}`)).toMatchObject({
+      code: 0,
+      stdout: `127.0.0.1:${r1}\n`,
+    });
+    expect(await status(r1)).toMatchObject({ Slave_IO_Running: 'No', Slave_SQL_Running: 'No' });
+    expect(await client('-c', 'start-replica', '-i', `127.0.0.1:${r1}`)).toMatchObject({ code: 0 });
+    expect(await status(r1)).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes' });
+
+    const refused = await client('-c', 'reset-replica', '-i', `127.0.0.1:${r1}`);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('because replication is running');
+    expect(
+      await client('-c', 'can-replicate-from', '-i', `127.0.0.1:${r2}`, '-d', `127.0.0.1:${r1}`),
+    ).toMatchObject({
+      code: 0,
+      stdout: `127.0.0.1:${r1}\n`,
+    });
   });
 
   it('can-replicate-from answers "true" with the target key, and an error naming the reason otherwise', async () => {

@@ -284,6 +284,7 @@ export class ReplicationControl {
         if (r?.ioRunning) {
           await this.mysql.execute(key, 'stop IO thread', 'STOP SLAVE IO_THREAD');
           await this.mysql.execute(key, 'start IO thread', 'START SLAVE IO_THREAD');
+          await this.waitThreads(key, (s) => !!s?.ioRunning);
         }
       }
     }
@@ -403,6 +404,8 @@ export class ReplicationControl {
       if (sql) await this.mysql.execute(key, 'start SQL thread', 'START SLAVE SQL_THREAD');
       if (io) await this.mysql.execute(key, 'start IO thread', 'START SLAVE IO_THREAD');
     }
+    // Answer once the restarted threads run again (the IO thread reconnects), bounded by startWaitMs.
+    await this.waitThreads(key, (r) => (!io || !!r?.ioRunning) && (!sql || !!r?.sqlRunning));
   }
 
   /** Oracle GTID skip: commit an empty transaction as the next GTID of the master's UUID. */
