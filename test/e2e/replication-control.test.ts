@@ -50,8 +50,9 @@ describe('replication control through the daemon', () => {
     cluster = await OrchestratorCluster.start({ nodes: 3, config: () => topologyConfig(topology, 1) });
     leader = await cluster.waitForLeader();
     follower = cluster.nodes.find((n) => n.index !== leader.index) as OrchestratorNode;
-    await eventually('the cluster to show 3 instances', async () => {
-      const r = await leader.get<unknown[]>(`cluster/127.0.0.1:${topology.master}`);
+    await eventually('the follower to proxy a cluster of 3 instances', async () => {
+      // Through the follower: it must know the leader's URL before it can forward writes.
+      const r = await follower.get<unknown[]>(`cluster/127.0.0.1:${topology.master}`);
       return Array.isArray(r.body) && r.body.length === 3 ? true : undefined;
     });
   });
@@ -186,6 +187,9 @@ describe('replication control through the daemon', () => {
     const ok = await follower.get<Envelope>(`can-replicate-from/127.0.0.1/${r2}/127.0.0.1/${r1}`);
     expect(ok.body).toEqual({ Code: 'OK', Message: 'true', Details: { Hostname: '127.0.0.1', Port: r1 } });
     const self = await follower.get<Envelope>(`can-replicate-from-gtid/127.0.0.1/${r2}/127.0.0.1/${r2}`);
+    const pseudo = await follower.get<Envelope>(`last-pseudo-gtid/127.0.0.1/${r2}`);
+    expect(pseudo.body).toMatchObject({ Code: 'ERROR' });
+    expect(pseudo.body.Message).toContain('Pseudo-GTID is not supported');
     expect(self.body).toMatchObject({
       Code: 'ERROR',
       Message: `instance cannot replicate from itself: 127.0.0.1:${r2}`,

@@ -7,6 +7,7 @@
 import type { Discovery as ApiDiscovery, InstanceReads } from '@orchestrator/api';
 import {
   badParameter,
+  failed,
   parseKey,
   parseNonNegativeInt,
   type RouteDef,
@@ -189,6 +190,18 @@ export function replicationRoutes(control: ReplicationControl): RouteDef[] {
       handler: async (req) => {
         const binlogs = await locateGtidErrant(control, parseKey(req.params));
         return { Code: 'OK', Message: 'located errant GTID', Details: binlogs };
+      },
+    },
+    {
+      // Pseudo-GTID is not implemented (GTID replaces it): a JSON refusal instead of a 404.
+      name: 'last-pseudo-gtid',
+      paths: ['last-pseudo-gtid/:host/:port'],
+      kind: 'proxied',
+      handler: async (req) => {
+        const key = parseKey(req.params);
+        throw failed(
+          `last-pseudo-gtid: Pseudo-GTID is not supported on ${key.Hostname}:${key.Port}; replicas are moved with GTID`,
+        );
       },
     },
     {
