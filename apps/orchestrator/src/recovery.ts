@@ -17,7 +17,8 @@ import type { Discovery } from './discovery.js';
 import type { Logger } from './logger.js';
 import type { RaftService } from './raft/service.js';
 
-const RESUME_INTERVAL_MS = 30_000;
+// Also picks up a recovery this node stopped when its leadership check failed for a moment.
+const RESUME_INTERVAL_MS = 5_000;
 
 export function recoveryConfigFrom(
   config: OrchestratorConfig,

@@ -115,6 +115,8 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
   const startedAt = ctx.clock.now();
   const inFlight = new Set<string>();
   const clustersInFlight = new Set<string>();
+  /** UIDs of the recoveries this engine is executing right now. */
+  const runningUIDs = new Set<string>();
   const background: Promise<unknown>[] = [];
 
   const newRun = (
@@ -139,6 +141,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
   ): Promise<TopologyRecovery> {
     const id = keyOf(run.entry.AnalyzedInstanceKey);
     inFlight.add(id);
+    runningUIDs.add(run.recovery.UID);
     try {
       await run.register();
       if (kind === 'DeadIntermediateMaster') await runIntermediateMasterRecovery(run);
@@ -159,6 +162,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       ctx.log?.(`recovery ${run.recovery.UID} stopped: ${errorMessage(error)}`);
     } finally {
       inFlight.delete(id);
+      runningUIDs.delete(run.recovery.UID);
       background.push(...run.background);
     }
     return run.recovery;
@@ -353,7 +357,9 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
     },
     async resumeInterruptedRecoveries() {
       if (!ctx.leadership.isLeaderWithQuorum()) return [];
-      const interrupted = (await ctx.reads.activeRecoveries()).filter((r) => isInterrupted(r, ctx.node));
+      const interrupted = (await ctx.reads.activeRecoveries()).filter((r) =>
+        isInterrupted(r, ctx.node, runningUIDs),
+      );
       const results: { uid: string; decision: ResumeDecision; resumed?: TopologyRecovery }[] = [];
       for (const r of interrupted) {
         const id = keyOf(r.AnalysisEntry.AnalyzedInstanceKey);
@@ -387,7 +393,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
   ): Promise<{ uid: string; decision: ResumeDecision; resumed?: TopologyRecovery } | null> {
     // Another pass (the periodic one, or a new leadership's) may have closed it meanwhile.
     const current = (await ctx.reads.activeRecoveries()).find((x) => x.UID === r.UID);
-    if (!current || !isInterrupted(current, ctx.node)) return null;
+    if (!current || !isInterrupted(current, ctx.node, runningUIDs)) return null;
     const entry = r.AnalysisEntry;
     const kind = recoveryKindFor(entry.Analysis) ?? 'DeadMaster';
     // The promoted replica may already count as a cluster of its own in the backend: the dead
@@ -430,6 +436,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
 
   /** Registers a recovery that finishes an interrupted one whose replica was already promoted. */
   async function complete(run: RecoveryRun, promoted: InstanceKey): Promise<TopologyRecovery> {
+    runningUIDs.add(run.recovery.UID);
     try {
       await run.register();
       await run.audit(`completing interrupted recovery ${run.recovery.RelatedRecoveryId}`);
@@ -438,6 +445,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       run.addError(error);
       ctx.log?.(`completion ${run.recovery.UID} stopped: ${errorMessage(error)}`);
     } finally {
+      runningUIDs.delete(run.recovery.UID);
       background.push(...run.background);
     }
     return run.recovery;
@@ -446,6 +454,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
   async function takeover(run: RecoveryRun, command: string, opts: Parameters<typeof runTakeover>[1]) {
     const id = keyOf(run.entry.AnalyzedInstanceKey);
     inFlight.add(id);
+    runningUIDs.add(run.recovery.UID);
     try {
       ctx.log?.(`${command} on ${id}`);
       await run.register();
@@ -455,6 +464,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       ctx.log?.(`${command} ${run.recovery.UID} stopped: ${errorMessage(error)}`);
     } finally {
       inFlight.delete(id);
+      runningUIDs.delete(run.recovery.UID);
       background.push(...run.background);
     }
     return run.recovery;

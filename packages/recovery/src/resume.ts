@@ -9,12 +9,19 @@ import type { InstanceKey, InstanceView, NodeIdentity, Publish, RecoveryRecord }
 
 const keyOf = (k: InstanceKey) => `${k.Hostname}:${k.Port}`;
 
-/** Running (no end time) and processed by another node, or by an earlier process of this host. */
-export function isInterrupted(r: RecoveryRecord, self: NodeIdentity): boolean {
-  return (
-    r.RecoveryEndTimestamp === '' &&
-    !(r.ProcessingNodeHostname === self.hostname && r.ProcessingNodeToken === self.token)
-  );
+/**
+ * Running (no end time) and processed by another node, or by an earlier process of this host, or by
+ * this very process but no longer running in it (`runningHere`: UIDs this engine is executing) —
+ * a recovery that stopped when leadership was lost for a moment and came back.
+ */
+export function isInterrupted(
+  r: RecoveryRecord,
+  self: NodeIdentity,
+  runningHere?: ReadonlySet<string>,
+): boolean {
+  if (r.RecoveryEndTimestamp !== '') return false;
+  const mine = r.ProcessingNodeHostname === self.hostname && r.ProcessingNodeToken === self.token;
+  return !mine || (runningHere !== undefined && !runningHere.has(r.UID));
 }
 
 export type ResumeDecision =

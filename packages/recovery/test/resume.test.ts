@@ -30,6 +30,15 @@ describe('interrupted recoveries', () => {
     [rec({ ProcessingNodeHostname: 'orc2', ProcessingNodeToken: 'old' }), true],
   ])('isInterrupted #%#', (r, expected) => expect(isInterrupted(r, self)).toBe(expected));
 
+  it('counts the own unfinished recovery as interrupted once it no longer runs here', () => {
+    const mine = rec({ ProcessingNodeHostname: 'orc2', ProcessingNodeToken: 't2' });
+    expect(isInterrupted(mine, self, new Set(['u1']))).toBe(false);
+    expect(isInterrupted(mine, self, new Set())).toBe(true);
+    expect(
+      isInterrupted({ ...mine, RecoveryEndTimestamp: '2026-01-01T00:00:01.000Z' }, self, new Set()),
+    ).toBe(false);
+  });
+
   it('resumes a master recovery only while the cluster has no writable master', () => {
     expect(decideResume(rec(), null)).toMatchObject({ action: 'resume' });
     expect(decideResume(rec(), key(3307))).toMatchObject({ action: 'resolve', writableMaster: key(3307) });

@@ -85,9 +85,12 @@ export async function runCompletion(run: RecoveryRun, promoted: InstanceKey): Pr
     await run.runHooks('PostFailoverProcesses').catch(() => {});
   } catch (error) {
     run.addError(error);
+    if (error instanceof LeadershipLostError) {
+      await run.audit(`stopped: ${error.message}; left running: the next leader closes and resumes it`);
+      throw error;
+    }
     await run.audit(`completion failed: ${errorMessage(error)}`);
     await run.resolve(false);
-    if (error instanceof LeadershipLostError) throw error;
     await run.runHooks('PostUnsuccessfulFailoverProcesses').catch(() => {});
   }
 }

@@ -33,9 +33,13 @@ export async function runIntermediateMasterRecovery(run: RecoveryRun): Promise<I
     return successor;
   } catch (error) {
     run.addError(error);
+    if (error instanceof LeadershipLostError) {
+      // Not resolved, so it does not block the cluster: the next leader closes and redoes it.
+      await run.audit(`stopped: ${error.message}; left running: the next leader closes and resumes it`);
+      throw error;
+    }
     await run.audit(`recovery failed: ${errorMessage(error)}`);
     await run.resolve(false);
-    if (error instanceof LeadershipLostError) throw error;
     await run.runHooks('PostUnsuccessfulFailoverProcesses').catch(() => {});
     return null;
   }

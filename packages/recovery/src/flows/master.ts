@@ -57,8 +57,10 @@ export async function runMasterFailover(
   } catch (error) {
     run.addError(error);
     if (error instanceof LeadershipLostError) {
-      await run.audit(`stopped: ${error.message}`);
-      await run.resolve(false);
+      // Not resolved: a resolved failure would block the cluster (anti-flapping) although nothing
+      // was decided. Left running, the next leader (or this node, once it leads again) closes it
+      // and finishes the job (resumeInterruptedRecoveries).
+      await run.audit(`stopped: ${error.message}; left running: the next leader closes and resumes it`);
       throw error;
     }
     await run.audit(`recovery failed: ${errorMessage(error)}`);

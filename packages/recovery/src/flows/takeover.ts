@@ -73,11 +73,16 @@ export async function runTakeover(run: RecoveryRun, opts: TakeoverOptions): Prom
     if (madeReadOnly && !(error instanceof LeadershipLostError)) {
       await mysql.setReadOnly(oldMaster, false).catch((e) => run.addError(e));
       await run.audit(`takeover aborted, ${keyOf(oldMaster)} writable again: ${errorMessage(error)}`);
+    } else if (error instanceof LeadershipLostError) {
+      // Left running: the next leader closes it and, with no writable master, finishes it.
+      await run.audit(
+        `takeover stopped: ${error.message}; left running: the next leader closes and resumes it`,
+      );
+      throw error;
     } else {
       await run.audit(`takeover aborted: ${errorMessage(error)}`);
     }
     await run.resolve(false);
-    if (error instanceof LeadershipLostError) throw error;
     return null;
   }
 

@@ -25,6 +25,8 @@ export interface Published {
 
 export class FakeOrchestrator {
   leader = true;
+  /** A quorum blip: the leadership check fails while raft still accepts this node's proposals. */
+  acceptProposalsWithoutLeadership = false;
   readonly published: Published[] = [];
   readonly recoveries = new Map<string, RecoveryRecord & Partial<TopologyRecovery>>();
   readonly steps: { uid: string; message: string }[] = [];
@@ -54,7 +56,7 @@ export class FakeOrchestrator {
       clock: { now: () => Date.now() + offset },
       mysql,
       publish: async (op, value) => {
-        if (!this.leader) throw new Error('not leader');
+        if (!this.leader && !this.acceptProposalsWithoutLeadership) throw new Error('not leader');
         const copy = JSON.parse(JSON.stringify(value));
         this.published.push({ op, value: copy });
         this.apply(op, copy);

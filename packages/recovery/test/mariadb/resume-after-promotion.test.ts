@@ -67,3 +67,39 @@ describe('leadership lost right after the promotion', () => {
     expect(await readOnly(t, sibling)).toBe(1);
   });
 });
+
+describe('a leadership blip in the middle of a recovery', () => {
+  it('leaves the recovery open (not a failure that blocks the cluster); resumed, it promotes a replica', async () => {
+    const t = await startMariaDBTopology({ replicas: 2 });
+    topology = t;
+    await grantReadOnlyAdmin(t);
+    const o = new FakeOrchestrator(t);
+    orcs.push(o);
+    await o.takeSnapshot();
+    // The quorum check fails for a moment (a loaded machine) while raft still commits proposals.
+    o.acceptProposalsWithoutLeadership = true;
+    o.onPublish = (op, value) => {
+      if (
+        op === 'write-recovery-step' &&
+        String((value as { Message: string }).Message).startsWith('will handle')
+      )
+        o.leader = false;
+    };
+    await t.kill9(t.master);
+    const [outcome] = await o.engine.onAnalysis([o.deadMasterEntry(t.master)]);
+    expect(outcome, trail(o)).toMatchObject({ outcome: 'failed' });
+    expect(o.ops('resolve-recovery')).toEqual([]);
+    expect(trail(o)).toMatch(/left running/);
+    o.leader = true;
+    o.onPublish = undefined;
+
+    // Same node, leader again: the next pass closes the stopped recovery and finishes the failover.
+    const results = await o.engine.resumeInterruptedRecoveries();
+    expect(results, trail(o)).toHaveLength(1);
+    expect(results[0]?.resumed, trail(o)).toMatchObject({ IsSuccessful: true });
+    const successor = results[0]?.resumed?.SuccessorKey?.Port as number;
+    expect(await readOnly(t, successor)).toBe(0);
+    const other = t.replicas.find((p) => p !== successor) as number;
+    await eventually(async () => Number((await slaveStatus(t, other))?.Master_Port) === successor);
+  });
+});
