@@ -96,11 +96,13 @@ describe('the raft leader killed in the middle of a master recovery', () => {
       return l.length > 0 ? l : undefined;
     });
     const [hookNode, interruptedUid, orchestratorHost] = first!.split(' ');
-    expect(hookNode).toBe(`node${leader.index}`);
-    expect(orchestratorHost).toBe(leader.raftAddress);
-    await leader.process.kill9();
+    // The node running it is the leader (normally the one found above; a loaded machine may have
+    // moved leadership since): that is the node killed.
+    const running = cluster.node(Number(hookNode!.replace('node', '')));
+    expect(orchestratorHost).toBe(running.raftAddress);
+    await running.process.kill9();
 
-    const survivors = cluster.nodes.filter((n) => n !== leader);
+    const survivors = cluster.nodes.filter((n) => n !== running);
     const next = await cluster.waitForLeader();
     expect(survivors).toContain(next);
 
@@ -116,9 +118,19 @@ describe('the raft leader killed in the middle of a master recovery', () => {
     expect(interrupted?.RecoveryEndTimestamp).not.toBe('');
     expect(stepsOf(next, interruptedUid!).some((m) => /interrupted/.test(m))).toBe(true);
     // The new leader resumed it (rather than waiting, or the analysis loop racing it).
-    expect(stepsOf(next, finished.UID)[0]).toBe(`resuming interrupted recovery ${interruptedUid}`);
-    // Nothing else: one interrupted recovery, one that finished the job.
-    expect(audit.filter((r) => r.AnalysisEntry.AnalyzedInstanceKey.Port === topology.master)).toHaveLength(2);
+    const ofMaster = audit.filter((r) => r.AnalysisEntry.AnalyzedInstanceKey.Port === topology.master);
+    expect(
+      ofMaster.some((r) => stepsOf(next, r.UID)[0] === `resuming interrupted recovery ${interruptedUid}`),
+    ).toBe(true);
+    // One recovery did the job; every other one (normally just the interrupted one; more only if a
+    // loaded machine made a leader stop again) is closed and acknowledged: nothing blocks the cluster.
+    expect(ofMaster.filter((r) => r.IsSuccessful)).toHaveLength(1);
+    for (const r of ofMaster.filter((x) => !x.IsSuccessful))
+      expect(r, JSON.stringify(r)).toMatchObject({
+        Acknowledged: true,
+        RecoveryEndTimestamp: expect.any(String),
+      });
+    expect(ofMaster.every((r) => r.RecoveryEndTimestamp !== '')).toBe(true);
 
     // The topology is whole again.
     expect(await readOnly(topology, successor)).toBe(0);
@@ -126,17 +138,22 @@ describe('the raft leader killed in the middle of a master recovery', () => {
     await topology.query(successor, 'INSERT INTO test.lk VALUES (2)');
     await waitRowCount(topology, other, 'test.lk', 2);
 
-    // Every surviving node's own backend holds the same two recoveries, in the same state.
-    const perNode = await everyNodeRecords(survivors, 'both recoveries, ended', (rows) => {
-      return rows.length === 2 && rows.every((r) => r.ended) && rows.some((r) => r.successful);
-    });
+    // Every surviving node's own backend holds the same recoveries, in the same state.
+    const perNode = await everyNodeRecords(
+      survivors,
+      'the same recoveries, ended',
+      (rows) =>
+        rows.length === ofMaster.length &&
+        rows.every((r) => r.ended) &&
+        rows.filter((r) => r.successful).length === 1,
+    );
     for (const rows of perNode) expect(rows).toEqual(perNode[0]);
     // The killed node, started again, catches up to the same records.
-    leader.process.start();
+    running.process.start();
     const [rejoined] = await everyNodeRecords(
-      [leader],
-      'both recoveries after restarting',
-      (rows) => rows.length === 2 && rows.every((r) => r.ended),
+      [running],
+      'the same recoveries after restarting',
+      (rows) => rows.length === ofMaster.length && rows.every((r) => r.ended),
       20_000,
     );
     expect(rejoined).toEqual(perNode[0]);
@@ -230,13 +247,16 @@ describe('hooks of an automated master failover, through the daemon', () => {
       failureCluster: `127.0.0.1:${master}`,
       countReplicas: '2',
       autoMasterRecovery: 'true',
-      orchestratorHost: leader.raftAddress,
+      orchestratorHost: recovery.ProcessingNodeHostname,
     };
     const [detection] = lines(join(dir, 'OnFailureDetectionProcesses.log'));
     expect(lines(join(dir, 'OnFailureDetectionProcesses.log'))).toHaveLength(1);
     expect(words(detection!)).toMatchObject({ ...failure, isSuccessful: 'false' });
 
-    const [pre] = lines(join(dir, 'PreFailoverProcesses.log'));
+    // (Only the successful recovery's run: a loaded machine may have stopped and resumed one.)
+    const pre = lines(join(dir, 'PreFailoverProcesses.log')).find(
+      (l) => words(l).recoveryUID === recovery.UID,
+    );
     // Before the promotion there is no successor: its placeholders stay as written.
     expect(words(pre!)).toMatchObject({
       ...failure,
@@ -273,7 +293,7 @@ describe('hooks of an automated master failover, through the daemon', () => {
         ORC_COUNT_REPLICAS: '2',
         ORC_IS_SUCCESSFUL: 'true',
         ORC_AUTO_MASTER_RECOVERY: 'true',
-        ORC_ORCHESTRATOR_HOST: leader.raftAddress,
+        ORC_ORCHESTRATOR_HOST: recovery.ProcessingNodeHostname,
         ORC_RECOVERY_UID: recovery.UID,
         ORC_SUCCESSOR_HOST: '127.0.0.1',
         ORC_SUCCESSOR_PORT: String(successor),
