@@ -1,19 +1,8 @@
 // Bad HTTP input against real daemons (targets.md: always a JSON 4xx/5xx, never a crash or a hang),
 // and quorum loss: a leader that loses both followers stops answering leader-check 200.
+import { mulberry32 } from '@orchestrator/consensus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, OrchestratorCluster, type OrchestratorNode } from '../src/index.js';
-
-/** A small deterministic PRNG so a failing fuzz case reproduces. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // raft-add-peer and raft-yield are left out: they are valid operator commands, not bad input.
 const ROUTES = [
@@ -68,7 +57,7 @@ describe('real daemons under bad HTTP input and quorum loss', () => {
   });
 
   it('answers 300 random malformed requests with JSON and keeps running', async () => {
-    const random = prng(20261125);
+    const random = mulberry32(20261125);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
     const follower = cluster.nodes.find((n) => n !== leader)!;
     for (let i = 0; i < 300; i++) {

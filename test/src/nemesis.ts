@@ -1,18 +1,10 @@
 // The chaos nemesis: picks a fault (pure, from a seeded random source), injects it into a cluster
 // through a small interface, holds it, then heals. One fault at a time, so a majority usually stays
 // reachable, but the faults overlap with elections and catch-up of the previous one.
+import { mulberry32 } from '@orchestrator/consensus';
 
-/** A seeded random source (mulberry32): the same seed gives the same fault sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded random source (the raft simulator's mulberry32): the same seed gives the same faults. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 export const FAULT_KINDS = [
   'kill9',
