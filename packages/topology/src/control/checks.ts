@@ -150,3 +150,24 @@ export function delayRefusal(live: LiveState, seconds: number): string | null {
     return `invalid seconds: ${seconds}, it should be an integer between 0 and ${2 ** 31 - 1}`;
   return notAReplica(live);
 }
+
+/** A row of information_schema.PROCESSLIST, null when no such connection exists. */
+export interface ProcessRow {
+  user: string;
+  command: string;
+}
+
+/**
+ * kill-query refuses an unknown process and the replication threads: a replica's IO/SQL threads
+ * ("system user") and a master's binlog dump threads; killing those breaks replication (use
+ * stop-replica instead).
+ */
+export function killQueryRefusal(key: InstanceKey, processId: number, row: ProcessRow | null): string | null {
+  const k = keyString(key);
+  if (!Number.isSafeInteger(processId) || processId <= 0)
+    return `kill-query: invalid process id ${processId}`;
+  if (!row) return `kill-query: no process ${processId} on ${k}`;
+  if (row.user === 'system user' || /^(Slave_|Binlog Dump)/i.test(row.command))
+    return `kill-query: process ${processId} on ${k} is a replication thread (${row.user}, ${row.command}); use stop-replica instead`;
+  return null;
+}

@@ -11,6 +11,7 @@ import {
   detachMasterHostRefusal,
   detachReplicaRefusal,
   keyString,
+  killQueryRefusal,
   notAReplica,
   reattachMasterHostRefusal,
   reattachReplicaRefusal,
@@ -297,8 +298,16 @@ export class ReplicationControl {
   }
 
   async killQuery(key: InstanceKey, processId: number): Promise<ControlResult> {
-    if (!Number.isSafeInteger(processId) || processId <= 0)
-      throw refused(`kill-query: invalid process id ${processId}`);
+    const rows =
+      Number.isSafeInteger(processId) && processId > 0
+        ? await this.mysql.query(
+            key,
+            'SELECT USER AS user, COMMAND AS command FROM information_schema.PROCESSLIST WHERE ID = ?',
+            [processId],
+          )
+        : [];
+    const row = rows[0] ? { user: String(rows[0].user ?? ''), command: String(rows[0].command ?? '') } : null;
+    check(killQueryRefusal(key, processId, row));
     await this.mysql.execute(key, `kill query ${processId}`, `KILL QUERY ${processId}`);
     return this.done('kill-query', key, `Query killed on : ${keyString(key)}`, `Killed query ${processId}`);
   }

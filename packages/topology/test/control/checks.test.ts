@@ -12,6 +12,7 @@ import {
   detachReplicaRefusal,
   errantGtidRefusal,
   explodeOracleGtidSet,
+  killQueryRefusal,
   locateMariaDBErrant,
   locateOracleErrant,
   parseDetachedLogFile,
@@ -189,6 +190,20 @@ describe('encodings', () => {
       logPos: 400,
     });
     expect(parseDetachedLogFile('mysql-bin.000003')).toBeNull();
+  });
+});
+
+describe('kill-query', () => {
+  it('refuses invalid and unknown ids and replication threads', () => {
+    expect(killQueryRefusal(key(1), -1, null)).toBe('kill-query: invalid process id -1');
+    expect(killQueryRefusal(key(1), 5, null)).toBe('kill-query: no process 5 on db:1');
+    expect(killQueryRefusal(key(1), 5, { user: 'system user', command: 'Slave_SQL' })).toContain(
+      'replication thread',
+    );
+    expect(killQueryRefusal(key(1), 5, { user: 'repl', command: 'Binlog Dump' })).toContain(
+      'replication thread',
+    );
+    expect(killQueryRefusal(key(1), 5, { user: 'app', command: 'Query' })).toBeNull();
   });
 });
 

@@ -149,6 +149,29 @@ describe('kill-query', () => {
   });
 });
 
+describe('kill-query refusals', () => {
+  it("refuses the replication threads (a replica's IO/SQL, a master's binlog dump) and unknown ids", async () => {
+    const [sqlThread] = await t.query<{ id: number }>(
+      r2,
+      "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = 'system user' LIMIT 1",
+    );
+    const [dump] = await t.query<{ id: number }>(
+      t.master,
+      "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%' LIMIT 1",
+    );
+    expect((await refusal(h.control.killQuery(k(r2), Number(sqlThread?.id)))).message).toContain(
+      'is a replication thread',
+    );
+    expect((await refusal(h.control.killQuery(k(t.master), Number(dump?.id)))).message).toContain(
+      'is a replication thread',
+    );
+    expect((await refusal(h.control.killQuery(k(r2), 99_999_999))).message).toBe(
+      `kill-query: no process 99999999 on 127.0.0.1:${r2}`,
+    );
+    expect(await slaveStatus(t, r2)).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes' });
+  });
+});
+
 describe('errant GTID', () => {
   it('gtid-errant-* refuse without errant GTID, then on MariaDB (Oracle GTID only, as the reference)', async () => {
     expect((await refusal(gtidErrantResetMaster(h.control, k(r1)))).message).toContain(
