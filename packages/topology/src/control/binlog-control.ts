@@ -3,7 +3,8 @@
 // each read live when it answers.
 import type { Instance, InstanceKey } from '@orchestrator/store';
 import { type BinlogConsumer, keyString, purgeRefusal } from './checks.js';
-import { refused } from './errors.js';
+import { compareBinlogFiles } from './coordinates.js';
+import { ControlError, refused } from './errors.js';
 import type { ControlResult, ReplicationControl } from './replication-control.js';
 
 export async function flushBinaryLogs(ctl: ReplicationControl, key: InstanceKey): Promise<ControlResult> {
@@ -27,6 +28,15 @@ export async function purgeBinaryLogs(
   const reason = purgeRefusal(key, logFile, binlogs, force ? [] : await binlogConsumers(ctl, key));
   if (reason) throw refused(reason);
   await mysql.execute(key, `purge binary logs to ${logFile}`, 'PURGE BINARY LOGS TO ?', [logFile]);
+  // The server silently keeps a file a connected replica's dump thread still reads: say so.
+  const kept = (await mysql.query(key, 'SHOW BINARY LOGS'))
+    .map((r) => String(r.Log_name))
+    .filter((f) => compareBinlogFiles(f, logFile) < 0);
+  if (kept.length > 0)
+    throw new ControlError(
+      'FAILED',
+      `purge-binary-logs: ${keyString(key)} kept ${kept.join(', ')} (still read by a connected replica); purge again once it moved on`,
+    );
   return ctl.done(
     'purge-binary-logs',
     key,

@@ -128,14 +128,18 @@ export function purgeRefusal(
   return null;
 }
 
-/** gtid-errant-*: there must be errant GTID, and (as in the reference) Oracle GTID. */
+/**
+ * gtid-errant-*: there must be errant GTID, and Oracle GTID (as in the reference); reset-master also
+ * runs on MariaDB (our extension) and needs an instance without replicas.
+ */
 export function errantGtidRefusal(
   op: 'gtid-errant-reset-master' | 'gtid-errant-inject-empty',
-  view: Pick<Instance, 'Key' | 'GtidErrant' | 'SupportsOracleGTID' | 'Replicas'>,
+  view: Pick<Instance, 'Key' | 'GtidErrant' | 'SupportsOracleGTID' | 'Replicas' | 'Version'>,
 ): string | null {
   const k = keyString(view.Key);
   if (view.GtidErrant === '') return `${op} will not operate on ${k} because no errant GTID is found`;
-  if (!view.SupportsOracleGTID)
+  const mariadbReset = op === 'gtid-errant-reset-master' && /mariadb/i.test(view.Version);
+  if (!view.SupportsOracleGTID && !mariadbReset)
     return op === 'gtid-errant-reset-master'
       ? `gtid-errant-reset-master requested for ${k} but it is not using oracle-gtid`
       : `gtid-errant-inject-empty requested for ${k} but it does not support oracle-gtid`;

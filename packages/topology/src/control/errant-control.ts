@@ -1,6 +1,5 @@
 // Errant-GTID operations (locate-gtid-errant, gtid-errant-reset-master, gtid-errant-inject-empty)
 // and the read-only can-replicate-from checks, on top of ReplicationControl's building blocks.
-
 import { formatGtidSet, parseGtidSet, subtractGtidSets } from '@orchestrator/prober';
 import type { Instance, InstanceKey } from '@orchestrator/store';
 import { canReplicateFrom, checkMoveViaGtid, errantGtidRefusal, keyString } from './checks.js';
@@ -8,6 +7,7 @@ import {
   explodeOracleGtidSet,
   locateMariaDBErrant,
   locateOracleErrant,
+  mariadbStateWithoutErrant,
   parseGtidListInfo,
 } from './errant.js';
 import { ControlError, refused } from './errors.js';
@@ -52,7 +52,7 @@ export async function locateGtidErrant(ctl: ReplicationControl, key: InstanceKey
 }
 
 /**
- * gtid-errant-reset-master (Oracle GTID): RESET MASTER, then gtid_purged := executed − errant, so
+ * gtid-errant-reset-master: RESET MASTER, then gtid_purged := executed − errant, so
  * the server keeps every legitimate transaction in its GTID history. Needs an instance without
  * replicas; runs under a maintenance lock.
  */
@@ -64,6 +64,7 @@ export async function gtidErrantResetMaster(
   const reason = errantGtidRefusal('gtid-errant-reset-master', view);
   if (reason) throw refused(reason);
   const mysql = ctl.deps.mysql;
+  if (isMariaDB(view)) return mariadbResetMaster(ctl, key, view);
   await ctl.withMaintenance(key, 'reset-master-gtid', async () => {
     const wasReplica = (await mysql.replicaStatus(key)) !== null;
     if (wasReplica) await ctl.stop(key);
@@ -82,6 +83,44 @@ export async function gtidErrantResetMaster(
   });
   return {
     ...(await ctl.done('gtid-errant-reset-master', key, '', `${keyString(key)} master reset`)),
+    message: `Removed errant GTID on ${keyString(key)} and issued a RESET MASTER`,
+  };
+}
+
+/**
+ * MariaDB (our extension; the reference refuses): RESET MASTER, then gtid_binlog_state := the state
+ * without the errant entries, so the server's binlog history matches its master's again. The
+ * errant transactions' data stays (as with Oracle); only their GTIDs are forgotten.
+ */
+async function mariadbResetMaster(
+  ctl: ReplicationControl,
+  key: InstanceKey,
+  view: Instance,
+): Promise<ControlResult> {
+  const mysql = ctl.deps.mysql;
+  const master = await ctl.deps.instances.instance(view.MasterKey);
+  let keep = '';
+  await ctl.withMaintenance(key, 'reset-master-gtid', async () => {
+    const wasReplica = (await mysql.replicaStatus(key)) !== null;
+    if (wasReplica) await ctl.stop(key);
+    const [row] = await mysql.query(key, 'SELECT @@GLOBAL.gtid_binlog_state AS s');
+    keep = mariadbStateWithoutErrant(
+      String(row?.s ?? ''),
+      view.GtidErrant,
+      master?.MariaDBGtidBinlogPos ?? '',
+    );
+    await mysql.execute(key, 'reset master', 'RESET MASTER');
+    if (keep !== '')
+      await mysql.execute(key, 'set gtid_binlog_state', 'SET GLOBAL gtid_binlog_state = ?', [keep]);
+    if (wasReplica) await ctl.start(key, false);
+  });
+  return {
+    ...(await ctl.done(
+      'gtid-errant-reset-master',
+      key,
+      '',
+      `${keyString(key)} master reset; gtid_binlog_state ${keep}`,
+    )),
     message: `Removed errant GTID on ${keyString(key)} and issued a RESET MASTER`,
   };
 }

@@ -80,3 +80,22 @@ export function explodeOracleGtidSet(set: string, limit = 10_000): string[] {
   }
   return out;
 }
+
+/**
+ * MariaDB gtid-errant-reset-master: the gtid_binlog_state to set after RESET MASTER. Each errant
+ * (domain, server) goes back to the sequence the master has for it (`masterPos`), or is dropped when
+ * the master has none; every other entry is kept as it was.
+ */
+export function mariadbStateWithoutErrant(state: string, errant: string, masterPos: string): string {
+  const master = parseMariaDBGtidPos(masterPos);
+  const errantPairs = new Set(parseMariaDBGtidPos(errant).keys());
+  const out: string[] = [];
+  for (const [ds, seq] of parseMariaDBGtidPos(state)) {
+    if (!errantPairs.has(ds)) out.push(`${ds}-${seq}`);
+    else {
+      const known = master.get(ds);
+      if (known !== undefined && known < seq) out.push(`${ds}-${known}`);
+    }
+  }
+  return out.join(',');
+}

@@ -15,6 +15,7 @@ import {
   killQueryRefusal,
   locateMariaDBErrant,
   locateOracleErrant,
+  mariadbStateWithoutErrant,
   parseDetachedLogFile,
   parseGtidListInfo,
   purgeRefusal,
@@ -226,8 +227,8 @@ describe('restart-replica-statements', () => {
 });
 
 describe('errant GTID', () => {
-  it('refuses without errant GTID, on MariaDB, and with replicas (reset-master)', () => {
-    const view = { Key: key(2), GtidErrant: '', SupportsOracleGTID: true, Replicas: [] };
+  it('refuses without errant GTID, inject-empty on MariaDB, and reset-master with replicas', () => {
+    const view = { Key: key(2), GtidErrant: '', SupportsOracleGTID: true, Replicas: [], Version: '8.0.36' };
     expect(errantGtidRefusal('gtid-errant-reset-master', view)).toContain('no errant GTID is found');
     expect(
       errantGtidRefusal('gtid-errant-inject-empty', {
@@ -239,6 +240,21 @@ describe('errant GTID', () => {
     expect(
       errantGtidRefusal('gtid-errant-reset-master', { ...view, GtidErrant: 'u:1', Replicas: [key(3)] }),
     ).toContain('because it has 1 replicas');
+    const mariadb = { ...view, GtidErrant: '0-2-5', SupportsOracleGTID: false, Version: '10.11.19-MariaDB' };
+    expect(errantGtidRefusal('gtid-errant-reset-master', mariadb)).toBeNull();
+    expect(errantGtidRefusal('gtid-errant-inject-empty', mariadb)).toContain('does not support oracle-gtid');
+    expect(
+      errantGtidRefusal('gtid-errant-reset-master', {
+        ...view,
+        GtidErrant: 'u:1',
+        SupportsOracleGTID: false,
+        Version: '5.7.1',
+      }),
+    ).toBe('gtid-errant-reset-master requested for db:2 but it is not using oracle-gtid');
+  });
+  it('MariaDB reset-master keeps the binlog state minus the errant entries (back to what the master has)', () => {
+    expect(mariadbStateWithoutErrant('0-1-20,0-2-23,1-3-4', '0-2-23', '0-1-20')).toBe('0-1-20,1-3-4');
+    expect(mariadbStateWithoutErrant('0-1-20,0-2-23', '0-2-23', '0-1-20,0-2-11')).toBe('0-1-20,0-2-11');
   });
   it('locates MariaDB errant transactions by the Gtid_list of each binlog', () => {
     const files = [
