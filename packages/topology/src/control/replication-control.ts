@@ -241,8 +241,15 @@ export class ReplicationControl {
     return this.done('skip-query', key, `Query skipped on ${keyString(key)}`, 'Skipped one query');
   }
 
+  /**
+   * read_only on or off. With SemiSyncEnforced (no async fallback), the master side of semi-sync is
+   * switched on before the server takes writes and off once it is read-only, as the reference does.
+   */
   async setReadOnly(key: InstanceKey, readOnly: boolean): Promise<ControlResult> {
+    const semiSync = await this.enforcedSemiSync(key);
+    if (semiSync && !readOnly) await this.setSemiSyncVariables(key, true, semiSync.sendAck);
     await this.mysql.setReadOnly(key, readOnly);
+    if (semiSync && readOnly) await this.setSemiSyncVariables(key, false, semiSync.sendAck);
     return this.done(
       'read-only',
       key,
@@ -341,6 +348,9 @@ export class ReplicationControl {
    * startWaitMs (the reference's check); otherwise (after a detach) it does not wait.
    */
   async start(key: InstanceKey, strict: boolean): Promise<void> {
+    // SemiSyncEnforced: a replica acks (unless it must never be promoted) and is never a semi-sync master.
+    const semiSync = await this.enforcedSemiSync(key);
+    if (semiSync) await this.setSemiSyncVariables(key, false, semiSync.sendAck);
     await this.mysql.execute(key, 'start replication', 'START SLAVE');
     if (!strict) return;
     const r = await this.waitThreads(key, bothRunning);
@@ -351,6 +361,20 @@ export class ReplicationControl {
         `Replication not running on ${keyString(key)} after START SLAVE (IO: ${r?.ioState ?? '?'}, SQL: ${r?.sqlRunning ? 'Yes' : 'No'})${why ? `: ${why}` : ''}`,
       );
     }
+  }
+
+  /** Null unless the instance is SemiSyncEnforced; then whether it may send semi-sync acks. */
+  private async enforcedSemiSync(key: InstanceKey): Promise<{ sendAck: boolean } | null> {
+    const view = await this.deps.instances.instance(key).catch(() => null);
+    return view?.SemiSyncEnforced ? { sendAck: view.PromotionRule !== 'must_not' } : null;
+  }
+
+  private async setSemiSyncVariables(key: InstanceKey, master: boolean, replica: boolean): Promise<void> {
+    await this.mysql.execute(
+      key,
+      'set semi-sync',
+      `SET GLOBAL rpl_semi_sync_master_enabled = ${master ? 1 : 0}, GLOBAL rpl_semi_sync_slave_enabled = ${replica ? 1 : 0}`,
+    );
   }
 
   /** Polls SHOW SLAVE STATUS until `done` holds or startWaitMs passed; returns the last status. */

@@ -172,6 +172,43 @@ describe('Oracle GTID', () => {
   });
 });
 
+describe('SemiSyncEnforced (no async fallback)', () => {
+  const enforced = { SemiSyncEnforced: true, PromotionRule: 'neutral' as const };
+  it('start-replica makes the replica ack, never a semi-sync master, before START SLAVE', async () => {
+    const { ctl, sent } = control(
+      { 2: { executed: '', slave: slaveRow({ Slave_IO_Running: 'No', Slave_SQL_Running: 'No' }) } },
+      { 2: enforced },
+    );
+    await ctl.startReplica(k(2));
+    expect(sent).toEqual([
+      '2: SET GLOBAL rpl_semi_sync_master_enabled = 0, GLOBAL rpl_semi_sync_slave_enabled = 1',
+      '2: START SLAVE',
+    ]);
+  });
+  it('a must_not replica does not ack', async () => {
+    const { ctl, sent } = control(
+      { 2: { executed: '', slave: slaveRow({ Slave_IO_Running: 'No', Slave_SQL_Running: 'No' }) } },
+      { 2: { ...enforced, PromotionRule: 'must_not' } },
+    );
+    await ctl.startReplica(k(2));
+    expect(sent[0]).toBe(
+      '2: SET GLOBAL rpl_semi_sync_master_enabled = 0, GLOBAL rpl_semi_sync_slave_enabled = 0',
+    );
+  });
+  it('set-writeable turns the semi-sync master on first; set-read-only turns it off after', async () => {
+    const { ctl, sent } = control({ 1: { executed: '', slave: null } }, { 1: enforced });
+    await ctl.setReadOnly(k(1), false);
+    await ctl.setReadOnly(k(1), true);
+    expect(sent).toEqual([
+      '1: SET GLOBAL rpl_semi_sync_master_enabled = 1, GLOBAL rpl_semi_sync_slave_enabled = 1',
+      '1: SET GLOBAL read_only = 0',
+      '1: SET GLOBAL read_only = 1',
+      '1: SET GLOBAL super_read_only = 1',
+      '1: SET GLOBAL rpl_semi_sync_master_enabled = 0, GLOBAL rpl_semi_sync_slave_enabled = 1',
+    ]);
+  });
+});
+
 describe('failures and unsupported servers', () => {
   it('semi-sync without the variables is refused as UNSUPPORTED and nothing is set', async () => {
     const { ctl, sent } = control({ 2: { executed: '', slave: slaveRow(), semiSync: false } });
