@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrchestratorCluster, type OrchestratorNode, topologyConfig } from '../src/index.js';
 import {
   everyNodeRecords,
+  oneSuccessfulRecovery,
   readOnly,
   recoveryOf,
   stepsOf,
@@ -40,13 +41,9 @@ async function killIntermediate(topology: Topology, cluster: OrchestratorCluster
   const recovery = await recoveryOf(leader, im, (r) => r.IsSuccessful);
   expect(recovery.AnalysisEntry.Analysis).toBe('DeadIntermediateMaster');
   expect(recovery.LostReplicas ?? [], stepsOf(leader, recovery.UID).join('\n')).toEqual([]);
-  const perNode = await everyNodeRecords(
-    cluster.nodes,
-    'one successful recovery',
-    (rows) => rows.length === 1 && rows[0]!.successful && rows[0]!.ended,
-  );
+  const perNode = await everyNodeRecords(cluster.nodes, 'one successful recovery', oneSuccessfulRecovery);
   for (const rows of perNode)
-    expect(rows[0]).toMatchObject({
+    expect(rows.find((r) => r.successful)).toMatchObject({
       uid: recovery.UID,
       analysis: 'DeadIntermediateMaster',
       analyzedPort: im,

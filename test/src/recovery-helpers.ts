@@ -29,6 +29,7 @@ export interface RecoveryRow {
   uid: string;
   successful: boolean;
   ended: boolean;
+  acknowledged: boolean;
   successorPort: number | null;
   analysis: string;
   analyzedPort: number;
@@ -44,16 +45,17 @@ export function recoveriesOf(node: OrchestratorNode): RecoveryRow[] {
   const out = sqlite(
     node,
     `SELECT uid, is_successful, (end_recovery IS NOT NULL AND end_recovery != ''), IFNULL(successor_port, ''),
-            analysis, port
+            analysis, port, acknowledged
        FROM topology_recovery ORDER BY recovery_id`,
   );
   if (out === '') return [];
   return out.split('\n').map((line) => {
-    const [uid, ok, ended, successor, analysis, port] = line.split('|');
+    const [uid, ok, ended, successor, analysis, port, acknowledged] = line.split('|');
     return {
       uid: uid ?? '',
       successful: ok === '1',
       ended: ended === '1',
+      acknowledged: acknowledged === '1',
       successorPort: successor && successor !== '0' ? Number(successor) : null,
       analysis: analysis ?? '',
       analyzedPort: Number(port),
@@ -162,6 +164,20 @@ export async function waitRowCount(
   );
 }
 
+/**
+ * Exactly one successful recovery, every recovery ended, and every other one acknowledged: the
+ * others can only be recoveries a leader stopped (a quorum blip on a loaded machine) and another
+ * pass closed before finishing the job, which must not block the cluster.
+ */
+export function oneSuccessfulRecovery(rows: readonly RecoveryRow[]): boolean {
+  return (
+    rows.length > 0 &&
+    rows.every((r) => r.ended) &&
+    rows.filter((r) => r.successful).length === 1 &&
+    rows.every((r) => r.successful || r.acknowledged)
+  );
+}
+
 /** Waits until every listed node's own backend holds recoveries satisfying `check`; returns them per node. */
 export async function everyNodeRecords(
   nodes: readonly OrchestratorNode[],
@@ -170,15 +186,21 @@ export async function everyNodeRecords(
   timeoutMs = 15_000,
 ): Promise<RecoveryRow[][]> {
   return Promise.all(
-    nodes.map((node) =>
-      eventually(
-        `node${node.index} to record ${what}`,
-        async () => {
-          const rows = recoveriesOf(node);
-          return check(rows) ? rows : undefined;
-        },
-        timeoutMs,
-      ),
-    ),
+    nodes.map(async (node) => {
+      let last: RecoveryRow[] = [];
+      try {
+        return await eventually(
+          `node${node.index} to record ${what}`,
+          async () => {
+            last = recoveriesOf(node);
+            return check(last) ? last : undefined;
+          },
+          timeoutMs,
+        );
+      } catch (error) {
+        const steps = last.map((r) => `${r.uid}:\n  ${stepsOf(node, r.uid).join('\n  ')}`).join('\n');
+        throw new Error(`${(error as Error).message}; it holds ${JSON.stringify(last)}\n${steps}`);
+      }
+    }),
   );
 }
