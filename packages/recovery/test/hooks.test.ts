@@ -83,6 +83,49 @@ describe('shellQuote and placeholders', () => {
   });
 });
 
+describe('conformance with the reference (§5.5)', () => {
+  it('offers exactly the reference ORC_* variables, successor ones only with a successor', () => {
+    const always = [
+      'ORC_FAILURE_TYPE',
+      'ORC_INSTANCE_TYPE',
+      'ORC_IS_MASTER',
+      'ORC_IS_CO_MASTER',
+      'ORC_FAILURE_DESCRIPTION',
+      'ORC_COMMAND',
+      'ORC_FAILED_HOST',
+      'ORC_FAILED_PORT',
+      'ORC_FAILURE_CLUSTER',
+      'ORC_FAILURE_CLUSTER_ALIAS',
+      'ORC_FAILURE_CLUSTER_DOMAIN',
+      'ORC_COUNT_REPLICAS',
+      'ORC_IS_DOWNTIMED',
+      'ORC_AUTO_MASTER_RECOVERY',
+      'ORC_AUTO_INTERMEDIATE_MASTER_RECOVERY',
+      'ORC_ORCHESTRATOR_HOST',
+      'ORC_IS_SUCCESSFUL',
+      'ORC_LOST_REPLICAS',
+      'ORC_REPLICA_HOSTS',
+      'ORC_RECOVERY_UID',
+    ];
+    const successor = [
+      'ORC_SUCCESSOR_HOST',
+      'ORC_SUCCESSOR_PORT',
+      'ORC_SUCCESSOR_BINLOG_COORDINATES',
+      'ORC_SUCCESSOR_ALIAS',
+    ];
+    expect(Object.keys(hookEnvironment(data({ successor: null }))).sort()).toEqual([...always].sort());
+    expect(Object.keys(hookEnvironment(data())).sort()).toEqual([...always, ...successor].sort());
+  });
+
+  it('renders every reference placeholder (none is left as written when there is a successor)', () => {
+    const names =
+      'failureType instanceType isMaster isCoMaster failureDescription command failedHost failedPort failureCluster failureClusterAlias failureClusterDomain countSlaves countReplicas isDowntimed autoMasterRecovery autoIntermediateMasterRecovery orchestratorHost recoveryUID isSuccessful lostSlaves lostReplicas countLostReplicas slaveHosts replicaHosts successorHost successorPort successorBinlogCoordinates successorAlias'.split(
+        ' ',
+      );
+    for (const name of names) expect(renderHookCommand(`{${name}}`, data()), name).not.toBe(`{${name}}`);
+  });
+});
+
 describe('running hooks with bash', () => {
   it('a malicious hostname cannot inject a command', async () => {
     const marker = join(dir, 'pwned');
