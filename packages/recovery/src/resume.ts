@@ -29,11 +29,20 @@ export type ResumeDecision =
   | { action: 'resolve'; reason: string; writableMaster: InstanceKey | null };
 
 /**
- * Pure decision: master recoveries are resumed only when the cluster still has no writable master;
+ * Pure decision: master recoveries are resumed only when the cluster still has no writable master
+ * (graceful takeovers never are);
  * intermediate-master recoveries are always resumed (moving replicas that already moved is refused
  * harmlessly by the planner).
  */
 export function decideResume(r: RecoveryRecord, writableMaster: InstanceKey | null): ResumeDecision {
+  // Redone as a failover it would promote without the old master's last writes having reached the
+  // replica: a graceful takeover promises no lost rows, so the operator runs it again instead.
+  if (r.AnalysisEntry.CommandHint === 'graceful-master-takeover')
+    return {
+      action: 'resolve',
+      reason: 'an interrupted graceful takeover is not redone automatically; run it again',
+      writableMaster,
+    };
   const kind = r.AnalysisEntry.IsMaster || r.AnalysisEntry.IsCoMaster ? 'master' : 'intermediate';
   if (kind === 'intermediate')
     return { action: 'resume', reason: 'intermediate-master recovery is safe to redo' };

@@ -44,6 +44,11 @@ describe('interrupted recoveries', () => {
     expect(decideResume(rec(), key(3307))).toMatchObject({ action: 'resolve', writableMaster: key(3307) });
   });
 
+  it('never redoes a graceful takeover (it would lose its no-lost-rows promise)', () => {
+    const takeover = rec({ AnalysisEntry: entry({ CommandHint: 'graceful-master-takeover' }) });
+    expect(decideResume(takeover, null)).toMatchObject({ action: 'resolve', writableMaster: null });
+  });
+
   it('always redoes intermediate-master recoveries', () => {
     const im = rec({ AnalysisEntry: entry({ Analysis: 'DeadIntermediateMaster', IsMaster: false }) });
     expect(decideResume(im, key(3306))).toMatchObject({ action: 'resume' });
