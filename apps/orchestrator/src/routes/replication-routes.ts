@@ -18,6 +18,8 @@ import type { InstanceKey, Store } from '@orchestrator/store';
 import {
   type ControlResult,
   checkCanReplicateFrom,
+  detachReplica,
+  detachReplicaMasterHost,
   disableGtid,
   enableGtid,
   flushBinaryLogs,
@@ -26,6 +28,8 @@ import {
   locateGtidErrant,
   purgeBinaryLogs,
   ReplicationControl,
+  reattachReplica,
+  reattachReplicaMasterHost,
   restartPreserveStatements,
 } from '@orchestrator/topology';
 import type { DerivedConfig, OrchestratorConfig } from '../config/index.js';
@@ -135,10 +139,10 @@ export function replicationRoutes(control: ReplicationControl): RouteDef[] {
     instanceRoute(control, 'stop-replica-nice', (c, k) => c.stopReplicaNice(k)),
     instanceRoute(control, 'restart-replica', (c, k) => c.restartReplica(k)),
     instanceRoute(control, 'reset-replica', (c, k) => c.resetReplica(k)),
-    instanceRoute(control, 'detach-replica', (c, k) => c.detachReplica(k)),
-    instanceRoute(control, 'reattach-replica', (c, k) => c.reattachReplica(k)),
-    instanceRoute(control, 'detach-replica-master-host', (c, k) => c.detachReplicaMasterHost(k)),
-    instanceRoute(control, 'reattach-replica-master-host', (c, k) => c.reattachReplicaMasterHost(k)),
+    instanceRoute(control, 'detach-replica', (c, k) => detachReplica(c, k)),
+    instanceRoute(control, 'reattach-replica', (c, k) => reattachReplica(c, k)),
+    instanceRoute(control, 'detach-replica-master-host', (c, k) => detachReplicaMasterHost(c, k)),
+    instanceRoute(control, 'reattach-replica-master-host', (c, k) => reattachReplicaMasterHost(c, k)),
     instanceRoute(control, 'skip-query', (c, k) => c.skipQuery(k)),
     instanceRoute(control, 'set-read-only', (c, k) => c.setReadOnly(k, true)),
     instanceRoute(control, 'set-writeable', (c, k) => c.setReadOnly(k, false)),

@@ -2,6 +2,7 @@
 export * from './binlog-control.js';
 export * from './checks.js';
 export * from './coordinates.js';
+export * from './detach.js';
 export * from './errant.js';
 export * from './errant-control.js';
 export * from './errors.js';

@@ -8,17 +8,12 @@ import type { LiveState, MySQLOperations, ReplicaStatus } from '@orchestrator/re
 import type { Instance, InstanceKey } from '@orchestrator/store';
 import {
   delayRefusal,
-  detachMasterHostRefusal,
-  detachReplicaRefusal,
   keyString,
   killQueryRefusal,
   notAReplica,
-  reattachMasterHostRefusal,
-  reattachReplicaRefusal,
   resetReplicaRefusal,
   skipQueryRefusal,
 } from './checks.js';
-import { detachedHost, detachedLogFile, parseDetachedLogFile, reattachedHost } from './coordinates.js';
 import { ControlError, refused } from './errors.js';
 
 /** The orchestrator's view of instances (discovery/backend), for what a live read cannot tell. */
@@ -152,83 +147,6 @@ export class ReplicationControl {
     check(resetReplicaRefusal(await this.mysql.readState(key)));
     await this.withMaintenance(key, 'reset replica', () => this.mysql.resetReplicaAll(key));
     return this.done('reset-slave', key, `Replica reset on ${keyString(key)}`, 'replication reset');
-  }
-
-  /** Encodes the executed coordinates in Master_Log_File (`//file:pos`), reversibly breaking replication. */
-  async detachReplica(key: InstanceKey): Promise<ControlResult> {
-    check(detachReplicaRefusal(await this.mysql.readState(key)));
-    let encoded = '';
-    await this.withMaintenance(key, 'detach replica', async () => {
-      await this.stop(key);
-      const r = await this.requireStatus(key);
-      const useGtid = r.usingMariaDBGtid ? await this.mariadbUseGtid(key) : undefined;
-      encoded = detachedLogFile({
-        logFile: r.execCoordinates.LogFile,
-        logPos: r.execCoordinates.LogPos,
-        useGtid,
-      });
-      await this.mysql.execute(
-        key,
-        'detach replica',
-        'CHANGE MASTER TO MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?',
-        [encoded, r.execCoordinates.LogPos],
-      );
-      await this.start(key, false);
-    });
-    return this.done(
-      'detach-replica',
-      key,
-      `Replica detached: ${keyString(key)}`,
-      `detached into ${encoded}`,
-    );
-  }
-
-  async reattachReplica(key: InstanceKey): Promise<ControlResult> {
-    const live = await this.mysql.readState(key);
-    check(reattachReplicaRefusal(live));
-    const c = parseDetachedLogFile(live.replica?.execCoordinates.LogFile ?? '');
-    if (!c) throw refused(`Cannot reattach replica on: ${keyString(key)} because replica is not detached`);
-    await this.withMaintenance(key, 'reattach replica', async () => {
-      await this.stop(key);
-      const gtid = c.useGtid
-        ? `, MASTER_USE_GTID = ${c.useGtid === 'current_pos' ? 'current_pos' : 'slave_pos'}`
-        : '';
-      await this.mysql.execute(
-        key,
-        'reattach replica',
-        `CHANGE MASTER TO MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?${gtid}`,
-        [c.logFile, c.logPos],
-      );
-      await this.start(key, false);
-    });
-    return this.done(
-      'reattach-replica',
-      key,
-      `Replica reattached: ${keyString(key)}`,
-      `reattached at ${c.logFile}:${c.logPos}`,
-    );
-  }
-
-  /** Prefixes Master_Host with `//`: replication breaks (no such host) and is reversible. */
-  async detachReplicaMasterHost(key: InstanceKey): Promise<ControlResult> {
-    const live = await this.mysql.readState(key);
-    check(detachMasterHostRefusal(live));
-    const host = detachedHost(live.replica?.masterKey.Hostname ?? '');
-    await this.withMaintenance(key, 'detach-replica-master-host', () => this.changeMasterHost(key, host));
-    return this.done(
-      'repoint',
-      key,
-      `Replica detached: ${keyString(key)}`,
-      `detached from master into ${host}`,
-    );
-  }
-
-  async reattachReplicaMasterHost(key: InstanceKey): Promise<ControlResult> {
-    const live = await this.mysql.readState(key);
-    check(reattachMasterHostRefusal(live));
-    const host = reattachedHost(live.replica?.masterKey.Hostname ?? '');
-    await this.withMaintenance(key, 'reattach-replica-master-host', () => this.changeMasterHost(key, host));
-    return this.done('repoint', key, `Replica reattached: ${keyString(key)}`, `reattached to master ${host}`);
   }
 
   /** Skips the statement the SQL thread stopped on, then starts replication. */
@@ -388,41 +306,6 @@ export class ReplicationControl {
       if (done(r) || this.opts.now() >= deadline) return r;
       await this.opts.sleep(this.opts.pollMs);
     }
-  }
-
-  private async requireStatus(key: InstanceKey): Promise<ReplicaStatus> {
-    const r = await this.mysql.replicaStatus(key);
-    if (!r) throw new ControlError('FAILED', `${keyString(key)} is no longer a replica`);
-    return r;
-  }
-
-  /** MariaDB's MASTER_USE_GTID value (Using_Gtid: Slave_Pos / Current_Pos). */
-  private async mariadbUseGtid(key: InstanceKey): Promise<string | undefined> {
-    const [s] = await this.mysql.query(key, 'SHOW SLAVE STATUS');
-    const v = String(s?.Using_Gtid ?? '').toLowerCase();
-    return v === 'slave_pos' || v === 'current_pos' ? v : undefined;
-  }
-
-  /** Stops replication, points Master_Host at `host` keeping the position, starts replication. */
-  private async changeMasterHost(key: InstanceKey, host: string): Promise<void> {
-    await this.stop(key);
-    const r = await this.requireStatus(key);
-    const gtid = r.usingMariaDBGtid || r.autoPosition;
-    const exec = r.execCoordinates;
-    if (gtid || exec.LogFile === '') {
-      await this.mysql.execute(key, `change master host to ${host}`, 'CHANGE MASTER TO MASTER_HOST = ?', [
-        host,
-      ]);
-    } else {
-      // Changing the host resets file:pos coordinates; keep the executed ones.
-      await this.mysql.execute(
-        key,
-        `change master host to ${host}`,
-        'CHANGE MASTER TO MASTER_HOST = ?, MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?',
-        [host, exec.LogFile, exec.LogPos],
-      );
-    }
-    await this.start(key, false);
   }
 
   /** Stops the running threads, runs `fn`, and starts again exactly the threads that ran. */

@@ -2,7 +2,15 @@
 // SHOW SLAVE STATUS is what was asked, and every refusal leaves replication as it was.
 import { startMariaDBTopology, type Topology } from '@orchestrator/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ControlError, disableGtid, enableGtid } from '../../src/control/index.js';
+import {
+  ControlError,
+  detachReplica,
+  detachReplicaMasterHost,
+  disableGtid,
+  enableGtid,
+  reattachReplica,
+  reattachReplicaMasterHost,
+} from '../../src/control/index.js';
 import {
   eventually,
   type Harness,
@@ -109,26 +117,26 @@ describe('start, stop, restart', () => {
 
 describe('detach and reattach', () => {
   it('detach-replica encodes the coordinates (replication breaks); reattach-replica restores GTID replication', async () => {
-    const detached = await h.control.detachReplica(k(r1));
+    const detached = await detachReplica(h.control, k(r1));
     expect(detached.message).toBe(`Replica detached: 127.0.0.1:${r1}`);
     expect(String((await slaveStatus(t, r1))?.Master_Log_File)).toMatch(/^\/\/mysql-bin\.\d+:\d+:slave_pos$/);
     // The master has no such binlog: the IO thread stops with an error.
     await eventually(async () => (await slaveStatus(t, r1))?.Slave_IO_Running === 'No');
-    await expectRefused(h.control.detachReplica(k(r1)), 'already detached');
+    await expectRefused(detachReplica(h.control, k(r1)), 'already detached');
 
-    await h.control.reattachReplica(k(r1));
+    await reattachReplica(h.control, k(r1));
     await eventually(() => running(r1));
     expect(await slaveStatus(t, r1)).toMatchObject({ Using_Gtid: 'Slave_Pos', Master_Port: t.master });
     await rowArrives(t, r1, nextId++);
-    await expectRefused(h.control.reattachReplica(k(r1)), 'is not detached');
+    await expectRefused(reattachReplica(h.control, k(r1)), 'is not detached');
   });
 
   it('detach-replica-master-host prefixes Master_Host with //; reattach-replica-master-host undoes it', async () => {
-    await h.control.detachReplicaMasterHost(k(r2));
+    await detachReplicaMasterHost(h.control, k(r2));
     expect((await slaveStatus(t, r2))?.Master_Host).toBe('//127.0.0.1');
-    await expectRefused(h.control.detachReplicaMasterHost(k(r2)), 'instance already detached');
+    await expectRefused(detachReplicaMasterHost(h.control, k(r2)), 'instance already detached');
 
-    await h.control.reattachReplicaMasterHost(k(r2));
+    await reattachReplicaMasterHost(h.control, k(r2));
     expect((await slaveStatus(t, r2))?.Master_Host).toBe('127.0.0.1');
     await eventually(() => running(r2));
     await rowArrives(t, r2, nextId++);
@@ -137,8 +145,8 @@ describe('detach and reattach', () => {
   it('refuses while the instance is under maintenance (the reference takes a lock), changing nothing', async () => {
     const before = await replicationSnapshot(t, r2);
     h.maintenance.add(r2);
-    await expectRefused(h.control.detachReplicaMasterHost(k(r2)), 'Cannot begin maintenance');
-    await expectRefused(h.control.detachReplica(k(r2)), 'Cannot begin maintenance');
+    await expectRefused(detachReplicaMasterHost(h.control, k(r2)), 'Cannot begin maintenance');
+    await expectRefused(detachReplica(h.control, k(r2)), 'Cannot begin maintenance');
     expect(await replicationSnapshot(t, r2)).toEqual(before);
     expect(h.maintenance.has(r2)).toBe(true);
   });
