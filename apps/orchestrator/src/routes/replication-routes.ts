@@ -35,17 +35,7 @@ import {
 import type { DerivedConfig, OrchestratorConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { recoveryConfigFrom } from '../recovery.js';
-
-/** Operator metadata comes from the backend (raft-replicated), not from the probe. */
-const OPERATOR_FIELDS = [
-  'IsDowntimed',
-  'DowntimeReason',
-  'DowntimeOwner',
-  'DowntimeEndTimestamp',
-  'IsCandidate',
-  'PromotionRule',
-  'SuggestedClusterAlias',
-] as const;
+import { freshInstance } from './fresh-instance.js';
 
 /** How long an operation's own maintenance lock may live if the daemon dies holding it. */
 const OPERATION_LOCK_SECONDS = 600;
@@ -91,8 +81,7 @@ export function createReplicationControl(w: ReplicationControlWiring): {
       const probed = await w.discovery.discover(key);
       const stored = await w.instances.instance(key);
       if (!stored) return probed;
-      const operator = Object.fromEntries(OPERATOR_FIELDS.map((f) => [f, stored[f]]));
-      return { ...stored, ...probed, ...operator };
+      return freshInstance(probed, stored);
     },
     options: {
       stopNiceTimeoutMs: w.config.StopReplicationNiceTimeoutSeconds * 1000,

@@ -20,6 +20,7 @@ import type { Discovery } from '../discovery.js';
 import type { Logger } from '../logger.js';
 import type { RaftService } from '../raft/service.js';
 import { clusterView, recoveryConfigFrom } from '../recovery.js';
+import { freshInstance } from './fresh-instance.js';
 
 export interface TopologyService {
   readonly moves: TopologyMoves;
@@ -27,17 +28,6 @@ export interface TopologyService {
   reprobe(key: InstanceKey): Promise<Instance | null>;
   close(): Promise<void>;
 }
-
-/** Operator metadata comes from the backend (raft-replicated), not from a probe. */
-const OPERATOR_FIELDS = [
-  'IsDowntimed',
-  'DowntimeReason',
-  'DowntimeOwner',
-  'DowntimeEndTimestamp',
-  'IsCandidate',
-  'PromotionRule',
-  'SuggestedClusterAlias',
-] as const;
 
 /** Wires moves to this node: its MySQL operations (leader-guarded), view, audit table and maintenance locks. */
 export function topologyService(
@@ -183,8 +173,7 @@ export function topologyRoutes(service: TopologyService): RouteDef[] {
           Promise.resolve(req.deps.instances.instance(key)).catch(() => null),
         ]);
         if (probed && stored) {
-          const operator = Object.fromEntries(OPERATOR_FIELDS.map((f) => [f, stored[f]]));
-          found.set(keyString(key), { ...stored, ...probed, ...operator });
+          found.set(keyString(key), freshInstance(probed, stored));
         } else if (probed ?? stored) found.set(keyString(key), (probed ?? stored) as Instance);
       }),
     );
