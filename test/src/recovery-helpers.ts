@@ -183,23 +183,33 @@ export async function everyNodeRecords(
   nodes: readonly OrchestratorNode[],
   what: string,
   check: (rows: RecoveryRow[]) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<RecoveryRow[][]> {
   return Promise.all(
     nodes.map(async (node) => {
       let last: RecoveryRow[] = [];
+      let readError = '';
       try {
         return await eventually(
           `node${node.index} to record ${what}`,
           async () => {
-            last = recoveriesOf(node);
+            try {
+              last = recoveriesOf(node);
+            } catch (error) {
+              readError = String(error);
+              return undefined;
+            }
             return check(last) ? last : undefined;
           },
           timeoutMs,
         );
       } catch (error) {
         const steps = last.map((r) => `${r.uid}:\n  ${stepsOf(node, r.uid).join('\n  ')}`).join('\n');
-        throw new Error(`${(error as Error).message}; it holds ${JSON.stringify(last)}\n${steps}`);
+        const state = node.process.running ? 'running' : 'NOT running';
+        throw new Error(
+          `${(error as Error).message}; it holds ${JSON.stringify(last)} (${state}; last read error: ${readError || 'none'})\n${steps}\n` +
+            `--- node${node.index} output\n${node.process.output().slice(-3000)}`,
+        );
       }
     }),
   );
