@@ -22,12 +22,16 @@ describe('binlog-coordinate moves on MariaDB', () => {
     [S1, S2] = topology.replicas as [number, number];
     I = topology.intermediate as number;
     [R1] = topology.intermediateReplicas as [number];
+    // Every replica must have read from its master before it switches to coordinates: a replica
+    // that never connected has no coordinates to keep.
+    await topology.waitForReplication(30_000);
     for (const p of topology.ports.filter((p) => p !== M)) {
       await topology.query(p, 'STOP SLAVE');
       await topology.query(p, 'CHANGE MASTER TO MASTER_USE_GTID=no');
       await topology.query(p, 'START SLAVE');
     }
     await topology.query(M, 'CREATE TABLE test.writes (id INT PRIMARY KEY)');
+    await topology.waitForReplication(30_000);
   });
 
   afterAll(async () => {
