@@ -173,7 +173,7 @@ export async function startDaemon(
     onError: (err, path) => log.error({ path, error: (err as Error).message }, 'API handler failed'),
   });
   const tlsServer = httpsServerOptions(config);
-  const handler = withWebApp(api.callback(), {
+  const handler = withWebApp(api.listener(), {
     urlPrefix: derived.urlPrefix,
     authenticationMethod: config.AuthenticationMethod as '' | 'basic' | 'multi',
     httpAuthUser: config.HTTPAuthUser,

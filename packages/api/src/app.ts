@@ -2,6 +2,7 @@
 // decide (local / proxy / refuse), run the handler, render JSON — and renders every error as the
 // envelope, so no request can end without a JSON body (HEAD aside) or hang.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import Koa from 'koa';
 import { authenticate } from './auth.js';
@@ -18,6 +19,12 @@ import { builtinRoutes } from './routes/index.js';
 export interface OrchestratorApi extends Koa {
   /** The route table (built-in and extra routes). */
   readonly routeTable: RouteTable;
+  /**
+   * A Node request listener: Koa's callback(), except that GET/HEAD `<prefix>/api/leader-check`,
+   * which load balancers poll all the time, is answered without building a Koa context (same
+   * status, body, headers and metrics).
+   */
+  listener(): (req: IncomingMessage, res: ServerResponse) => void;
   /** Closes the keep-alive connections to the leader. Call on shutdown. */
   closeApi(): void;
 }
@@ -107,6 +114,36 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
     }
   });
 
+  const leaderCheck = table.routes.find((r) => r.name === 'leader-check');
+  const leaderCheckPath = `${apiBase}/leader-check`;
+  app.listener = () => {
+    const koa = app.callback();
+    return (req, res) => {
+      const url = req.url ?? '';
+      const fast =
+        leaderCheck !== undefined &&
+        (req.method === 'GET' || req.method === 'HEAD') &&
+        (url === leaderCheckPath || url === `${leaderCheckPath}/`);
+      if (!fast) {
+        void koa(req, res);
+        return;
+      }
+      const started = process.hrtime.bigint();
+      const request = { params: {}, query: new URLSearchParams(), user: '', deps, options: o };
+      Promise.resolve(leaderCheck.handler(request)).then(
+        (result) => {
+          const status = result instanceof Reply ? result.status : 200;
+          const json = JSON.stringify(result instanceof Reply ? result.body : result);
+          res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(json) });
+          res.end(req.method === 'HEAD' ? undefined : json);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          metrics.observe(leaderCheck.name, req.method ?? 'GET', status, seconds);
+        },
+        // Unexpected: let the full pipeline answer, so the error is rendered like any other.
+        () => void koa(req, res),
+      );
+    };
+  };
   Object.defineProperty(app, 'routeTable', { value: table });
   app.closeApi = () => proxy.close();
   return app;

@@ -182,3 +182,52 @@ describe('read cache', () => {
     expect((await get(`${server.url}/api/health`)).text).not.toBe(health.text);
   });
 });
+
+describe('listener(): the leader-check fast path', () => {
+  let fake: Fake;
+  let fast: Served;
+  let full: Served;
+  beforeAll(async () => {
+    fake = makeFake();
+    fast = await serve(fake.deps, { urlPrefix: '/orc' }, 'listener');
+    full = await serve(fake.deps, { urlPrefix: '/orc' }, 'koa');
+  });
+  afterAll(async () => {
+    await fast.close();
+    await full.close();
+  });
+
+  const same = async (path: string, init: RequestInit = {}) => {
+    const a = await get(`${fast.url}${path}`, init);
+    const b = await get(`${full.url}${path}`, init);
+    expect(a.status, path).toBe(b.status);
+    expect(a.text, path).toBe(b.text);
+    expect(a.headers.get('content-type'), path).toBe(b.headers.get('content-type'));
+    expect(a.headers.get('content-length'), path).toBe(b.headers.get('content-length'));
+    return a;
+  };
+
+  it('answers exactly like the Koa pipeline, leader or not, GET or HEAD', async () => {
+    expect((await same('/orc/api/leader-check')).body).toBe('OK');
+    expect((await same('/orc/api/leader-check/')).status).toBe(200);
+    expect((await same('/orc/api/leader-check', { method: 'HEAD' })).text).toBe('');
+    fake.s.hasQuorum = false;
+    expect((await same('/orc/api/leader-check')).status).toBe(404);
+    fake.s.hasQuorum = true;
+    fake.s.state = 'Follower';
+    expect((await same('/orc/api/leader-check')).status).toBe(404);
+    expect((await same('/orc/api/leader-check/503')).status).toBe(503);
+    fake.s.state = 'Leader';
+  });
+
+  it('counts fast answers in /metrics and leaves every other request to Koa', async () => {
+    await get(`${fast.url}/orc/api/leader-check`);
+    const metrics = await (await fetch(`${fast.url}/orc/metrics`)).text();
+    expect(metrics).toMatch(
+      /orchestrator_http_requests_total\{route="leader-check",method="GET",status="200"\} [1-9]/,
+    );
+    expect((await get(`${fast.url}/orc/api/leader-check`, { method: 'POST' })).status).toBe(405);
+    expect((await get(`${fast.url}/orc/api/clusters`)).body).toEqual(['db1:3306', 'other:3307']);
+    expect((await get(`${fast.url}/api/leader-check`)).status).toBe(404);
+  });
+});

@@ -190,9 +190,13 @@ export interface Served {
 }
 
 /** Serves an app on 127.0.0.1:0. */
-export async function serve(deps: ApiDeps, options: ApiOptions = {}): Promise<Served> {
+export async function serve(
+  deps: ApiDeps,
+  options: ApiOptions = {},
+  via: 'listener' | 'koa' = 'koa',
+): Promise<Served> {
   const app = createApi(deps, options);
-  const server = http.createServer(app.callback());
+  const server = http.createServer(via === 'listener' ? app.listener() : app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
