@@ -61,7 +61,7 @@ const deps = {
   audit: { list: none },
   health: { status: () => ({ Healthy: true }) },
 };
-const server = http.createServer(createApi(deps, { ownURL: 'http://bench-self:1' }).callback());
+const server = http.createServer(createApi(deps, { ownURL: 'http://bench-self:1' }).listener());
 server.keepAliveTimeout = 30_000;
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`http://127.0.0.1:${server.address().port}\n`);
