@@ -5,11 +5,16 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { send } from '@koa/send';
 import { type AuthenticationMethod, authenticate } from '@orchestrator/api';
 import Koa from 'koa';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// @koa/send (and its path resolution) is loaded by the first web request, not at start-up.
+let sendModule: Promise<typeof import('@koa/send')> | undefined;
+const loadSend = () => {
+  sendModule ??= import('@koa/send');
+  return sendModule;
+};
 /** apps/orchestrator/dist → apps/web/dist (the workspace layout; ORCHESTRATOR_WEB_DIR overrides). */
 export const DEFAULT_WEB_DIR = resolve(here, '..', '..', 'web', 'dist');
 
@@ -101,6 +106,7 @@ function webApp(options: WebAppOptions): RequestListener {
     if (file === '/' || file === '') file = '/index.html';
     const isAsset = file.startsWith('/assets/');
     try {
+      const { send } = await loadSend();
       const sent = await send(ctx, file, {
         root,
         index: false,
