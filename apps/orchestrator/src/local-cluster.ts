@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       ? '  discovering the local MariaDB at 127.0.0.1:3306'
       : '  no MariaDB on 127.0.0.1:3306: discover one with /api/discover/:host/:port',
   );
+  console.log(`  web interface: http://127.0.0.1:${httpPorts[0]}/web/ (any node serves it)`);
   console.log(`  leader: curl -s ${apis[0]}/raft-status ; client: ORCHESTRATOR_API="${apis.join(' ')}"`);
   console.log('  Ctrl-C stops all nodes\n');
 
