@@ -23,6 +23,8 @@ export interface StoreConfig {
   MySQLOrchestratorSSLCertFile?: string;
   MySQLOrchestratorSSLPrivateKeyFile?: string;
   MySQLOrchestratorSSLSkipVerify?: boolean;
+  /** Refuse to open a backend server that is read-only (e.g. a replica behind a stale VIP). */
+  MySQLOrchestratorRejectReadOnly?: boolean;
   /** Create the database when it does not exist (default true). Not an orchestrator key. */
   MySQLOrchestratorCreateDatabase?: boolean;
 

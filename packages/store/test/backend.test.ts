@@ -180,4 +180,31 @@ describe('MySQL backend', () => {
     });
     expect(created.backend.target).toContain(`${db}_made`);
   });
+
+  it('MySQLOrchestratorRejectReadOnly refuses a read-only server, naming the key; without it the server is used', async () => {
+    const server = await env.mysqlServer();
+    const config = {
+      BackendDB: 'mysql',
+      MySQLOrchestratorHost: server.host,
+      MySQLOrchestratorPort: server.port,
+      MySQLOrchestratorUser: 'root',
+      MySQLOrchestratorPassword: '',
+      MySQLOrchestratorDatabase: `orc_ro_${process.pid}`,
+    };
+    await env.openConfig(config); // creates the database while the server is writable
+    await server.query('SET GLOBAL read_only = 1');
+    try {
+      const refused = await openStore({ ...config, MySQLOrchestratorRejectReadOnly: true }).catch(
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(BackendError);
+      expect(refused).toMatchObject({ code: 'BACKEND_NOT_WRITABLE' });
+      expect((refused as Error).message).toMatch(/read-only.*MySQLOrchestratorRejectReadOnly/);
+      // root may still write to a read_only server: without the key, the store opens.
+      const opened = await env.openConfig(config);
+      expect(await opened.instances.count()).toBe(0);
+    } finally {
+      await server.query('SET GLOBAL read_only = 0');
+    }
+  });
 });

@@ -23,6 +23,8 @@ export interface MysqlOptions {
   connectTimeoutSeconds: number;
   readTimeoutSeconds: number;
   createDatabase: boolean;
+  /** MySQLOrchestratorRejectReadOnly: refuse a server with @@global.read_only = 1. */
+  rejectReadOnly?: boolean;
   ssl?: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
 }
 
@@ -207,6 +209,16 @@ export async function openMysql(o: MysqlOptions): Promise<Backend> {
     );
   }
   try {
+    if (o.rejectReadOnly) {
+      const [rows] = await boot.query('SELECT @@global.read_only AS ro');
+      if (Number((rows as { ro: unknown }[])[0]?.ro) === 1) {
+        throw new BackendError(
+          'BACKEND_NOT_WRITABLE',
+          target,
+          `backend ${target} is read-only (@@global.read_only=1) and MySQLOrchestratorRejectReadOnly is set: point MySQLOrchestratorHost at the writable server`,
+        );
+      }
+    }
     const [found] = await boot.query('SHOW DATABASES LIKE ?', [o.database]);
     if ((found as unknown[]).length === 0) {
       if (!o.createDatabase) {

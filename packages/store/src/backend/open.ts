@@ -41,6 +41,7 @@ export async function openBackend(config: StoreConfig): Promise<Backend> {
     readTimeoutSeconds:
       config.MySQLOrchestratorReadTimeoutSeconds ?? storeDefaults.MySQLOrchestratorReadTimeoutSeconds,
     createDatabase: config.MySQLOrchestratorCreateDatabase ?? storeDefaults.MySQLOrchestratorCreateDatabase,
+    rejectReadOnly: config.MySQLOrchestratorRejectReadOnly ?? false,
     ...(ssl ? { ssl } : {}),
   });
 }
