@@ -34,6 +34,7 @@ describe('prefer and must_not registered through a follower, then kill -9 of the
     cluster = await OrchestratorCluster.start({ nodes: 3, config: () => topologyConfig(topology, 1) });
     leader = await cluster.waitForLeader();
     await waitForInstances(leader, topology.master, 3);
+    await cluster.waitForFollowers();
   });
 
   afterAll(async () => {
@@ -108,6 +109,7 @@ describe('the most advanced replica wins over lagging ones (1+3)', () => {
     });
     leader = await cluster.waitForLeader();
     await waitForInstances(leader, topology.master, 4);
+    await cluster.waitForFollowers();
   });
 
   afterAll(async () => {

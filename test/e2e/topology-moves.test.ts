@@ -44,6 +44,7 @@ describe('topology moves through the daemon', () => {
     cluster = await OrchestratorCluster.start({ nodes: 3, config: () => topologyConfig(topology, 1) });
     const leader = await cluster.waitForLeader();
     follower = cluster.nodes.find((n) => n !== leader) as OrchestratorNode;
+    await cluster.waitForFollowers();
     await eventually('the leader to know all 5 instances', async () => {
       const r = await leader.get<unknown[]>(`cluster/127.0.0.1:${topology.master}`);
       return Array.isArray(r.body) && r.body.length === 5 ? true : undefined;

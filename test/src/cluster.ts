@@ -168,6 +168,25 @@ export class OrchestratorCluster {
     }
   }
 
+  /**
+   * Waits until every running node reaches the leader through itself (routed-leader-check 200): a
+   * follower learns the leader's URL from the raft log shortly after the election, and answers a
+   * JSON 503 for proxied routes until then.
+   */
+  async waitForFollowers(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const checks = await Promise.all(
+        this.nodes.map(async (n) =>
+          n.process.running ? (await n.tryGet('routed-leader-check'))?.status : 200,
+        ),
+      );
+      if (checks.every((status) => status === 200)) return;
+      if (Date.now() > deadline) throw new Error(`not every node reaches the leader: ${checks.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   async destroy(): Promise<void> {
     await this.processes.destroy();
   }
