@@ -18,6 +18,23 @@ export function rethrowLeadership(error: unknown): void {
 }
 
 /** Known replicas of `master`: the backend's view plus what the analysis listed. */
+/**
+ * A recovery's step threw. Leadership lost: the recovery is left running and the error rethrown.
+ * A resolved failure would block the cluster (anti-flapping) although nothing was decided; the next
+ * leader (or this node, once it leads again) closes it and finishes the job. Anything else: the
+ * error is audited, the recovery resolved as failed, and PostUnsuccessfulFailoverProcesses run.
+ */
+export async function failRecovery(run: RecoveryRun, error: unknown, what = 'recovery'): Promise<void> {
+  run.addError(error);
+  if (error instanceof LeadershipLostError) {
+    await run.audit(`stopped: ${error.message}; left running: the next leader closes and resumes it`);
+    throw error;
+  }
+  await run.audit(`${what} failed: ${errorMessage(error)}`);
+  await run.resolve(false);
+  await run.runHooks('PostUnsuccessfulFailoverProcesses').catch(() => {});
+}
+
 export async function replicaKeysOf(
   run: RecoveryRun,
   master: InstanceKey,

@@ -1,14 +1,9 @@
-// Completing a master recovery that a previous leader left after promoting a replica but before
-// moving every sibling under it (it crashed or lost leadership in between). The siblings still
-// point at the dead master, so its analysis would come back as DeadMaster and, once the interrupted
-// recovery is closed, promote one of them: a second writable master of the same data. Instead the
-// new leader moves them under the promoted replica, as the interrupted recovery would have.
-import { errorMessage, LeadershipLostError } from '../errors.js';
 import { liveView } from '../mysql/operations.js';
 import { planIntermediateMasterRecovery } from '../planner.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey } from '../types.js';
 import {
+  failRecovery,
   keyOf,
   publishNewMaster,
   replicaKeysOf,
@@ -84,13 +79,6 @@ export async function runCompletion(run: RecoveryRun, promoted: InstanceKey): Pr
     await run.runHooks('PostMasterFailoverProcesses').catch(() => {});
     await run.runHooks('PostFailoverProcesses').catch(() => {});
   } catch (error) {
-    run.addError(error);
-    if (error instanceof LeadershipLostError) {
-      await run.audit(`stopped: ${error.message}; left running: the next leader closes and resumes it`);
-      throw error;
-    }
-    await run.audit(`completion failed: ${errorMessage(error)}`);
-    await run.resolve(false);
-    await run.runHooks('PostUnsuccessfulFailoverProcesses').catch(() => {});
+    await failRecovery(run, error, 'completion');
   }
 }

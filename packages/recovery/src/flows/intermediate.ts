@@ -1,12 +1,13 @@
 // DeadIntermediateMaster family (reference §5.2 "Other recoveries"): the orphaned replicas move with
 // GTID under a sibling candidate of the dead intermediate master in its DC, else under its master,
 // else under any other sibling.
-import { errorMessage, LeadershipLostError, RecoveryError } from '../errors.js';
+import { errorMessage, RecoveryError } from '../errors.js';
 import { liveView } from '../mysql/operations.js';
 import { planIntermediateMasterRecovery } from '../planner.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey, InstanceView } from '../types.js';
 import {
+  failRecovery,
   keyOf,
   replicaKeysOf,
   repoint,
@@ -32,15 +33,7 @@ export async function runIntermediateMasterRecovery(run: RecoveryRun): Promise<I
     }
     return successor;
   } catch (error) {
-    run.addError(error);
-    if (error instanceof LeadershipLostError) {
-      // Not resolved, so it does not block the cluster: the next leader closes and redoes it.
-      await run.audit(`stopped: ${error.message}; left running: the next leader closes and resumes it`);
-      throw error;
-    }
-    await run.audit(`recovery failed: ${errorMessage(error)}`);
-    await run.resolve(false);
-    await run.runHooks('PostUnsuccessfulFailoverProcesses').catch(() => {});
+    await failRecovery(run, error);
     return null;
   }
 }

@@ -1,11 +1,12 @@
 // Master failover with GTID: DeadMaster, DeadMasterAndSomeReplicas, DeadCoMaster, force-master-failover
 // and force-master-takeover (reference §5.2). The plan is pure (planner.ts); this file executes it,
 // re-checking leadership before every MySQL change (the guard inside MySQLOperations).
-import { errorMessage, LeadershipLostError, RecoveryError } from '../errors.js';
+import { errorMessage, RecoveryError } from '../errors.js';
 import { type MasterFailoverPlan, type PlanStep, planMasterFailover } from '../planner.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey, InstanceView } from '../types.js';
 import {
+  failRecovery,
   keyOf,
   publishNewMaster,
   replicaKeysOf,
@@ -55,17 +56,7 @@ export async function runMasterFailover(
     await afterResolve(run, result.successor);
     return result;
   } catch (error) {
-    run.addError(error);
-    if (error instanceof LeadershipLostError) {
-      // Not resolved: a resolved failure would block the cluster (anti-flapping) although nothing
-      // was decided. Left running, the next leader (or this node, once it leads again) closes it
-      // and finishes the job (resumeInterruptedRecoveries).
-      await run.audit(`stopped: ${error.message}; left running: the next leader closes and resumes it`);
-      throw error;
-    }
-    await run.audit(`recovery failed: ${errorMessage(error)}`);
-    await run.resolve(false);
-    await run.runHooks('PostUnsuccessfulFailoverProcesses').catch(() => {});
+    await failRecovery(run, error);
     return { plan: null, successor: null };
   }
 }
