@@ -1,3 +1,8 @@
+// Completing a master recovery that a previous leader left after promoting a replica but before
+// moving every sibling under it (it crashed or lost leadership in between). The siblings still
+// point at the dead master, so its analysis would come back as DeadMaster and, once the interrupted
+// recovery is closed, promote one of them: a second writable master of the same data. Instead the
+// new leader moves them under the promoted replica, as the interrupted recovery would have.
 import { liveView } from '../mysql/operations.js';
 import { planIntermediateMasterRecovery } from '../planner.js';
 import type { RecoveryRun } from '../run.js';
