@@ -139,6 +139,8 @@ export class MariaDBServer {
         '--innodb-flush-log-at-trx-commit=2',
         '--sync-binlog=0',
         '--max-connections=500',
+        // A restart on the same port waits for it rather than failing when something holds it briefly.
+        '--port-open-timeout=10',
         ...SMALL_SERVER,
         ...replication,
         ...userArgs,
