@@ -1,12 +1,17 @@
-// Conversion between the core's Message and proto/raft.proto, loaded at run time with protobufjs
-// (no generated code). uint64 fields decode as Long objects; they are turned back into numbers,
-// which is exact because raft terms and indexes stay far below 2^53.
+// Conversion between the core's Message and proto/raft.proto through protobufjs reflection (no
+// generated classes). By default the types come from the .proto's JSON descriptor, embedded at build
+// time, so starting needs no file and no parsing (and works when bundled or installed alone); a
+// protoPath loads a .proto file instead. uint64 fields decode as Long objects; they are turned back
+// into numbers, which is exact because raft terms and indexes stay far below 2^53.
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import type { Entry, EntryKind, Message, MessageType, NodeId, SnapshotMeta } from '../types.js';
+import { RAFT_PROTO_DESCRIPTOR } from './raft-proto.generated.js';
 
-/** Where proto/raft.proto lives relative to this module (src/transport and dist/transport alike). */
+/** Where proto/raft.proto lives in this repository (from src/transport and dist/transport alike). */
 export const DEFAULT_PROTO_PATH = fileURLToPath(new URL('../../../../proto/raft.proto', import.meta.url));
+
+const EMBEDDED = 'embedded:raft.proto';
 
 const MESSAGE_TYPES: readonly MessageType[] = [
   'preVote',
@@ -44,10 +49,13 @@ export interface RaftCodec {
 
 const cache = new Map<string, RaftCodec>();
 
-export function loadCodec(protoPath = DEFAULT_PROTO_PATH): RaftCodec {
-  const hit = cache.get(protoPath);
+/** The codec for proto/raft.proto (embedded descriptor), or for the .proto file at `protoPath`. */
+export function loadCodec(protoPath?: string): RaftCodec {
+  const key = protoPath ?? EMBEDDED;
+  const hit = cache.get(key);
   if (hit) return hit;
-  const root = protobuf.loadSync(protoPath);
+  const root =
+    protoPath === undefined ? protobuf.Root.fromJSON(RAFT_PROTO_DESCRIPTOR) : protobuf.loadSync(protoPath);
   const ns = 'orchestrator.raft.v1';
   const codec: RaftCodec = {
     MessageBatch: root.lookupType(`${ns}.MessageBatch`),
@@ -56,7 +64,7 @@ export function loadCodec(protoPath = DEFAULT_PROTO_PATH): RaftCodec {
     SnapshotAck: root.lookupType(`${ns}.SnapshotAck`),
     service: `${ns}.Raft`,
   };
-  cache.set(protoPath, codec);
+  cache.set(key, codec);
   return codec;
 }
 
