@@ -1,5 +1,5 @@
 // A cluster of real orchestrator daemons for end-to-end tests: each node is a separate
-// `node apps/orchestrator/dist/cli.js --config=… http` process with its own ports, data dir and
+// `node apps/orchestrator/dist/orchestrator.mjs --config=… http` process with its own ports, data dir and
 // backend, started and stopped by pid through the test kit.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { type ClusterMember, ProcessCluster } from '@orchestrator/testkit';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = join(repoRoot, 'apps/orchestrator/dist/cli.js');
+/** The daemon as it ships: the bundled `orchestrator` bin (apps/orchestrator's build makes it). */
+export const CLI = join(repoRoot, 'apps/orchestrator/dist/orchestrator.mjs');
 
 export interface ClusterOptions {
   readonly nodes?: number;

@@ -3,12 +3,18 @@
 // URLs, seeds discovery with the local MariaDB on 127.0.0.1:3306 when one answers, and stops the
 // nodes (by pid) on Ctrl-C.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** The bundled daemon (what the `orchestrator` bin runs; it starts faster), else tsc's cli.js. */
+function daemonEntry(): string {
+  const bundle = join(here, 'orchestrator.mjs');
+  return existsSync(bundle) ? bundle : join(here, 'cli.js');
+}
 const repoRoot = resolve(here, '../../..');
 const workDir = resolve(process.env.ORCHESTRATOR_LOCAL_DIR ?? join(repoRoot, '.local-cluster'));
 const nodes = Number(process.env.ORCHESTRATOR_LOCAL_NODES ?? 3);
@@ -77,7 +83,7 @@ async function main(): Promise<void> {
     };
     const configFile = join(dir, 'orchestrator.conf.json');
     writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
-    const child = spawn(process.execPath, [join(here, 'cli.js'), `--config=${configFile}`, 'http'], {
+    const child = spawn(process.execPath, [daemonEntry(), `--config=${configFile}`, 'http'], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, ORCHESTRATOR_LOG_FORMAT: process.env.ORCHESTRATOR_LOG_FORMAT ?? 'pretty' },
     });

@@ -1,0 +1,36 @@
+// Bundles the daemon (tsc's dist/cli.js and everything it imports, workspace packages and most of
+// node_modules) into one file, dist/orchestrator.mjs, the `orchestrator` bin. Three daemons starting
+// together on two cores spent a third of their start resolving, reading and compiling ~600 modules;
+// one file cuts cold start by ~25 % (see the README). It sits beside cli.js, so paths taken from
+// import.meta.url (package.json, the web UI's files) resolve the same in both.
+import { defineConfig } from 'rolldown';
+
+// Left to node_modules at run time: native addons, modules that start worker threads by file path
+// (pino's transports), and modules our code loads lazily with createRequire or import().
+const external = [
+  'better-sqlite3',
+  'pino',
+  'pino-pretty',
+  'thread-stream',
+  'prom-client',
+  '@koa/send',
+  'mysql2',
+];
+
+export default defineConfig({
+  input: 'dist/cli.js',
+  platform: 'node',
+  external: (id) => external.some((name) => id === name || id.startsWith(`${name}/`)),
+  output: {
+    file: 'dist/orchestrator.mjs',
+    format: 'esm',
+    codeSplitting: false,
+    sourcemap: false,
+  },
+  logLevel: 'warn',
+  onLog(level, log, handler) {
+    // Direct eval inside a dependency (depd) is harmless here; everything else is reported.
+    if (log.code === 'EVAL') return;
+    handler(level, log);
+  },
+});
