@@ -107,6 +107,8 @@ export interface RawNodeApi {
   compact(meta: SnapshotMeta, trailing: number): void;
   /** The transport could not reach `peer`: the leader slows down replication to it. */
   reportUnreachable(peer: NodeId): void;
+  /** The transport's connection to `peer` is (again) open: a leader sends it a heartbeat now. */
+  reportReconnected(peer: NodeId): void;
   /** Outcome of sending a snapshot to `peer`. */
   reportSnapshot(peer: NodeId, ok: boolean): void;
   status(): Status;

@@ -290,3 +290,19 @@ describe('log compaction and InstallSnapshot (§7)', () => {
     expect(h.raw('c').status().voters).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('reconnection', () => {
+  it('a leader told that a peer reconnected sends that peer a heartbeat at once; a follower sends nothing', () => {
+    const h = new Harness(['a', 'b', 'c']);
+    h.elect('a');
+    h.stabilize();
+    h.raw('a').reportReconnected('c');
+    h.raw('b').reportReconnected('c');
+    h.processReady();
+    const sent = h.queue.map((m) => ({ type: m.type, from: m.from, to: m.to }));
+    expect(sent).toEqual([{ type: 'heartbeat', from: 'a', to: 'c' }]);
+    h.raw('a').reportReconnected('unknown');
+    h.processReady();
+    expect(h.queue).toHaveLength(1);
+  });
+});

@@ -832,6 +832,22 @@ export class Raft {
     if (pr?.state === 'replicate') pr.becomeProbe();
   }
 
+  /**
+   * A restarted or reachable-again follower hears from its leader at once instead of at the next
+   * heartbeat tick; its answer tells the leader how far behind it is.
+   */
+  reportReconnected(peer: NodeId): void {
+    const pr = this.role === 'leader' && peer !== this.id ? this.prs.get(peer) : undefined;
+    if (pr === undefined) return;
+    this.send({
+      type: 'heartbeat',
+      from: this.id,
+      to: peer,
+      term: this.term,
+      commit: Math.min(pr.match, this.log.committed),
+    });
+  }
+
   reportSnapshot(peer: NodeId, ok: boolean): void {
     const pr = this.role === 'leader' ? this.prs.get(peer) : undefined;
     if (pr?.state !== 'snapshot') return;

@@ -147,6 +147,10 @@ export class RawNode implements RawNodeApi {
     this.raft.reportSnapshot(peer, ok);
   }
 
+  reportReconnected(peer: string): void {
+    this.raft.reportReconnected(peer);
+  }
+
   /**
    * Membership as of log index `index` (default: the newest, in effect now). Not part of RawNodeApi:
    * the driver uses it to fill SnapshotMeta.conf for the snapshot it takes at its applied index.

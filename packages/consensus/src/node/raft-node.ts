@@ -153,6 +153,10 @@ export class RaftNode extends EventEmitter {
       await this.transport.start({
         onMessage: (m) => this.onMessage(m),
         onUnreachable: (p) => this.raw?.reportUnreachable(p),
+        onPeerConnected: (p) => {
+          this.raw?.reportReconnected(p);
+          this.schedule();
+        },
         onSnapshotStatus: (p, ok) => {
           this.raw?.reportSnapshot(p, ok);
           this.schedule();
@@ -164,6 +168,7 @@ export class RaftNode extends EventEmitter {
       throw err;
     }
     const status = this.raw.status();
+    this.transport.connect?.(status.voters);
     if (status.voters.length === 1 && status.voters[0] === this.id) this.raw.campaign();
     else if (status.term === 0 && status.lastIndex === 0 && [...status.voters].sort()[0] === this.id) {
       // A brand-new cluster: rather than every node waiting out a full election timeout, the lowest

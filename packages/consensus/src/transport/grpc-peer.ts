@@ -21,6 +21,7 @@ export interface PeerOptions {
   readonly backoffMaxMs: number;
   readonly random: () => number;
   readonly onUnreachable: (peer: NodeId) => void;
+  readonly onConnected?: (peer: NodeId) => void;
   readonly onSnapshotStatus: (peer: NodeId, ok: boolean) => void;
   readonly log: (level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -65,6 +66,16 @@ export class PeerConnection {
 
   get connected(): boolean {
     return this.state === 'open';
+  }
+
+  /** Waiting out a reconnect delay after the stream broke. */
+  get backingOff(): boolean {
+    return this.state === 'backoff';
+  }
+
+  /** Opens the stream now unless one is open or opening (the peer is known to be up). */
+  connectNow(): void {
+    if (this.state === 'idle') this.open();
   }
 
   send(m: Message): void {
@@ -163,6 +174,7 @@ export class PeerConnection {
         this.state = 'open';
         this.backoffMs = this.opts.backoffInitialMs;
         this.opts.log('debug', 'raft stream open', { peer: this.opts.peer });
+        this.opts.onConnected?.(this.opts.peer);
       }
     });
     call.on('drain', () => {

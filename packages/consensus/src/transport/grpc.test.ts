@@ -146,6 +146,26 @@ describe('GrpcTransport', () => {
     );
   });
 
+  it('dials a peer again at once when that peer connects, not after the reconnect delay', async () => {
+    const portB = await freePort();
+    // A reconnect delay of 15–30 s: without the redial, nothing could reach B within this test.
+    const a = await node(`127.0.0.1:${await freePort()}`, { backoffInitialMs: 30_000, backoffMaxMs: 30_000 });
+    const idB = `127.0.0.1:${portB}`;
+    a.t.send({ type: 'heartbeat', from: a.t.id, to: idB, term: 1 });
+    await waitFor(() => a.unreachable.includes(idB), 5_000, 'unreachable report');
+    // B restarts and, as a RaftNode does when it starts, connects to its peers without sending.
+    const b = await node(idB);
+    b.t.connect([a.t.id, idB]);
+    await waitFor(
+      () => {
+        a.t.send({ type: 'heartbeat', from: a.t.id, to: idB, term: 2 });
+        return b.got.some((m) => m.term === 2);
+      },
+      5_000,
+      'delivery to B once B had dialled A',
+    );
+  });
+
   it('streams a large snapshot in chunks', async () => {
     const a = await node(`127.0.0.1:${await freePort()}`, { snapshotChunkBytes: 256 * 1024 });
     const b = await node(`127.0.0.1:${await freePort()}`, { maxMessageBytes: 1024 * 1024 });

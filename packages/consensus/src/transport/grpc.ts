@@ -184,6 +184,11 @@ export class GrpcTransport implements Transport {
     }
   }
 
+  /** Opens the streams to `peers` now (see Transport.connect). */
+  connect(peers: readonly NodeId[]): void {
+    for (const id of peers) if (id !== this.id) this.peer(id).connectNow();
+  }
+
   private peer(id: NodeId): PeerConnection {
     const hit = this.peers.get(id);
     if (hit) return hit.conn;
@@ -214,11 +219,28 @@ export class GrpcTransport implements Transport {
       backoffMaxMs: this.options.backoffMaxMs ?? 250,
       random: this.options.random ?? Math.random,
       onUnreachable: (p) => this.handler?.onUnreachable?.(p),
+      onConnected: (p) => this.handler?.onPeerConnected?.(p),
       onSnapshotStatus: (p, ok) => this.handler?.onSnapshotStatus?.(p, ok),
       log: this.log,
     });
     this.peers.set(id, { conn, client, address });
     return conn;
+  }
+
+  /**
+   * A peer just opened its stream to us, so it is up. If our stream to it is waiting out a
+   * reconnect delay (it was down), dial it again now on a fresh channel (grpc-js's own channel
+   * backoff cannot be reset): a restarted follower then hears its leader within a heartbeat,
+   * not after up to backoffMaxMs more.
+   */
+  private redialIfBackingOff(id: NodeId): void {
+    const p = this.peers.get(id);
+    if (p === undefined || !p.conn.backingOff) return;
+    this.log('debug', 'peer is back: dialling it now', { peer: id });
+    p.conn.close();
+    p.client.close();
+    this.peers.delete(id);
+    this.peer(id).connectNow();
   }
 
   private claimed(md: grpc.Metadata): { from: string; to: string } {
@@ -237,6 +259,7 @@ export class GrpcTransport implements Transport {
       return;
     }
     call.write(encode(this.codec.StreamHello, { nodeId: this.id }));
+    this.redialIfBackingOff(from);
     call.on('data', (buf: Buffer) => {
       let messages: Message[];
       try {

@@ -9,6 +9,8 @@ export interface TransportHandler {
   onMessage(message: Message): void;
   /** A message to `peer` could not be delivered (connection down or refused). */
   onUnreachable?(peer: NodeId): void;
+  /** The connection to `peer` is open (first time, or again after it was down). */
+  onPeerConnected?(peer: NodeId): void;
   /** Outcome of a snapshot message sent to `peer` (InstallSnapshot finished or failed). */
   onSnapshotStatus?(peer: NodeId, ok: boolean): void;
 }
@@ -22,6 +24,12 @@ export interface Transport {
   send(message: Message): void;
   /** Optional: writes everything queued by send() now instead of at the end of the event-loop turn. */
   flush?(): void;
+  /**
+   * Optional: opens connections to `peers` before there is anything to send. A node calls it when it
+   * starts, so a restarted node announces itself and peers that were waiting out a reconnect delay
+   * towards it can dial back at once.
+   */
+  connect?(peers: readonly NodeId[]): void;
   /**
    * Where to dial each peer. A peer missing from the map is dialled at its id, which is its
    * advertise address by definition; the map exists for tests and address changes.
