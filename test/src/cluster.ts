@@ -145,20 +145,29 @@ export class OrchestratorCluster {
     return this.nodes.map((n) => n.raftAddress);
   }
 
-  /** Nodes whose /api/leader-check answers 200 right now. */
-  async leaders(): Promise<OrchestratorNode[]> {
-    const checks = await Promise.all(
+  /** Each node's /api/leader-check status right now (undefined: not running or not answering). */
+  private async leaderChecks(): Promise<(number | undefined)[]> {
+    return Promise.all(
       this.nodes.map(async (n) => (n.process.running ? (await n.tryGet('leader-check'))?.status : undefined)),
     );
+  }
+
+  /** Nodes whose /api/leader-check answers 200 right now. */
+  async leaders(): Promise<OrchestratorNode[]> {
+    const checks = await this.leaderChecks();
     return this.nodes.filter((_, i) => checks[i] === 200);
   }
 
-  /** Waits until exactly one running node passes leader-check, and returns it. */
+  /** Waits until exactly one running node passes leader-check and every running node answers, and returns the leader. */
   async waitForLeader(timeoutMs = 15_000): Promise<OrchestratorNode> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const leaders = await this.leaders();
-      if (leaders.length === 1) return leaders[0]!;
+      const checks = await this.leaderChecks();
+      const leaders = this.nodes.filter((_, i) => checks[i] === 200);
+      // Every running node must answer too: two fast nodes can elect a leader while the third's
+      // HTTP listener is still starting, and tests go on to ask all of them.
+      const allAnswer = this.nodes.every((n, i) => !n.process.running || checks[i] !== undefined);
+      if (leaders.length === 1 && allAnswer) return leaders[0]!;
       if (Date.now() > deadline) {
         const logs = this.nodes
           .map((n) => `--- node${n.index}\n${n.process.output().slice(-3000)}`)
