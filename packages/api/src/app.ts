@@ -228,6 +228,6 @@ async function forwarded(
     if (isWrite) throw unauthorized();
     return false;
   }
-  await proxy.forward(ctx, leaderURI);
+  await proxy.forward(ctx, leaderURI, !isWrite && route.cacheable === true);
   return true;
 }

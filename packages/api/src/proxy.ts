@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { Context } from 'koa';
 import { ApiError, clip } from './errors.js';
 import type { ResolvedApiOptions } from './options.js';
+import { PipelinedHttpPool } from './pipelined-client.js';
 import { RawHttpPool, type RawResponse } from './raw-client.js';
 
 /** Marks a request a node forwarded, so the receiver never forwards it again (no proxy loops). */
@@ -38,7 +39,11 @@ const DROP_RESPONSE = new Set([
 const BUFFER_LIMIT = 1024 * 1024;
 
 export interface LeaderProxy {
-  forward(ctx: Context, leaderURI: string): Promise<void>;
+  /**
+   * Answers `ctx` with the leader's answer. `quickRead`: a GET of a route that only reads and
+   * answers fast (the cacheable views), which may share a pipelined connection with others.
+   */
+  forward(ctx: Context, leaderURI: string, quickRead?: boolean): Promise<void>;
   close(): void;
 }
 
@@ -48,9 +53,10 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
   const httpsAgent = new https.Agent({ ...agentOptions, scheduling: 'lifo', ...(o.proxyTls ?? {}) });
 
   const raw = new RawHttpPool(o.proxyTimeoutMs);
+  const pipelined = new PipelinedHttpPool(o.proxyTimeoutMs);
 
   /** Plain-http forwarding over the raw keep-alive pool: one write out, one write back. */
-  async function forwardRaw(ctx: Context, target: URL, leaderURI: string): Promise<void> {
+  async function forwardRaw(ctx: Context, target: URL, leaderURI: string, quickRead: boolean): Promise<void> {
     let head = `${ctx.method} ${ctx.originalUrl} HTTP/1.1\r\nHost: ${target.host}\r\n`;
     const rawHeaders = ctx.req.rawHeaders;
     let forwardedFor = '';
@@ -67,7 +73,9 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
     let res: RawResponse;
     try {
       const port = target.port === '' ? 80 : Number(target.port);
-      res = await raw.request(target.hostname.replace(/^\[|\]$/g, ''), port, head, ctx.method === 'HEAD');
+      const host = target.hostname.replace(/^\[|\]$/g, '');
+      const isHead = ctx.method === 'HEAD';
+      res = await (quickRead && ctx.method === 'GET' ? pipelined : raw).request(host, port, head, isHead);
     } catch (err) {
       throw unreachable(leaderURI, (err as Error).message);
     }
@@ -91,7 +99,7 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
   }
 
   return {
-    forward(ctx, leaderURI) {
+    forward(ctx, leaderURI, quickRead = false) {
       let target: URL;
       try {
         target = new URL(leaderURI);
@@ -109,7 +117,7 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
       const peer = ctx.req.socket.remoteAddress ?? '';
       headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${peer}` : peer;
 
-      if (!secure) return forwardRaw(ctx, target, leaderURI);
+      if (!secure) return forwardRaw(ctx, target, leaderURI, quickRead);
       return new Promise<void>((resolve, reject) => {
         const upstream = (secure ? https : http).request(
           {
@@ -160,6 +168,7 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
     },
     close() {
       raw.close();
+      pipelined.close();
       httpAgent.destroy();
       httpsAgent.destroy();
     },

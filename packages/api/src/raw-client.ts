@@ -3,13 +3,9 @@
 // on a follower, forwarding is the whole job, so this client writes each request as one string and
 // parses only what the leader sends back (status, headers, Content-Length or chunked body).
 import net from 'node:net';
+import { dechunk, parseHead, type RawResponse } from './http-wire.js';
 
-export interface RawResponse {
-  status: number;
-  /** Flat [name, value, name, value, …] as received. */
-  rawHeaders: string[];
-  body: Buffer;
-}
+export type { RawResponse } from './http-wire.js';
 
 /** Answers larger than this are refused (the API's answers are small JSON documents). */
 const MAX_BODY = 256 * 1024 * 1024;
@@ -128,7 +124,8 @@ export class RawHttpPool {
         if (p.chunked) {
           const body = dechunk(buf, p.bodyStart);
           if (body === 'bad') return finish(new Error('malformed chunked body from the leader'));
-          if (body !== null) finish(null, { status: p.status, rawHeaders: p.rawHeaders, body }, p.keepAlive);
+          if (body !== null)
+            finish(null, { status: p.status, rawHeaders: p.rawHeaders, body: body.body }, p.keepAlive);
         } else if (p.length >= 0 && buf.length >= p.bodyStart + p.length) {
           const body = buf.subarray(p.bodyStart, p.bodyStart + p.length);
           finish(null, { status: p.status, rawHeaders: p.rawHeaders, body }, p.keepAlive);
@@ -175,52 +172,3 @@ export class RawHttpPool {
 const idleWatchers = new WeakMap<net.Socket, () => void>();
 
 class StaleConnection extends Error {}
-
-function parseHead(text: string, bodyStart: number, isHead: boolean) {
-  const lines = text.split('\r\n');
-  const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '');
-  if (!m) return null;
-  const rawHeaders: string[] = [];
-  let length = -1;
-  let chunked = false;
-  let keepAlive = m[1] === '1';
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return null;
-    const name = line.slice(0, colon).trim();
-    const value = line.slice(colon + 1).trim();
-    rawHeaders.push(name, value);
-    const lower = name.toLowerCase();
-    if (lower === 'content-length') length = Number(value);
-    else if (lower === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
-    else if (lower === 'connection') keepAlive = !value.toLowerCase().includes('close');
-  }
-  const status = Number(m[2]);
-  if (isHead || status === 204 || status === 304 || (status >= 100 && status < 200)) {
-    length = 0;
-    chunked = false;
-  }
-  if (!chunked && length < 0) keepAlive = false; // body runs to the end of the connection
-  if (Number.isNaN(length)) return null;
-  return { status, rawHeaders, bodyStart, length, chunked, keepAlive };
-}
-
-/** The decoded body once the terminating chunk has arrived; null while incomplete. */
-function dechunk(buf: Buffer, start: number): Buffer | null | 'bad' {
-  const parts: Buffer[] = [];
-  let at = start;
-  for (;;) {
-    const eol = buf.indexOf('\r\n', at);
-    if (eol < 0) return null;
-    const size = Number.parseInt(buf.toString('latin1', at, eol).split(';')[0] ?? '', 16);
-    if (Number.isNaN(size)) return 'bad';
-    if (size === 0) {
-      // The last chunk, then optional trailers, then an empty line.
-      return buf.indexOf(CRLF2, eol) < 0 ? null : Buffer.concat(parts);
-    }
-    if (buf.length < eol + 2 + size + 2) return null;
-    parts.push(buf.subarray(eol + 2, eol + 2 + size));
-    at = eol + 2 + size + 2;
-  }
-}
