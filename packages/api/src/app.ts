@@ -125,7 +125,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
         (req.method === 'GET' || req.method === 'HEAD') &&
         (url === leaderCheckPath || url === `${leaderCheckPath}/`);
       if (!fast) {
-        void koa(req, res);
+        if (!forwardedWithoutKoa(req, res)) void koa(req, res);
         return;
       }
       const started = process.hrtime.bigint();
@@ -144,6 +144,49 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
       );
     };
   };
+  /**
+   * A follower's proxied GET or HEAD to a leader at an http:// URI, forwarded without building a Koa
+   * context: on a follower under load, forwarding is the whole job. Anything unusual (another
+   * method, a bad URL, missing or read-only credentials, no leader, a request forwarded once
+   * already) returns false and takes the full pipeline, which renders every error as JSON.
+   */
+  function forwardedWithoutKoa(req: IncomingMessage, res: ServerResponse): boolean {
+    if (!deps.raft.enabled || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const url = req.url ?? '';
+    if (url.length > o.maxUrlLength || !url.startsWith(`${apiBase}/`) || url.includes('#')) return false;
+    if (req.headers[PROXIED_HEADER] !== undefined || deps.raft.state() === 'Leader') return false;
+    const query = url.indexOf('?');
+    let path = query < 0 ? url : url.slice(0, query);
+    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+    const match = table.match(path.slice(apiBase.length + 1).split('/'));
+    const route = match?.route;
+    if (route === undefined || route.kind === 'local') return false;
+    const level = authLevel(route);
+    if (level !== 'none') {
+      const auth = authenticate(req.headers.authorization, o);
+      if (!auth.ok || (level === 'write' && (o.readOnly || !auth.canWrite))) return false;
+    }
+    const leaderURI = deps.raft.leaderURI().replace(/\/+$/, '');
+    if (leaderURI === '' || leaderURI === o.ownURL || !leaderURI.startsWith('http://')) return false;
+    const started = process.hrtime.bigint();
+    const name = `${route.name}:proxied`;
+    const quickRead = route.kind !== 'write' && route.cacheable === true;
+    proxy.forwardPlain(req, res, leaderURI, quickRead).then(
+      (status) =>
+        metrics.observe(name, req.method ?? 'GET', status, Number(process.hrtime.bigint() - started) / 1e9),
+      (err: unknown) => {
+        const e = toApiError(err);
+        const json = JSON.stringify(errorEnvelope(e.message, e.details));
+        if (!res.headersSent) {
+          res.writeHead(e.status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(json) });
+        }
+        res.end(req.method === 'HEAD' ? undefined : json);
+        metrics.observe(name, req.method ?? 'GET', e.status, Number(process.hrtime.bigint() - started) / 1e9);
+      },
+    );
+    return true;
+  }
+
   Object.defineProperty(app, 'routeTable', { value: table });
   app.closeApi = () => proxy.close();
   return app;

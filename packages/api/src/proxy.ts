@@ -1,5 +1,5 @@
 // Reverse proxy from a follower to the leader's HTTP URL over keep-alive connections (§1.9).
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Context } from 'koa';
 import { ApiError, clip } from './errors.js';
@@ -44,6 +44,16 @@ export interface LeaderProxy {
    * answers fast (the cacheable views), which may share a pipelined connection with others.
    */
   forward(ctx: Context, leaderURI: string, quickRead?: boolean): Promise<void>;
+  /**
+   * The same without Koa, for a leader at a plain http:// URI (the caller checks): answers `res`
+   * and resolves with the status, or rejects with a LEADER_UNREACHABLE ApiError having written nothing.
+   */
+  forwardPlain(
+    req: IncomingMessage,
+    res: ServerResponse,
+    leaderURI: string,
+    quickRead: boolean,
+  ): Promise<number>;
   close(): void;
 }
 
@@ -55,10 +65,15 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
   const raw = new RawHttpPool(o.proxyTimeoutMs);
   const pipelined = new PipelinedHttpPool(o.proxyTimeoutMs);
 
-  /** Plain-http forwarding over the raw keep-alive pool: one write out, one write back. */
-  async function forwardRaw(ctx: Context, target: URL, leaderURI: string, quickRead: boolean): Promise<void> {
-    let head = `${ctx.method} ${ctx.originalUrl} HTTP/1.1\r\nHost: ${target.host}\r\n`;
-    const rawHeaders = ctx.req.rawHeaders;
+  /** Plain http over the raw clients: the request as one string out, the whole answer back. */
+  async function fetchRaw(
+    req: IncomingMessage,
+    target: URL,
+    leaderURI: string,
+    quickRead: boolean,
+  ): Promise<RawResponse> {
+    let head = `${req.method} ${req.url} HTTP/1.1\r\nHost: ${target.host}\r\n`;
+    const rawHeaders = req.rawHeaders;
     let forwardedFor = '';
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       const name = rawHeaders[i] as string;
@@ -67,38 +82,46 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
       else if (!DROP_REQUEST.has(lower) && lower !== PROXIED_HEADER)
         head += `${name}: ${rawHeaders[i + 1]}\r\n`;
     }
-    const peer = ctx.req.socket.remoteAddress ?? '';
+    const peer = req.socket.remoteAddress ?? '';
     head += `X-Forwarded-For: ${forwardedFor ? `${forwardedFor}, ${peer}` : peer}\r\n`;
     head += `${PROXIED_HEADER}: ${o.ownURL === '' ? '1' : o.ownURL}\r\nConnection: keep-alive\r\n\r\n`;
-    let res: RawResponse;
     try {
       const port = target.port === '' ? 80 : Number(target.port);
       const host = target.hostname.replace(/^\[|\]$/g, '');
-      const isHead = ctx.method === 'HEAD';
-      res = await (quickRead && ctx.method === 'GET' ? pipelined : raw).request(host, port, head, isHead);
+      const isHead = req.method === 'HEAD';
+      return await (quickRead && req.method === 'GET' ? pipelined : raw).request(host, port, head, isHead);
     } catch (err) {
       throw unreachable(leaderURI, (err as Error).message);
     }
-    const out: string[] = [];
-    for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
-      const name = res.rawHeaders[i] as string;
+  }
+
+  /** Writes the leader's answer, minus hop-by-hop headers, as one write. */
+  function writeRaw(req: IncomingMessage, out: ServerResponse, answer: RawResponse): void {
+    const headers: string[] = [];
+    for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2) {
+      const name = answer.rawHeaders[i] as string;
       const lower = name.toLowerCase();
       if (!DROP_RESPONSE.has(lower) && lower !== 'content-length')
-        out.push(name, res.rawHeaders[i + 1] as string);
+        headers.push(name, answer.rawHeaders[i + 1] as string);
     }
-    if (ctx.method === 'HEAD') {
-      const length = res.rawHeaders.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-length');
-      if (length >= 0) out.push('Content-Length', res.rawHeaders[length + 1] as string);
+    if (req.method === 'HEAD') {
+      const length = answer.rawHeaders.findIndex(
+        (h, i) => i % 2 === 0 && h.toLowerCase() === 'content-length',
+      );
+      if (length >= 0) headers.push('Content-Length', answer.rawHeaders[length + 1] as string);
     } else {
-      out.push('Content-Length', String(res.body.length));
+      headers.push('Content-Length', String(answer.body.length));
     }
-    ctx.respond = false;
-    ctx.status = res.status;
-    ctx.res.writeHead(res.status, out);
-    ctx.res.end(res.body);
+    out.writeHead(answer.status, headers);
+    out.end(answer.body);
   }
 
   return {
+    async forwardPlain(req, res, leaderURI, quickRead) {
+      const answer = await fetchRaw(req, new URL(leaderURI), leaderURI, quickRead);
+      writeRaw(req, res, answer);
+      return answer.status;
+    },
     forward(ctx, leaderURI, quickRead = false) {
       let target: URL;
       try {
@@ -117,7 +140,13 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
       const peer = ctx.req.socket.remoteAddress ?? '';
       headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${peer}` : peer;
 
-      if (!secure) return forwardRaw(ctx, target, leaderURI, quickRead);
+      if (!secure) {
+        return fetchRaw(ctx.req, target, leaderURI, quickRead).then((answer) => {
+          ctx.respond = false;
+          ctx.status = answer.status;
+          writeRaw(ctx.req, ctx.res, answer);
+        });
+      }
       return new Promise<void>((resolve, reject) => {
         const upstream = (secure ? https : http).request(
           {

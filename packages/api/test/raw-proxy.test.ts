@@ -15,124 +15,126 @@ async function closeServer(server: http.Server | net.Server): Promise<void> {
 }
 
 /** A follower whose leader is whatever answers at `leaderURI`. */
-async function followerOf(leaderURI: string) {
+async function followerOf(leaderURI: string, via: 'koa' | 'listener') {
   const f = makeFake();
   f.s.state = 'Follower';
   f.s.leaderURI = leaderURI;
-  return serve(f.deps, { proxyTimeoutMs: 1000 });
+  return serve(f.deps, { proxyTimeoutMs: 1000 }, via);
 }
 
-describe('forwarding over the raw keep-alive client', () => {
-  it('decodes chunked answers and passes large Content-Length answers whole', async () => {
-    const big = JSON.stringify({ blob: 'x'.repeat(300_000) });
-    const leader = http.createServer((req, res) => {
-      res.setHeader('content-type', 'application/json');
-      if (req.url?.includes('chunked')) {
-        res.write('{"a":');
-        setTimeout(() => res.end('[1,2,3]}'), 5);
-      } else {
-        res.end(big);
-      }
-    });
-    const url = await listen(leader);
-    const F = await followerOf(url);
-    try {
-      const chunked = await get(`${F.url}/api/search?s=chunked`);
-      expect(chunked.body).toEqual({ a: [1, 2, 3] });
-      expect(chunked.headers.get('content-length')).toBe(String('{"a":[1,2,3]}'.length));
-      const large = await get(`${F.url}/api/all-instances`);
-      expect(large.text).toBe(big);
-    } finally {
-      await F.close();
-      await closeServer(leader);
-    }
-  });
-
-  it('survives the leader closing idle keep-alive connections', async () => {
-    const leader = http.createServer((_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end('"fine"');
-    });
-    leader.keepAliveTimeout = 30;
-    const url = await listen(leader);
-    const F = await followerOf(url);
-    try {
-      for (let i = 0; i < 3; i++) {
-        expect((await get(`${F.url}/api/clusters`)).body).toBe('fine');
-        await new Promise((r) => setTimeout(r, 80));
-      }
-    } finally {
-      await F.close();
-      await closeServer(leader);
-    }
-  });
-
-  it('reads a body that runs to the end of the connection; refuses malformed answers with JSON 503', async () => {
-    const raw = net.createServer((socket) => {
-      socket.once('data', (d) => {
-        if (d.toString().includes('garbage')) socket.end('NOT HTTP AT ALL\r\n\r\n');
-        else
-          socket.end(
-            'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"closed":true}',
-          );
+for (const via of ['koa', 'listener'] as const) {
+  describe(`forwarding over the raw keep-alive client (${via})`, () => {
+    it('decodes chunked answers and passes large Content-Length answers whole', async () => {
+      const big = JSON.stringify({ blob: 'x'.repeat(300_000) });
+      const leader = http.createServer((req, res) => {
+        res.setHeader('content-type', 'application/json');
+        if (req.url?.includes('chunked')) {
+          res.write('{"a":');
+          setTimeout(() => res.end('[1,2,3]}'), 5);
+        } else {
+          res.end(big);
+        }
       });
+      const url = await listen(leader);
+      const F = await followerOf(url, via);
+      try {
+        const chunked = await get(`${F.url}/api/search?s=chunked`);
+        expect(chunked.body).toEqual({ a: [1, 2, 3] });
+        expect(chunked.headers.get('content-length')).toBe(String('{"a":[1,2,3]}'.length));
+        const large = await get(`${F.url}/api/all-instances`);
+        expect(large.text).toBe(big);
+      } finally {
+        await F.close();
+        await closeServer(leader);
+      }
     });
-    const url = await listen(raw);
-    const F = await followerOf(url);
-    try {
-      expect((await get(`${F.url}/api/clusters`)).body).toEqual({ closed: true });
-      const bad = await get(`${F.url}/api/search?s=garbage`);
-      expect(bad.status).toBe(503);
-      expect((bad.body as { Message: string }).Message).toContain('malformed response');
-    } finally {
-      await F.close();
-      await closeServer(raw);
-    }
+
+    it('survives the leader closing idle keep-alive connections', async () => {
+      const leader = http.createServer((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end('"fine"');
+      });
+      leader.keepAliveTimeout = 30;
+      const url = await listen(leader);
+      const F = await followerOf(url, via);
+      try {
+        for (let i = 0; i < 3; i++) {
+          expect((await get(`${F.url}/api/clusters`)).body).toBe('fine');
+          await new Promise((r) => setTimeout(r, 80));
+        }
+      } finally {
+        await F.close();
+        await closeServer(leader);
+      }
+    });
+
+    it('reads a body that runs to the end of the connection; refuses malformed answers with JSON 503', async () => {
+      const raw = net.createServer((socket) => {
+        socket.once('data', (d) => {
+          if (d.toString().includes('garbage')) socket.end('NOT HTTP AT ALL\r\n\r\n');
+          else
+            socket.end(
+              'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"closed":true}',
+            );
+        });
+      });
+      const url = await listen(raw);
+      const F = await followerOf(url, via);
+      try {
+        expect((await get(`${F.url}/api/clusters`)).body).toEqual({ closed: true });
+        const bad = await get(`${F.url}/api/search?s=garbage`);
+        expect(bad.status).toBe(503);
+        expect((bad.body as { Message: string }).Message).toContain('malformed response');
+      } finally {
+        await F.close();
+        await closeServer(raw);
+      }
+    });
+
+    it('handles many concurrent forwarded requests', async () => {
+      const leaderFake = makeFake();
+      const L = await serve(leaderFake.deps, {}, via);
+      const F = await followerOf(L.url, via);
+      try {
+        const answers = await Promise.all(Array.from({ length: 60 }, () => get(`${F.url}/api/clusters`)));
+        for (const a of answers) expect(a.body).toEqual(['db1:3306', 'other:3307']);
+        // HEAD keeps the leader's Content-Length (Koa sets it for HEAD too).
+        const head = await fetch(`${F.url}/api/clusters`, { method: 'HEAD' });
+        expect(head.status).toBe(200);
+        expect(head.headers.get('content-length')).toBe(String(answers[0]?.text.length));
+      } finally {
+        await F.close();
+        await L.close();
+      }
+    });
   });
 
-  it('handles many concurrent forwarded requests', async () => {
-    const leaderFake = makeFake();
-    const L = await serve(leaderFake.deps);
-    const F = await followerOf(L.url);
-    try {
-      const answers = await Promise.all(Array.from({ length: 60 }, () => get(`${F.url}/api/clusters`)));
-      for (const a of answers) expect(a.body).toEqual(['db1:3306', 'other:3307']);
-      // HEAD keeps the leader's Content-Length (Koa sets it for HEAD too).
-      const head = await fetch(`${F.url}/api/clusters`, { method: 'HEAD' });
-      expect(head.status).toBe(200);
-      expect(head.headers.get('content-length')).toBe(String(answers[0]?.text.length));
-    } finally {
-      await F.close();
-      await L.close();
-    }
-  });
-});
-
-describe('RawHttpPool limits', () => {
-  it('queues requests beyond maxActive and still answers all of them', async () => {
-    const { RawHttpPool } = await import('../src/raw-client.js');
-    let inFlight = 0;
-    let peak = 0;
-    const leader = http.createServer((_req, res) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      setTimeout(() => {
-        inFlight--;
-        res.end('"ok"');
-      }, 5);
+  describe(`RawHttpPool limits (${via})`, () => {
+    it('queues requests beyond maxActive and still answers all of them', async () => {
+      const { RawHttpPool } = await import('../src/raw-client.js');
+      let inFlight = 0;
+      let peak = 0;
+      const leader = http.createServer((_req, res) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        setTimeout(() => {
+          inFlight--;
+          res.end('"ok"');
+        }, 5);
+      });
+      const url = new URL(await listen(leader));
+      const pool = new RawHttpPool(2000, 3);
+      try {
+        const head = `GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`;
+        const answers = await Promise.all(
+          Array.from({ length: 12 }, () => pool.request('127.0.0.1', Number(url.port), head, false)),
+        );
+        expect(answers.map((a) => a.body.toString())).toEqual(Array(12).fill('"ok"'));
+        expect(peak).toBeLessThanOrEqual(3);
+      } finally {
+        pool.close();
+        await closeServer(leader);
+      }
     });
-    const url = new URL(await listen(leader));
-    const pool = new RawHttpPool(2000, 3);
-    try {
-      const head = `GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`;
-      const answers = await Promise.all(
-        Array.from({ length: 12 }, () => pool.request('127.0.0.1', Number(url.port), head, false)),
-      );
-      expect(answers.map((a) => a.body.toString())).toEqual(Array(12).fill('"ok"'));
-      expect(peak).toBeLessThanOrEqual(3);
-    } finally {
-      pool.close();
-      await closeServer(leader);
-    }
   });
-});
+}
