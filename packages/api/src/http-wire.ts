@@ -36,7 +36,7 @@ export function readBody(buf: Buffer, head: ResponseHead): { body: Buffer; end: 
   return { body: buf.subarray(head.bodyStart, end), end };
 }
 
-export function parseHead(text: string, bodyStart: number, isHead: boolean): ResponseHead | null {
+function parseHead(text: string, bodyStart: number, isHead: boolean): ResponseHead | null {
   const lines = text.split('\r\n');
   const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '');
   if (!m) return null;
@@ -67,7 +67,7 @@ export function parseHead(text: string, bodyStart: number, isHead: boolean): Res
 }
 
 /** The decoded body and where it ends, once the terminating chunk has arrived; null while incomplete. */
-export function dechunk(buf: Buffer, start: number): { body: Buffer; end: number } | null | 'bad' {
+function dechunk(buf: Buffer, start: number): { body: Buffer; end: number } | null | 'bad' {
   const parts: Buffer[] = [];
   let at = start;
   for (;;) {

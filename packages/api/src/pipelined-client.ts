@@ -29,8 +29,6 @@ class PipelinedConnection {
   /** The head of an answer whose body runs to the end of the connection (no length, not chunked). */
   private untilEnd: ResponseHead | undefined;
   dead = false;
-  /** Requests ever written here: a connection that served one is "reused" for the next. */
-  served = 0;
 
   constructor(
     host: string,
@@ -97,7 +95,6 @@ class PipelinedConnection {
         return;
       }
       this.inflight.shift();
-      this.served++;
       this.buf = this.buf.subarray(body.end);
       clearTimeout(this.timer);
       this.timer = undefined;

@@ -3,13 +3,12 @@
 // on a follower, forwarding is the whole job, so this client writes each request as one string and
 // parses only what the leader sends back (status, headers, Content-Length or chunked body).
 import net from 'node:net';
-import { dechunk, parseHead, type RawResponse } from './http-wire.js';
+import { parseResponseHead, type RawResponse, type ResponseHead, readBody } from './http-wire.js';
 
 export type { RawResponse } from './http-wire.js';
 
 /** Answers larger than this are refused (the API's answers are small JSON documents). */
 const MAX_BODY = 256 * 1024 * 1024;
-const CRLF2 = Buffer.from('\r\n\r\n');
 
 export class RawHttpPool {
   private readonly idle = new Map<string, net.Socket[]>();
@@ -67,14 +66,7 @@ export class RawHttpPool {
   private exchange(origin: string, socket: net.Socket, head: string, isHead: boolean, reused: boolean) {
     return new Promise<RawResponse>((resolve, reject) => {
       let buf: Buffer = Buffer.alloc(0);
-      let parsed: {
-        status: number;
-        rawHeaders: string[];
-        bodyStart: number;
-        length: number;
-        chunked: boolean;
-        keepAlive: boolean;
-      } | null = null;
+      let parsed: ResponseHead | null = null;
       let settled = false;
       const finish = (err: Error | null, res?: RawResponse, keep = false) => {
         if (settled) return;
@@ -115,21 +107,16 @@ export class RawHttpPool {
         buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
         if (buf.length > MAX_BODY) return finish(new Error('answer too large'));
         if (parsed === null) {
-          const end = buf.indexOf(CRLF2);
-          if (end < 0) return;
-          parsed = parseHead(buf.toString('latin1', 0, end), end + 4, isHead);
-          if (parsed === null) return finish(new Error('malformed response from the leader'));
+          const head = parseResponseHead(buf, isHead);
+          if (head === null) return;
+          if (head === 'bad') return finish(new Error('malformed response from the leader'));
+          parsed = head;
         }
         const p = parsed;
-        if (p.chunked) {
-          const body = dechunk(buf, p.bodyStart);
-          if (body === 'bad') return finish(new Error('malformed chunked body from the leader'));
-          if (body !== null)
-            finish(null, { status: p.status, rawHeaders: p.rawHeaders, body: body.body }, p.keepAlive);
-        } else if (p.length >= 0 && buf.length >= p.bodyStart + p.length) {
-          const body = buf.subarray(p.bodyStart, p.bodyStart + p.length);
-          finish(null, { status: p.status, rawHeaders: p.rawHeaders, body }, p.keepAlive);
-        }
+        const body = readBody(buf, p);
+        if (body === 'bad') return finish(new Error('malformed chunked body from the leader'));
+        if (body !== null)
+          finish(null, { status: p.status, rawHeaders: p.rawHeaders, body: body.body }, p.keepAlive);
       };
       socket.on('data', onData);
       socket.on('error', onError);
