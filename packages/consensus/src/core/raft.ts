@@ -688,17 +688,19 @@ export class Raft {
   }
 
   private bcastHeartbeat(context: Uint8Array | undefined): void {
-    for (const [id, pr] of this.prs) {
-      if (id === this.id) continue;
-      this.send({
-        type: 'heartbeat',
-        from: this.id,
-        to: id,
-        term: this.term,
-        commit: Math.min(pr.match, this.log.committed),
-        ...(context ? { context } : {}),
-      });
-    }
+    for (const [id, pr] of this.prs) if (id !== this.id) this.sendHeartbeat(id, pr, context);
+  }
+
+  /** A heartbeat never carries a commit index beyond what the follower is known to hold. */
+  private sendHeartbeat(to: NodeId, pr: Progress, context?: Uint8Array): void {
+    this.send({
+      type: 'heartbeat',
+      from: this.id,
+      to,
+      term: this.term,
+      commit: Math.min(pr.match, this.log.committed),
+      ...(context ? { context } : {}),
+    });
   }
 
   private sendTimeoutNow(to: NodeId): void {
@@ -838,14 +840,7 @@ export class Raft {
    */
   reportReconnected(peer: NodeId): void {
     const pr = this.role === 'leader' && peer !== this.id ? this.prs.get(peer) : undefined;
-    if (pr === undefined) return;
-    this.send({
-      type: 'heartbeat',
-      from: this.id,
-      to: peer,
-      term: this.term,
-      commit: Math.min(pr.match, this.log.committed),
-    });
+    if (pr !== undefined) this.sendHeartbeat(peer, pr);
   }
 
   reportSnapshot(peer: NodeId, ok: boolean): void {
