@@ -126,6 +126,59 @@ describe('DiscoveryLoop', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('a hung master (probes and pings never answer) is a failed check within a ping timeout and keeps being checked', async () => {
+    const { loop, prober, repository } = setup({
+      MySQLConnectTimeoutSeconds: 1,
+      MySQLDiscoveryReadTimeoutSeconds: 3,
+    });
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    const probesBefore = prober.probes.filter((p) => p === 'h:1').length;
+    prober.hung.add('h:1');
+    // The fake's ping never settles, the real prober's fails after MySQLConnectTimeoutSeconds;
+    // here the loop's own probe deadline (connect + 2 reads + 1 s = 8 s) is what must end it.
+    await vi.advanceTimersByTimeAsync(30_000);
+    const row = repository.rows.get('h:1');
+    expect(row?.IsLastCheckValid).toBe(false);
+    const entries = analyze(await repository.readAll(), { config: proberConfig(), now: Date.now() });
+    expect(entries.find((e) => e.AnalyzedInstanceKey.Port === 1)?.LastCheckValid).toBe(false);
+    // Abandoned probes close their connection, and the instance is probed again and again.
+    expect(prober.closed).toContain('h:1');
+    expect(prober.probes.filter((p) => p === 'h:1').length).toBeGreaterThanOrEqual(probesBefore + 2);
+    // Once it answers again, its last check is valid again.
+    prober.hung.delete('h:1');
+    await vi.advanceTimersByTimeAsync(45_000);
+    expect(repository.rows.get('h:1')?.IsLastCheckValid).toBe(true);
+    await loop.stop();
+  });
+
+  it('a master that stops answering pings is marked failed at once, without waiting for its probe', async () => {
+    const prober = new FakeProber();
+    prober.addServer(1, undefined, [2, 3]);
+    prober.addServer(2, 1);
+    prober.addServer(3, 1);
+    const repository = new InMemoryInstanceRepository();
+    const loop = new DiscoveryLoop({
+      config: proberConfig({ DiscoverySeeds: ['h:1'] }),
+      prober: {
+        ...prober,
+        probe: (r) => prober.probe(r),
+        ping: async () => false, // the real prober answers false once its ping deadline passes
+        onConnectionLost: (l) => prober.onConnectionLost(l),
+        execute: (r, sql) => prober.execute(r, sql),
+        close: (k) => prober.close(k),
+        closeAll: () => prober.closeAll(),
+      },
+      repository,
+    });
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(400);
+    prober.hung.add('h:1');
+    await vi.advanceTimersByTimeAsync(700);
+    expect(repository.rows.get('h:1')?.IsLastCheckValid).toBe(false);
+    await loop.stop();
+  });
+
   it('failing instances back off and never starve healthy ones', async () => {
     const prober = new FakeProber();
     const seeds: string[] = [];

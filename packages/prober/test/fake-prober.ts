@@ -7,6 +7,9 @@ import type { InstanceProber, ProbeRequest, ProbeResult } from '../src/probe/pro
 export class FakeProber implements InstanceProber {
   readonly servers = new Map<string, Instance>();
   readonly down = new Set<string>();
+  /** Hung servers: probes and pings to them never settle (a SIGSTOPped process behind an open socket). */
+  readonly hung = new Set<string>();
+  readonly closed: string[] = [];
   readonly probes: string[] = [];
   readonly executed: { key: string; sql: string }[] = [];
   /** Probe latency in ms (fake timers advance it). */
@@ -38,14 +41,17 @@ export class FakeProber implements InstanceProber {
   async probe(req: ProbeRequest): Promise<ProbeResult> {
     const id = keyString(req.key);
     this.probes.push(id);
+    if (this.hung.has(id)) return new Promise<ProbeResult>(() => undefined);
     await new Promise((r) => setTimeout(r, this.latencyMs));
     const s = this.servers.get(id);
     if (!s || this.down.has(id)) return { ok: false, key: req.key, error: new Error(`${id} down`) };
     return { ok: true, instance: structuredClone(s), partial: false, failedSteps: [] };
   }
 
-  async ping(req: ProbeRequest): Promise<boolean> {
-    return !this.down.has(keyString(req.key));
+  ping(req: ProbeRequest): Promise<boolean> {
+    const id = keyString(req.key);
+    if (this.hung.has(id)) return new Promise<boolean>(() => undefined);
+    return Promise.resolve(!this.down.has(id));
   }
 
   onConnectionLost(listener: (key: InstanceKey) => void): void {
@@ -56,6 +62,8 @@ export class FakeProber implements InstanceProber {
     this.executed.push({ key: keyString(req.key), sql });
   }
 
-  close(): void {}
+  close(key: InstanceKey): void {
+    this.closed.push(keyString(key));
+  }
   async closeAll(): Promise<void> {}
 }

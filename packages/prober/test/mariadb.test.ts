@@ -66,11 +66,16 @@ async function waitForCode(
   repository: InMemoryInstanceRepository,
   port: number,
   code: AnalysisCode,
+  analysisConfig = config,
+  timeoutMs?: number,
 ): Promise<ReplicationAnalysis> {
-  return waitFor(`${code} on ${port}`, async () =>
-    analyze(await repository.readAll(), { config, now: Date.now() }).find(
-      (e) => e.AnalyzedInstanceKey.Port === port && e.Analysis === code,
-    ),
+  return waitFor(
+    `${code} on ${port}`,
+    async () =>
+      analyze(await repository.readAll(), { config: analysisConfig, now: Date.now() }).find(
+        (e) => e.AnalyzedInstanceKey.Port === port && e.Analysis === code,
+      ),
+    timeoutMs,
   );
 }
 
@@ -212,6 +217,59 @@ describe('prober against real MariaDB', () => {
     }
     expect(latency).toBeGreaterThan(0);
   });
+
+  it('detects DeadMaster after SIGSTOP of the master (a hung server keeps its sockets open), and sees it again after SIGCONT', async () => {
+    topology = await startMariaDBTopology({ replicas: 2 });
+    const t = topology;
+    const hungConfig = proberConfig({
+      ...config,
+      MySQLConnectTimeoutSeconds: 1,
+      MySQLDiscoveryReadTimeoutSeconds: 3,
+      DiscoverySeeds: [`127.0.0.1:${t.master}`],
+    });
+    const repository = new InMemoryInstanceRepository();
+    const l = new DiscoveryLoop({ config: hungConfig, prober: new MySQLProber(hungConfig), repository });
+    loop = l;
+    await l.start();
+    await waitFor('3 instances', () => repository.rows.size === 3 || undefined);
+    await new Promise((r) => setTimeout(r, 1200)); // warm connections, pings running
+    const pid = t.pid(t.master);
+    const masterId = `127.0.0.1:${t.master}`;
+    const stoppedAt = new Date().toISOString();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      // The daemon analyses the loop's in-memory view: that view must see the master's failed checks.
+      const entry = await waitFor(
+        'DeadMaster in the in-memory view',
+        () =>
+          analyze(l.instances(), { config: hungConfig, now: Date.now() }).find(
+            (e) => e.AnalyzedInstanceKey.Port === t.master && e.Analysis === 'DeadMaster',
+          ),
+        30_000,
+      );
+      expect(entry).toMatchObject({ IsMaster: true, LastCheckValid: false, CountValidReplicas: 2 });
+      // …and the master keeps being checked: its last check moves on while it stays unseen.
+      await waitFor(
+        'a later failed check of the hung master',
+        () => {
+          const row = repository.rows.get(masterId);
+          return row &&
+            row.LastCheckedTimestamp > row.LastSeenTimestamp &&
+            row.LastCheckedTimestamp > stoppedAt
+            ? true
+            : undefined;
+        },
+        30_000,
+      );
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor(
+      'the resumed master to be seen again',
+      () => repository.rows.get(masterId)?.IsLastCheckValid || undefined,
+      30_000,
+    );
+  }, 120_000);
 
   it("detects an intermediate master's death in a 1 → 1 → 2 chain", async () => {
     topology = await startMariaDBTopology({ replicas: 0, chain: { intermediateReplicas: 2 } });

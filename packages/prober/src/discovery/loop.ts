@@ -6,6 +6,7 @@
 // onTopologyChange fires after each flushed round so the daemon can analyse immediately.
 import type { Instance, InstanceKey } from '@orchestrator/store';
 import { matchesAny, type ProberConfig } from '../config.js';
+import { ProberError } from '../errors.js';
 import { mariadbErrantGtid, oracleErrantGtid } from '../gtid.js';
 import { isValidKey, keyString, parseKey } from '../keys.js';
 import type { InstanceProber, ProbeResult } from '../probe/probe.js';
@@ -36,6 +37,12 @@ export interface DiscoveryOptions {
   burstDurationMs?: number;
   /** Ping period for masters with replicas (default 500 ms; 0 disables). */
   masterPingMs?: number;
+  /**
+   * Longest a probe may stay in flight before the loop counts it as failed, closes its connection
+   * and moves on (default: connect timeout + 2 read timeouts + 1 s). The prober bounds each step
+   * itself; this is the loop's own guarantee that no instance stops being checked.
+   */
+  probeDeadlineMs?: number;
   /** Fired after a flush that carried a state change or a burst round of this cluster. */
   onTopologyChange?: (clusterName: string) => void;
 }
@@ -107,6 +114,11 @@ export class DiscoveryLoop {
       burstIntervalMs: options.burstIntervalMs ?? 150,
       burstDurationMs: options.burstDurationMs ?? 8000,
       masterPingMs: options.masterPingMs ?? 500,
+      probeDeadlineMs:
+        options.probeDeadlineMs ??
+        (options.config.MySQLConnectTimeoutSeconds + 2 * options.config.MySQLDiscoveryReadTimeoutSeconds) *
+          1000 +
+          1000,
     };
     options.prober.onConnectionLost((key) => this.connectionLost(key));
   }
@@ -275,7 +287,7 @@ export class DiscoveryLoop {
         if (!i || e.inFlight || e.failures > 0 || isValidKey(i.MasterKey) || i.Replicas.length === 0)
           continue;
         void this.o.prober.ping({ key: e.key, address: e.address }).then((ok) => {
-          if (!ok && this.running) this.connectionLost(e.key);
+          if (!ok && this.running) this.pingFailed(e);
         });
       }
     }
@@ -333,19 +345,13 @@ export class DiscoveryLoop {
     if (slow) this.slowInFlight++;
     const started = this.now();
     const attemptTimer = this.timers.setTimeout(() => {
+      // orchestrator's last_attempted_check: a check hanging this long is news to analysis, which
+      // reads the in-memory view as well as the backend.
+      if (e.instance) e.instance.LastAttemptedCheckTimestamp = iso(this.now());
       this.pendingAttempts.push(e.key);
       this.scheduleFlush();
     }, this.o.config.ReasonableInstanceCheckSeconds * 1000);
-    let result: ProbeResult;
-    try {
-      result = await this.o.prober.probe({
-        key: e.key,
-        address: e.address,
-        resolveMaster: (h) => this.resolved.get(h) ?? h,
-      });
-    } catch (error) {
-      result = { ok: false, key: e.key, error: error as Error };
-    }
+    const result = await this.probeWithDeadline(e);
     this.timers.clearTimeout(attemptTimer);
     this.inFlight--;
     if (slow) this.slowInFlight--;
@@ -358,6 +364,47 @@ export class DiscoveryLoop {
       this.enqueueUrgent(e);
     }
     this.pump();
+  }
+
+  /** The prober's answer, or a failure once probeDeadlineMs has passed (the connection is closed). */
+  private probeWithDeadline(e: Entry): Promise<ProbeResult> {
+    return new Promise<ProbeResult>((resolve) => {
+      let done = false;
+      const finish = (r: ProbeResult): void => {
+        if (done) return;
+        done = true;
+        this.timers.clearTimeout(timer);
+        resolve(r);
+      };
+      const timer = this.timers.setTimeout(() => {
+        this.o.prober.close(e.key);
+        finish({
+          ok: false,
+          key: e.key,
+          error: new ProberError(
+            'PROBE_TIMEOUT',
+            `probe of ${e.id} still unanswered after ${this.o.probeDeadlineMs} ms: abandoned`,
+          ),
+        });
+      }, this.o.probeDeadlineMs);
+      this.o.prober
+        .probe({ key: e.key, address: e.address, resolveMaster: (h) => this.resolved.get(h) ?? h })
+        .then(finish, (error: unknown) => finish({ ok: false, key: e.key, error: error as Error }));
+    });
+  }
+
+  /**
+   * A master that does not answer a ping is a failed check in itself, not only a hint: a hung or
+   * cut-off server keeps its sockets open, so no connection loss would ever report it.
+   */
+  private pingFailed(e: Entry): void {
+    if (this.entries.get(e.id) !== e || e.inFlight || e.failures > 0) return;
+    this.handle(
+      e,
+      { ok: false, key: e.key, error: new ProberError('PROBE_TIMEOUT', `${e.id} did not answer a ping`) },
+      this.now(),
+    );
+    this.enqueueUrgent(e);
   }
 
   private handle(e: Entry, result: ProbeResult, started: number): void {

@@ -2,6 +2,12 @@
 // multi-statement round trip per poll, optional Detect*Query look-ups after it. The same connection
 // doubles as the failure monitor: when the server dies its socket closes and `onConnectionLost`
 // fires at once, long before the next poll.
+//
+// Every operation is bounded by our own deadline from the moment it is asked for: connecting
+// (TCP, greeting and authentication) by MySQLConnectTimeoutSeconds plus one read timeout, every
+// statement by MySQLDiscoveryReadTimeoutSeconds, a ping by MySQLConnectTimeoutSeconds. A deadline
+// that passes destroys the connection, so a hung server (SIGSTOP, a stalled disk, a host whose
+// packets vanish) fails its probe instead of holding it, and everything queued behind it, forever.
 
 import { createRequire } from 'node:module';
 import type { Instance, InstanceKey } from '@orchestrator/store';
@@ -18,6 +24,7 @@ import type { ProberConfig } from '../config.js';
 import { ProberError } from '../errors.js';
 import { keyString } from '../keys.js';
 import { blankInstance } from './blank.js';
+import { withDeadline } from './deadline.js';
 import {
   applyIdentity,
   applyMasterStatus,
@@ -72,6 +79,8 @@ interface Kept {
   established: boolean;
   /** Steps this server refused (e.g. SHOW SLAVE HOSTS without REPLICATION MASTER ADMIN on MariaDB ≥ 10.5): left out of later batches. */
   skip: Set<number>;
+  /** The ping in flight: callers share it instead of queueing one ping after another. */
+  ping?: Promise<boolean>;
 }
 
 /** Steps that are opportunistic: their failure is not a partial-success failure. */
@@ -84,7 +93,7 @@ type Query = (sql: string) => Promise<unknown>;
 /** Errors after which the connection cannot be trusted: lost, or a read timeout mid-reply. */
 function isFatal(error: unknown): boolean {
   const e = error as { fatal?: boolean; code?: string };
-  return e.fatal === true || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT';
+  return e.fatal === true || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || e.code === 'PROBE_TIMEOUT';
 }
 
 export class MySQLProber implements InstanceProber {
@@ -132,14 +141,22 @@ export class MySQLProber implements InstanceProber {
     };
     conn.on('error', lost);
     conn.on('end', lost);
-    kept.ready = new Promise<Flavor>((resolve, reject) => {
-      conn.query({ sql: 'SELECT @@global.version AS v', timeout: this.readTimeoutMs() }, (err, rows) => {
+    const handshakeAndVersion = new Promise<Flavor>((resolve, reject) => {
+      conn.query('SELECT @@global.version AS v', (err, rows) => {
         if (err) reject(err);
         else {
           kept.established = true;
           resolve(parseFlavor(str((rows as Row[])[0]?.v)));
         }
       });
+    });
+    const connectMs = this.connectTimeoutMs() + this.readTimeoutMs();
+    kept.ready = withDeadline(handshakeAndVersion, connectMs, () => {
+      this.drop(id, kept);
+      return new ProberError(
+        'PROBE_TIMEOUT',
+        `${id} did not complete the connection (TCP, greeting, login, version) within ${connectMs} ms`,
+      );
     });
     // A failed connect is reported to the prober through `ready`; keep it from being unhandled.
     kept.ready.catch(() => undefined);
@@ -151,22 +168,37 @@ export class MySQLProber implements InstanceProber {
     return this.config.MySQLDiscoveryReadTimeoutSeconds * 1000;
   }
 
-  private runner(kept: Kept): Query {
+  private connectTimeoutMs(): number {
+    return this.config.MySQLConnectTimeoutSeconds * 1000;
+  }
+
+  /** Each statement is bounded from the moment it is asked for, queue wait included. */
+  private runner(id: string, kept: Kept): Query {
+    const ms = this.readTimeoutMs();
     return (sql) =>
-      new Promise((resolve, reject) => {
-        kept.conn.query({ sql, timeout: this.readTimeoutMs() }, (err, rows) =>
-          err ? reject(err) : resolve(rows),
-        );
-      });
+      withDeadline(
+        new Promise((resolve, reject) => {
+          kept.conn.query(sql, (err, rows) => (err ? reject(err) : resolve(rows)));
+        }),
+        ms,
+        () => {
+          this.drop(id, kept);
+          return new ProberError('PROBE_TIMEOUT', `${id} did not answer a statement within ${ms} ms`);
+        },
+      );
+  }
+
+  /** Destroys a connection we gave up on; its own 'end' is then not news. */
+  private drop(id: string, kept: Kept): void {
+    kept.closing = true;
+    if (this.kept.get(id) === kept) this.kept.delete(id);
+    kept.conn.destroy();
   }
 
   close(key: InstanceKey): void {
     const id = keyString(key);
     const kept = this.kept.get(id);
-    if (!kept) return;
-    kept.closing = true;
-    this.kept.delete(id);
-    kept.conn.destroy();
+    if (kept) this.drop(id, kept);
   }
 
   async closeAll(): Promise<void> {
@@ -177,22 +209,46 @@ export class MySQLProber implements InstanceProber {
     this.kept.clear();
   }
 
-  async ping(req: ProbeRequest): Promise<boolean> {
+  /**
+   * True when the server answers a ping within MySQLConnectTimeoutSeconds (plus the connect time
+   * when there is no connection yet). Concurrent callers share one ping.
+   */
+  ping(req: ProbeRequest): Promise<boolean> {
+    const id = keyString(req.key);
     const kept = this.connection(req);
-    try {
-      await kept.ready;
-      await new Promise<void>((resolve, reject) => kept.conn.ping((err) => (err ? reject(err) : resolve())));
-      return true;
-    } catch {
-      this.close(req.key);
-      return false;
-    }
+    if (kept.ping) return kept.ping;
+    const ms = this.connectTimeoutMs();
+    const answered = new Promise<void>((resolve, reject) =>
+      kept.conn.ping((err) => (err ? reject(err) : resolve())),
+    );
+    const ping = kept.ready
+      .then(() =>
+        withDeadline(
+          answered,
+          ms,
+          () => new ProberError('PROBE_TIMEOUT', `${id} did not answer a ping in ${ms} ms`),
+        ),
+      )
+      .then(
+        () => true,
+        () => {
+          this.drop(id, kept);
+          return false;
+        },
+      )
+      .finally(() => {
+        kept.ping = undefined;
+      });
+    // A failed connect rejects `answered` too; the outcome is reported through `ping`.
+    answered.catch(() => undefined);
+    kept.ping = ping;
+    return ping;
   }
 
   async execute(req: ProbeRequest, sql: string): Promise<void> {
     const kept = this.connection(req);
     await kept.ready;
-    await this.runner(kept)(sql);
+    await this.runner(keyString(req.key), kept)(sql);
   }
 
   async probe(req: ProbeRequest): Promise<ProbeResult> {
@@ -208,7 +264,7 @@ export class MySQLProber implements InstanceProber {
         error: new ProberError('PROBE_FAILED', `cannot connect to ${keyString(req.key)}`, { cause }),
       };
     }
-    const query = this.runner(kept);
+    const query = this.runner(keyString(req.key), kept);
     const statements = probeStatements(flavor).map((sql, i) => (kept.skip.has(i) ? EMPTY_STATEMENT : sql));
     let results: (Row[] | undefined)[];
     const failedSteps: string[] = [];
