@@ -12,6 +12,7 @@ export * from './errors.js';
 export * from './gtid.js';
 export * from './keys.js';
 export { blankInstance } from './probe/blank.js';
+export { withDeadline } from './probe/deadline.js';
 export * from './probe/parse.js';
 export {
   type InstanceProber,

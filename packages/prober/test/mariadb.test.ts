@@ -233,10 +233,9 @@ describe('prober against real MariaDB', () => {
     await l.start();
     await waitFor('3 instances', () => repository.rows.size === 3 || undefined);
     await new Promise((r) => setTimeout(r, 1200)); // warm connections, pings running
-    const pid = t.pid(t.master);
     const masterId = `127.0.0.1:${t.master}`;
     const stoppedAt = new Date().toISOString();
-    process.kill(pid, 'SIGSTOP');
+    await t.hang(t.master);
     try {
       // The daemon analyses the loop's in-memory view: that view must see the master's failed checks.
       const entry = await waitFor(
@@ -262,7 +261,7 @@ describe('prober against real MariaDB', () => {
         30_000,
       );
     } finally {
-      process.kill(pid, 'SIGCONT');
+      await t.resume(t.master);
     }
     await waitFor(
       'the resumed master to be seen again',

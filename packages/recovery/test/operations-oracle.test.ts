@@ -17,6 +17,11 @@ interface Server {
 function fake(server: Server) {
   const sent: string[] = [];
   const connector: SqlConnector = {
+    async queryOnNewConnection(key, statements) {
+      const out: Row[][] = [];
+      for (const sql of statements) out.push(await connector.query(key, sql));
+      return out;
+    },
     async query(_key, sql, params = []) {
       sent.push(params.length ? `${sql} ${JSON.stringify(params)}` : sql);
       if (sql.startsWith('SELECT @@server_id'))

@@ -206,6 +206,16 @@ export class MariaDBServer {
     await this.handle.kill9();
   }
 
+  /** SIGSTOP (resolved once stopped): the server hangs with its sockets open. */
+  hang(): Promise<void> {
+    return this.handle.hang();
+  }
+
+  /** SIGCONT after hang(). */
+  resume(): Promise<void> {
+    return this.handle.resume();
+  }
+
   async stop(): Promise<void> {
     await this.handle.stop(15_000);
   }

@@ -1,5 +1,6 @@
 // Starting and stopping child processes by pid, with their output kept for diagnostics.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { freePorts } from './ports.js';
 import { makeTempDir, removeTempDir, trackPid, untrackPid } from './registry.js';
 
@@ -8,6 +9,26 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+}
+
+/** The one-letter state in /proc/<pid>/stat (R, S, D, T, …), or undefined when the process is gone. */
+export function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may contain spaces: the state follows the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitForState(pid: number, accept: (state: string) => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const state = processState(pid);
+    if (state === undefined || accept(state)) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`process ${pid} did not ${what} within 2.5 s`);
 }
 
 /** A started child process. Output is kept (last 256 KiB) so a failing test can print it. */
@@ -86,10 +107,11 @@ export class ProcessHandle {
     await this.exitPromise;
   }
 
-  /** SIGTERM, then SIGKILL if still running after `graceMs`. */
+  /** SIGTERM, then SIGKILL if still running after `graceMs`. A hung process is resumed to see the SIGTERM. */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.child!.kill('SIGTERM');
+    this.child!.kill('SIGCONT');
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
     await this.exitPromise;
     clearTimeout(timer);
@@ -97,6 +119,28 @@ export class ProcessHandle {
 
   signalProcess(signal: NodeJS.Signals): void {
     if (this.running) this.child!.kill(signal);
+  }
+
+  /**
+   * SIGSTOP, resolved once the kernel reports the process stopped (signals arrive asynchronously):
+   * a hung host, a frozen VM. Its sockets stay open and nothing answers.
+   */
+  async hang(): Promise<void> {
+    if (!this.running) throw new Error(`${this.name} is not running`);
+    this.child!.kill('SIGSTOP');
+    await waitForState(this.pid, (state) => state === 'T' || state === 't', 'stop');
+  }
+
+  /** SIGCONT, resolved once the process runs again. */
+  async resume(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGCONT');
+    await waitForState(this.pid, (state) => state !== 'T' && state !== 't', 'resume');
+  }
+
+  /** True while the process is stopped by a signal. */
+  get hung(): boolean {
+    return this.running && ['T', 't'].includes(processState(this.pid) ?? '');
   }
 }
 

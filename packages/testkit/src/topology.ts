@@ -57,6 +57,16 @@ export class Topology {
     return this.server(port).stop();
   }
 
+  /** SIGSTOP of one server, resolved once the kernel reports it stopped. */
+  hang(port: number): Promise<void> {
+    return this.server(port).hang();
+  }
+
+  /** SIGCONT after hang(). */
+  resume(port: number): Promise<void> {
+    return this.server(port).resume();
+  }
+
   restart(port: number): Promise<void> {
     return this.server(port).restart();
   }

@@ -83,6 +83,26 @@ describe('startMariaDBTopology: master with two GTID replicas', () => {
     }
   });
 
+  it('hang() stops the master with its sockets open (queries time out), resume() brings it back', async () => {
+    await topology.hang(topology.master);
+    expect(topology.server(topology.master).running).toBe(true);
+    const c = await topology.server(topology.replicas[0]!).connect();
+    try {
+      const [rows] = await c.query('SELECT 1 AS one');
+      expect(rows).toEqual([{ one: 1 }]);
+    } finally {
+      await c.end();
+    }
+    const hungQuery = topology.query(topology.master, 'SELECT 1').then(
+      () => 'answered',
+      () => 'failed',
+    );
+    const outcome = await Promise.race([hungQuery, new Promise((r) => setTimeout(() => r('silent'), 800))]);
+    expect(outcome).toBe('silent');
+    await topology.resume(topology.master);
+    expect(await hungQuery).toBe('answered');
+  });
+
   it('after kill9 of the master, replicas report the IO thread Connecting with a connect error', async () => {
     const masterPid = topology.pid(topology.master);
     await topology.kill9(topology.master);

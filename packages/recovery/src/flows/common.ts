@@ -160,7 +160,7 @@ export async function runLostSteps(run: RecoveryRun, steps: readonly PlanStep[])
         const timeoutMs = run.config.OldMasterReadOnlyTimeoutSeconds * 1000;
         // Asynchronous and bounded: the old master is usually dead and must not delay the recovery.
         const attempt = mysql
-          .setReadOnly(step.instance, true, timeoutMs)
+          .fenceReadOnly(step.instance, timeoutMs)
           .then(() => run.audit(`set read_only=1 on old master ${keyOf(step.instance)}`))
           .catch((error) =>
             run.audit(

@@ -321,6 +321,29 @@ export class MySQLOperations {
     }
   }
 
+  /**
+   * read_only=1 (and super_read_only on Oracle MySQL) on a server recovery gave up on, such as the
+   * old master after a failover. Sent only on a connection that has just completed its handshake:
+   * a hung server never receives a statement it would run when it wakes up, long after the
+   * recovery. One attempt, bounded by timeoutMs.
+   */
+  async fenceReadOnly(key: InstanceKey, timeoutMs: number): Promise<void> {
+    this.guard(`set read_only=1 on ${keyOf(key)}`);
+    const started = this.now();
+    const [version] = await this.db.queryOnNewConnection(
+      key,
+      ['SELECT @@version AS version', 'SET GLOBAL read_only = 1'],
+      timeoutMs,
+    );
+    if (/mariadb/i.test(str(version?.[0]?.version))) return;
+    const left = Math.max(1, timeoutMs - (this.now() - started));
+    try {
+      await this.db.queryOnNewConnection(key, ['SET GLOBAL super_read_only = 1'], left);
+    } catch (error) {
+      if (!/Unknown system variable/i.test(String(error))) throw error;
+    }
+  }
+
   /** Detaches a replica without losing its position: MASTER_HOST prefixed with '//' (orchestrator's trick). */
   async detachReplica(key: InstanceKey): Promise<void> {
     const status = await this.replicaStatus(key);

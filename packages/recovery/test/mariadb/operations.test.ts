@@ -114,3 +114,40 @@ describe('connections', () => {
     expect((await mysql.readState(k(r2))).flavor).toBe('mariadb');
   });
 });
+
+describe('a hung server (SIGSTOP)', () => {
+  it('statements fail within their timeout, and fenceReadOnly sends nothing it would run on waking up', async () => {
+    const port = t.master;
+    // A warm cached connection, as a recovery's re-check leaves one.
+    expect((await mysql.readState(k(port))).readOnly).toBe(false);
+    await t.hang(port);
+    try {
+      await expect(mysql.query(k(port), 'SELECT 1', [], 500)).rejects.toBeInstanceOf(TimeoutError);
+      await expect(mysql.fenceReadOnly(k(port), 1500)).rejects.toBeInstanceOf(TimeoutError);
+    } finally {
+      await t.resume(port);
+    }
+    // The server wakes up with nothing queued: still writable, and reachable again.
+    await new Promise((r) => setTimeout(r, 500));
+    const [row] = await t.query<{ ro: number }>(port, 'SELECT @@read_only AS ro');
+    expect(Number(row?.ro)).toBe(0);
+    expect((await mysql.readState(k(port))).readOnly).toBe(false);
+  });
+
+  it('fenceReadOnly on a server that answers sets read_only=1 at once', async () => {
+    const [r] = t.replicas as [number, number];
+    await mysql.setReadOnly(k(r), false);
+    await mysql.fenceReadOnly(k(r), 3000);
+    expect((await mysql.readState(k(r))).readOnly).toBe(true);
+  });
+
+  it('fenceReadOnly refuses without leadership, before connecting', async () => {
+    const [r] = t.replicas as [number, number];
+    leader = false;
+    try {
+      await expect(mysql.fenceReadOnly(k(r), 3000)).rejects.toBeInstanceOf(LeadershipLostError);
+    } finally {
+      leader = true;
+    }
+  });
+});

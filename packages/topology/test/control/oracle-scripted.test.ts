@@ -25,6 +25,11 @@ interface Server {
 function scripted(servers: Record<number, Server>) {
   const sent: string[] = [];
   const connector: SqlConnector = {
+    async queryOnNewConnection(key, statements) {
+      const out: Row[][] = [];
+      for (const sql of statements) out.push(await connector.query(key, sql));
+      return out;
+    },
     async query(key, sql, params = []) {
       const s = servers[key.Port];
       if (!s) throw new Error(`connect ECONNREFUSED ${key.Port}`);
