@@ -126,6 +126,7 @@ export async function startDaemon(
     raft: raftService,
     commands: raftService,
     instances: instanceReads(store, config),
+    topologyHistory: { snapshot: () => store.instances.snapshotTopology() },
     discovery: discoveryPort(discoveryService),
     maintenance: maintenanceStore(store),
     tags: tagStore(store, raftService),
@@ -157,6 +158,7 @@ export async function startDaemon(
     recoverMasterClusterFilters: config.RecoverMasterClusterFilters,
     recoverIntermediateMasterClusterFilters: config.RecoverIntermediateMasterClusterFilters,
     recoveryIgnoreHostnameFilters: config.RecoveryIgnoreHostnameFilters,
+    oscIgnoreHostnameFilters: config.OSCIgnoreHostnameFilters,
     extraRoutes: [
       ...topologyRoutes(topology),
       ...recoveryRoutes({

@@ -16,7 +16,15 @@ import type { Logger } from './logger.js';
 import type { RaftService } from './raft/service.js';
 
 const ANALYSIS_INTERVAL_MS = 1000;
+// A fallback: raft role changes start and stop discovery at once; this catches quorum loss, which
+// raft reports through no event.
 const ACTIVITY_CHECK_MS = 250;
+
+/** Discovery cannot run on this node right now (not part of a quorum): retry shortly (HTTP 503). */
+export class DiscoveryPausedError extends Error {
+  readonly code = 'NOT_READY';
+  override readonly name = 'DiscoveryPausedError';
+}
 
 export function proberConfigFrom(config: OrchestratorConfig): ProberConfig {
   return {
@@ -92,14 +100,20 @@ export class Discovery {
     this.proberConfig = proberConfigFrom(config);
   }
 
+  private readonly onRaftChange = (): void => this.followQuorum();
+
   /** Starts following raft: probing runs only while this node is part of a quorum. */
   start(): void {
     this.activityTimer = setInterval(() => this.followQuorum(), ACTIVITY_CHECK_MS);
     this.analysisTimer = setInterval(() => void this.runAnalysis(), ANALYSIS_INTERVAL_MS);
+    this.raft.node.on('stateChanged', this.onRaftChange);
+    this.raft.node.on('leaderChanged', this.onRaftChange);
     this.followQuorum();
   }
 
   async stop(): Promise<void> {
+    this.raft.node.off('stateChanged', this.onRaftChange);
+    this.raft.node.off('leaderChanged', this.onRaftChange);
     clearInterval(this.activityTimer);
     clearInterval(this.analysisTimer);
     await this.transition;
@@ -126,15 +140,22 @@ export class Discovery {
     return this.loop !== undefined;
   }
 
-  /** API discovery: probe now and resolve with the result. */
+  /**
+   * API discovery: probe now and resolve with the result. A node that is part of a quorum but has
+   * not started its loop yet (it won an election a moment ago) starts it first, so a leader that
+   * answers leader-check 200 accepts discovery at once.
+   */
   async discover(key: InstanceKey) {
-    const loop = this.loop;
+    let loop = this.loop;
+    if (!loop && this.raft.isPartOfQuorum()) {
+      this.followQuorum();
+      await this.transition;
+      loop = this.loop;
+    }
     if (!loop) {
-      return {
-        ok: false as const,
-        key,
-        error: new Error('this node is not part of a raft quorum: discovery is paused'),
-      };
+      throw new DiscoveryPausedError(
+        'this node is not part of a raft quorum: discovery is paused; retry when a leader is elected',
+      );
     }
     return loop.discover(key);
   }

@@ -63,6 +63,7 @@ export function recoveryConfigFrom(
     MySQLTopologyUser: config.MySQLTopologyUser,
     MySQLTopologyPassword: config.MySQLTopologyPassword,
     MySQLConnectTimeoutSeconds: config.MySQLConnectTimeoutSeconds,
+    MySQLTopologyReadTimeoutSeconds: config.MySQLTopologyReadTimeoutSeconds,
     StopReplicationNiceTimeoutSeconds: config.StopReplicationNiceTimeoutSeconds,
     PromotionCatchUpTimeoutSeconds: config.PromotionCatchUpTimeoutSeconds,
     OldMasterReadOnlyTimeoutSeconds: config.OldMasterReadOnlyTimeoutSeconds,

@@ -107,6 +107,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
       if (!(err instanceof ApiError)) o.onError(err, ctx.path);
       if (e.code === 'UNAUTHENTICATED') ctx.set('WWW-Authenticate', 'Basic realm="orchestrator"');
       if (e.code === 'METHOD_NOT_ALLOWED') ctx.set('Allow', 'GET, HEAD');
+      if (e.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(e.retryAfterSeconds));
       const body: Envelope = errorEnvelope(e.message, e.details);
       sendJson(ctx, e.status, body);
     } finally {
@@ -178,7 +179,11 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
         const e = toApiError(err);
         const json = JSON.stringify(errorEnvelope(e.message, e.details));
         if (!res.headersSent) {
-          res.writeHead(e.status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(json) });
+          res.writeHead(e.status, {
+            'Content-Type': JSON_TYPE,
+            'Content-Length': Buffer.byteLength(json),
+            ...(e.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(e.retryAfterSeconds) }),
+          });
         }
         res.end(req.method === 'HEAD' ? undefined : json);
         metrics.observe(name, req.method ?? 'GET', e.status, Number(process.hrtime.bigint() - started) / 1e9);

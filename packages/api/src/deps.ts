@@ -199,10 +199,18 @@ export interface HealthReads {
 }
 
 /** Everything the built-in routes need. */
+/** snapshot-topologies: records every known instance's master now, in this node's backend. */
+export interface TopologyHistory {
+  /** Returns how many instances were recorded. */
+  snapshot(): Awaitable<number>;
+}
+
 export interface ApiDeps {
   raft: RaftView & RaftControl;
   commands: CommandPublisher;
   instances: InstanceReads;
+  /** Absent: snapshot-topologies answers that this deployment keeps no topology history. */
+  topologyHistory?: TopologyHistory;
   discovery: Discovery;
   maintenance: MaintenanceStore;
   tags: TagStore;

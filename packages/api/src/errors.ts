@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | 'NOT_LEADER'
   | 'NO_LEADER'
   | 'LEADER_UNREACHABLE'
+  | 'NOT_READY'
   | 'URI_TOO_LONG'
   | 'OPERATION_FAILED';
 
@@ -18,13 +19,32 @@ export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
   readonly details: unknown;
-  constructor(code: ApiErrorCode, status: number, message: string, details: unknown = null, cause?: unknown) {
+  /** Seconds for a Retry-After header: a temporary refusal the client should simply retry. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    code: ApiErrorCode,
+    status: number,
+    message: string,
+    details: unknown = null,
+    cause?: unknown,
+    retryAfterSeconds?: number,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
     this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds ?? (status === 503 ? 1 : undefined);
   }
+}
+
+/**
+ * Dependencies signal "cannot run this yet, retry shortly" (a node between winning an election and
+ * being ready for a command) with `code: 'NOT_READY'`: that becomes a 503 with Retry-After, never
+ * a 500.
+ */
+export function isNotReady(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'NOT_READY';
 }
 
 /** A bad path or query parameter: 400, the message names the parameter. */
@@ -60,6 +80,10 @@ export function toApiError(err: unknown): ApiError {
   const code = typeof e?.code === 'string' ? e.code : '';
   const name = typeof e?.name === 'string' ? e.name : '';
   if (code === 'NOT_LEADER' || name === 'NotLeaderError') return unauthorized();
+  if (code === 'NOT_READY') {
+    const message = typeof e?.message === 'string' ? e.message : String(err);
+    return new ApiError('NOT_READY', 503, clip(message, 2000), null, err);
+  }
   const message = typeof e?.message === 'string' && e.message !== '' ? e.message : String(err);
   return failed(clip(message, 2000), null, err);
 }

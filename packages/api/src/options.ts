@@ -24,6 +24,8 @@ export interface ApiOptions {
   recoverMasterClusterFilters?: string[];
   recoverIntermediateMasterClusterFilters?: string[];
   recoveryIgnoreHostnameFilters?: string[];
+  /** OSCIgnoreHostnameFilters: never offered as online-schema-change control replicas. */
+  oscIgnoreHostnameFilters?: string[];
   /** Port assumed for `host` without `:port` in cluster hints and instance lists. Default 3306. */
   defaultInstancePort?: number;
   /** Proxy dial + response-header timeout in ms (ActiveNodeExpireSeconds). Default 5000. */
@@ -67,6 +69,7 @@ export interface ResolvedApiOptions {
   recoverMasterClusterFilters: string[];
   recoverIntermediateMasterClusterFilters: string[];
   recoveryIgnoreHostnameFilters: string[];
+  oscIgnoreHostnameFilters: string[];
   defaultInstancePort: number;
   proxyTimeoutMs: number;
   proxyTls: ApiOptions['proxyTls'];
@@ -112,6 +115,7 @@ export function resolveOptions(o: ApiOptions): ResolvedApiOptions {
     recoverMasterClusterFilters: o.recoverMasterClusterFilters ?? [],
     recoverIntermediateMasterClusterFilters: o.recoverIntermediateMasterClusterFilters ?? [],
     recoveryIgnoreHostnameFilters: o.recoveryIgnoreHostnameFilters ?? [],
+    oscIgnoreHostnameFilters: o.oscIgnoreHostnameFilters ?? [],
     defaultInstancePort: o.defaultInstancePort ?? 3306,
     proxyTimeoutMs: o.proxyTimeoutMs ?? 5000,
     proxyTls: o.proxyTls,

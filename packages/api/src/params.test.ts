@@ -6,6 +6,7 @@ import {
   parsePort,
   parseTag,
   parseTagExpression,
+  parseText,
 } from './params.js';
 
 describe('parameter parsing', () => {
@@ -17,6 +18,20 @@ describe('parameter parsing', () => {
     expect(parseDuration('0')).toBe(0);
     for (const bad of ['', 'm', '10x', '1h-', '99999w'])
       expect(() => parseDuration(bad), bad).toThrow(/duration/);
+  });
+
+  it('text: trailing whitespace and newlines dropped (the upstream client sends %0A), other control characters refused', () => {
+    expect(parseText('acceptance\n', 'owner')).toBe('acceptance');
+    expect(parseText('planned maintenance \r\n\t ', 'reason')).toBe('planned maintenance');
+    expect(parseText('a b', 'reason')).toBe('a b');
+    expect(() => parseText('\n', 'owner')).toThrow(/invalid parameter owner: is required/);
+    expect(() => parseText('bad\u0000value', 'owner')).toThrow(
+      /invalid parameter owner: contains control characters/,
+    );
+    expect(() => parseText('two\nlines', 'reason')).toThrow(
+      /invalid parameter reason: contains control characters/,
+    );
+    expect(() => parseText('\u001b[31mred', 'comment')).toThrow(/comment: contains control characters/);
   });
 
   it('ports', () => {

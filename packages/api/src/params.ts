@@ -124,11 +124,16 @@ export function parseInstanceList(value: string | null | undefined, param: strin
   return parts.map((p) => parseKeyString(p.trim(), param));
 }
 
-/** Free-text parameters (owner, reason, comments, aliases): bounded and without control characters. */
+/**
+ * Free-text parameters (owner, reason, comments, aliases): bounded and without control characters.
+ * Trailing whitespace and newlines are dropped first, as the reference does: the upstream bash
+ * orchestrator-client URL-encodes `echo "$value"`, so every such argument arrives ending in %0A.
+ */
 export function parseText(value: string | null | undefined, param: string, max = 1024): string {
-  if (value === null || value === undefined || value === '') throw badParameter(param, 'is required');
-  if (value.length > max) throw badParameter(param, `longer than ${max} characters`, value);
+  const text = value?.replace(/\s+$/u, '');
+  if (text === null || text === undefined || text === '') throw badParameter(param, 'is required');
+  if (text.length > max) throw badParameter(param, `longer than ${max} characters`, text);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw badParameter(param, 'contains control characters', value);
-  return value;
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw badParameter(param, 'contains control characters', text);
+  return text;
 }

@@ -134,9 +134,17 @@ export function makeFake(enabled = true): Fake {
       clusters: () => [...new Set(instances.map((i) => i.ClusterName))],
       clustersInfo: infos,
     },
+    topologyHistory: {
+      snapshot: () => {
+        s.calls.push('snapshot-topologies');
+        return instances.length;
+      },
+    },
     discovery: {
       discover: async (key) => {
         s.calls.push(`discover ${key.Hostname}:${key.Port}`);
+        if (key.Hostname === 'paused')
+          throw Object.assign(new Error('discovery is paused'), { code: 'NOT_READY' });
         const found = instances.find((i) => eq(i.Key, key));
         if (!found) throw new Error('connection refused');
         return found;

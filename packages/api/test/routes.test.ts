@@ -132,6 +132,22 @@ describe('response shapes', () => {
     expect(bad.body).toMatchObject({ Code: 'ERROR', Message: 'Unable to determine cluster name for nosuch' });
   });
 
+  it('cluster-osc-replicas: an array of instances; snapshot-topologies records on this node', async () => {
+    const osc = await get(`${server.url}/api/cluster-osc-replicas/main`);
+    expect(osc.status).toBe(200);
+    expect(Array.isArray(osc.body)).toBe(true);
+    const snap = await get(`${server.url}/api/snapshot-topologies`);
+    expect(snap.body).toEqual({ Code: 'OK', Message: 'Topology snapshot completed', Details: 4 });
+    expect(fake.s.calls).toContain('snapshot-topologies');
+  });
+
+  it('discovery that cannot run yet: 503 with Retry-After and the JSON envelope, never a 500', async () => {
+    const res = await get(`${server.url}/api/discover/paused/3306`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.body).toMatchObject({ Code: 'ERROR', Message: 'discovery is paused' });
+  });
+
   it('clusters answers null when there are none', async () => {
     const empty = makeFake();
     empty.instances.length = 0;

@@ -53,6 +53,8 @@ export interface RecoveryConfig {
   MySQLTopologyUser: string;
   MySQLTopologyPassword: string;
   MySQLConnectTimeoutSeconds: number;
+  /** Bounds each ordinary statement of a recovery or move (at most 10 s; waits have their own). */
+  MySQLTopologyReadTimeoutSeconds: number;
 
   /** Ours: how long a "nice" stop waits for the SQL thread to apply the relay log. */
   StopReplicationNiceTimeoutSeconds: number;
@@ -101,6 +103,7 @@ export const defaultRecoveryConfig: Readonly<RecoveryConfig> = Object.freeze({
   MySQLTopologyUser: '',
   MySQLTopologyPassword: '',
   MySQLConnectTimeoutSeconds: 2,
+  MySQLTopologyReadTimeoutSeconds: 600,
   StopReplicationNiceTimeoutSeconds: 5,
   PromotionCatchUpTimeoutSeconds: 30,
   OldMasterReadOnlyTimeoutSeconds: 3,

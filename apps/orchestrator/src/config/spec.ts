@@ -131,6 +131,7 @@ export const KEYS = {
   RecoverMasterClusterFilters: filters(),
   RecoverIntermediateMasterClusterFilters: filters(),
   RecoveryIgnoreHostnameFilters: regexes(),
+  OSCIgnoreHostnameFilters: regexes(),
   PromotionIgnoreHostnameFilters: regexes(),
   CandidateInstanceExpireMinutes: int(60, 1, 10 * 1440 * 365),
   ApplyMySQLPromotionAfterMasterFailover: bool(true),

@@ -232,7 +232,9 @@ export function topologyRoutes(service: TopologyService): RouteDef[] {
     single('move-up-replicas', ['move-up-replicas', 'move-up-slaves'], false),
     single('move-below', ['move-below'], true),
     single('move-equivalent', ['move-equivalent'], true),
-    single('move-below-gtid', ['move-below-gtid'], true),
+    // `move-gtid` is what the upstream orchestrator-client calls for its move-gtid command; the
+    // reference never registered it (a client bug there). Served here so that command works.
+    single('move-below-gtid', ['move-below-gtid', 'move-gtid'], true),
     single('move-replicas-gtid', ['move-replicas-gtid', 'move-slaves-gtid'], true),
     single('match-below', ['match-below', 'match'], true),
     single('match-up', ['match-up'], false),

@@ -2,6 +2,7 @@
 import type { Instance } from '@orchestrator/store';
 import { okEnvelope } from '../envelope.js';
 import { badParameter, failed } from '../errors.js';
+import { oscReplicas } from '../osc.js';
 import { parseInstanceList, parseKey, parseText } from '../params.js';
 import type { RouteDef, RouteRequest } from '../route.js';
 import { clusterMaster, keyString, requireAlias, requireInstance, resolveClusterHint } from './helpers.js';
@@ -86,6 +87,28 @@ export const clusterRoutes: RouteDef[] = [
       if (master === undefined)
         throw failed(`Cannot determine master of cluster ${name}`, { ClusterName: name });
       return master;
+    },
+  },
+  {
+    name: 'cluster-osc-replicas',
+    paths: ['cluster-osc-replicas/:clusterHint'],
+    kind: 'proxied',
+    cacheable: true,
+    handler: async (req) =>
+      oscReplicas(
+        await req.deps.instances.clusterInstances(await clusterOf(req)),
+        req.options.oscIgnoreHostnameFilters,
+      ),
+  },
+  {
+    name: 'snapshot-topologies',
+    paths: ['snapshot-topologies'],
+    kind: 'write',
+    handler: async (req) => {
+      const history = req.deps.topologyHistory;
+      if (history === undefined) throw failed('snapshot-topologies: no topology history is kept here');
+      const count = await history.snapshot();
+      return okEnvelope('Topology snapshot completed', count);
     },
   },
   {

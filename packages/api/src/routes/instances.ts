@@ -1,7 +1,7 @@
 // Instance reads and discovery: instance, instance-replicas, all-instances, search, discover,
 // async-discover, refresh, forget.
 import { okEnvelope } from '../envelope.js';
-import { badParameter, failed } from '../errors.js';
+import { badParameter, failed, isNotReady } from '../errors.js';
 import { parseKey, parseText } from '../params.js';
 import type { RouteDef } from '../route.js';
 import { keyString, requireInstance } from './helpers.js';
@@ -50,6 +50,7 @@ export const instanceRoutes: RouteDef[] = [
         const instance = await req.deps.discovery.discover(key);
         return okEnvelope(`Instance discovered: ${keyString(key)}`, instance);
       } catch (err) {
+        if (isNotReady(err)) throw err;
         throw failed(`Cannot discover ${keyString(key)}: ${(err as Error).message ?? String(err)}`, key, err);
       }
     },

@@ -15,7 +15,8 @@ export function createMySQLOperations(
     user: c.MySQLTopologyUser,
     password: c.MySQLTopologyPassword,
     connectTimeoutMs: c.MySQLConnectTimeoutSeconds * 1000,
-    queryTimeoutMs: 10_000,
+    // The reference's default (600 s) would let one hung server hold a failover for minutes.
+    queryTimeoutMs: Math.min(c.MySQLTopologyReadTimeoutSeconds, 10) * 1000,
   });
   const mysql = new MySQLOperations({
     connector,

@@ -55,6 +55,8 @@ export interface InstanceDao {
   resolveClusterAttributes(instances: Instance[]): Promise<void>;
   /** Instances present in the backend, by key string. */
   count(): Promise<number>;
+  /** snapshot-topologies: records every instance's master, cluster and version now; returns the rows written. */
+  snapshotTopology(): Promise<number>;
 }
 
 export function createInstanceDao(backend: Backend, clock: Clock, timings: Timings): InstanceDao {
@@ -169,6 +171,15 @@ export function createInstanceDao(backend: Backend, clock: Clock, timings: Timin
         'UPDATE database_instance SET last_checked = ?, last_check_partial_success = ? WHERE hostname = ? AND port = ?',
         [dbTime(clock()), partialSuccess ? 1 : 0, key.Hostname, key.Port],
       );
+    },
+    async snapshotTopology() {
+      const r = await backend.exec(
+        `${backend.dialect.insertIgnore} INTO database_instance_topology_history
+           (snapshot_unix_timestamp, hostname, port, master_host, master_port, cluster_name, version)
+         SELECT ?, hostname, port, master_host, master_port, cluster_name, version FROM database_instance`,
+        [Math.floor(clock() / 1000)],
+      );
+      return r.changes;
     },
     async forget(key, q = backend) {
       const r = await q.exec('DELETE FROM database_instance WHERE hostname = ? AND port = ?', [

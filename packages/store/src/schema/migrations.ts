@@ -6,7 +6,7 @@ import { SchemaVersionError } from '../errors.js';
 import type { Clock } from '../time.js';
 import { dbTime } from '../time.js';
 import { createTableStatements } from './ddl.js';
-import { allTables } from './tables.js';
+import { allTables, type TableDef } from './tables.js';
 
 export interface Migration {
   version: number;
@@ -20,7 +20,19 @@ export const migrations: readonly Migration[] = [
     description: 'orchestrator base tables',
     statements: (kind) => allTables.flatMap((t) => createTableStatements(kind, t)),
   },
+  {
+    // Fresh databases already have it from version 1 (CREATE TABLE IF NOT EXISTS).
+    version: 2,
+    description: 'database_instance_topology_history (snapshot-topologies)',
+    statements: (kind) => createTableStatements(kind, requireTable('database_instance_topology_history')),
+  },
 ];
+
+function requireTable(name: string): TableDef {
+  const table = allTables.find((t) => t.name === name);
+  if (table === undefined) throw new Error(`no table definition ${name}`);
+  return table;
+}
 
 export const schemaVersion = migrations[migrations.length - 1]?.version ?? 0;
 

@@ -348,6 +348,20 @@ export const allTables: TableDef[] = [
       { name: 'host_port_idx', columns: ['hostname', 'port', 'audit_timestamp'] },
     ],
   },
+  /** snapshot-topologies: each instance's master and version at a moment (local to the node that took it). */
+  {
+    name: 'database_instance_topology_history',
+    columns: [
+      big('snapshot_unix_timestamp'),
+      ...hostPort,
+      str('master_host'),
+      int('master_port'),
+      str('cluster_name'),
+      str('version'),
+    ],
+    primaryKey: ['snapshot_unix_timestamp', 'hostname', 'port'],
+    indexes: [{ name: 'cluster_name_idx', columns: ['cluster_name', 'snapshot_unix_timestamp'] }],
+  },
   /** FSM bookkeeping: LeaderURI and the last applied raft index. */
   { name: 'raft_fsm_meta', columns: [str('meta_key'), text('meta_value')], primaryKey: ['meta_key'] },
 ];
