@@ -1,6 +1,7 @@
 export * from './analysis/analyze.js';
 export * from './analysis/cluster.js';
 export * from './analysis/descriptions.js';
+export * from './analysis/evidence.js';
 export * from './analysis/types.js';
 export * from './config.js';
 export * from './detect.js';

@@ -179,6 +179,48 @@ describe('DiscoveryLoop', () => {
     await loop.stop();
   });
 
+  it('a ping unanswered for suspectAfterMs starts a suspicion: onSuspicion once, replicas watched in bursts', async () => {
+    const prober = new FakeProber();
+    prober.addServer(1, undefined, [2, 3]);
+    prober.addServer(2, 1);
+    prober.addServer(3, 1);
+    const suspicions: string[] = [];
+    const loop = new DiscoveryLoop({
+      config: proberConfig({ DiscoverySeeds: ['h:1'] }),
+      prober,
+      repository: new InMemoryInstanceRepository(),
+      onSuspicion: (k, since) => suspicions.push(`${k.Hostname}:${k.Port}@${since}`),
+    });
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(suspicions).toEqual([]);
+    const replicaProbes = () => prober.probes.filter((p) => p !== 'h:1').length;
+    const before = replicaProbes();
+    prober.hung.add('h:1');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(suspicions).toHaveLength(1);
+    expect(suspicions[0]).toMatch(/^h:1@/);
+    expect(loop.suspectedSince({ Hostname: 'h', Port: 1 })).toBeDefined();
+    // Bursts every 150 ms on both replicas, not one probe per poll interval.
+    expect(replicaProbes() - before).toBeGreaterThanOrEqual(8);
+    await loop.stop();
+  });
+
+  it('replicaSilence: how long a replica provably received nothing; reset by any change', async () => {
+    const { loop, prober } = setup();
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(10_000);
+    // Unchanged for two polls: silent for about one poll interval or more.
+    expect(loop.replicaSilence().get('h:2')).toBeGreaterThanOrEqual(5000);
+    expect(loop.replicaSilence().has('h:1')).toBe(false); // a master has no master link
+    const replica = prober.servers.get('h:2');
+    if (replica) replica.ReplicationLink.HeartbeatsReceived += 1;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(loop.replicaSilence().get('h:2')).toBe(0);
+    await loop.stop();
+  });
+
   it('failing instances back off and never starve healthy ones', async () => {
     const prober = new FakeProber();
     const seeds: string[] = [];

@@ -27,6 +27,9 @@ export interface Spec {
   errant?: string;
   semiSync?: { enabled: boolean; status: boolean; wait: number; clients: number };
   semiSyncReplica?: boolean;
+  /** Replica's MASTER_HEARTBEAT_PERIOD and slave_net_timeout (seconds). */
+  heartbeat?: number;
+  netTimeout?: number;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -76,6 +79,10 @@ export function inst(port: number, spec: Spec = {}): Instance {
     i.SemiSyncMasterClients = spec.semiSync.clients;
   }
   i.SemiSyncReplicaEnabled = spec.semiSyncReplica ?? false;
+  if (spec.master !== undefined) {
+    i.ReplicationLink.HeartbeatPeriodSeconds = spec.heartbeat ?? 1;
+    i.ReplicationLink.NetTimeoutSeconds = spec.netTimeout ?? 4;
+  }
   return i;
 }
 

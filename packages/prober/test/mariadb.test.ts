@@ -138,6 +138,26 @@ describe('prober against real MariaDB', () => {
     }
   });
 
+  it("reads each replica's link: slave_net_timeout, heartbeat period and counter", async () => {
+    topology = await startMariaDBTopology({ replicas: 1 });
+    const t = topology;
+    const prober = new MySQLProber(config);
+    try {
+      await new Promise((r) => setTimeout(r, 1200)); // at least one heartbeat (period 1 s)
+      const r = await prober.probe({
+        key: key(t.replicas[0]!),
+        address: { host: '127.0.0.1', port: t.replicas[0]! },
+      });
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.partial).toBe(false);
+      expect(r.instance.ReplicationLink).toMatchObject({ NetTimeoutSeconds: 4, HeartbeatPeriodSeconds: 1 });
+      expect(r.instance.ReplicationLink.HeartbeatsReceived).toBeGreaterThan(0);
+    } finally {
+      await prober.closeAll();
+    }
+  });
+
   it('with the limited topology user the probe still succeeds, without partial-success noise', async () => {
     topology = await startMariaDBTopology({ replicas: 1 });
     const t = topology;
@@ -241,12 +261,19 @@ describe('prober against real MariaDB', () => {
       const entry = await waitFor(
         'DeadMaster in the in-memory view',
         () =>
-          analyze(l.instances(), { config: hungConfig, now: Date.now() }).find(
-            (e) => e.AnalyzedInstanceKey.Port === t.master && e.Analysis === 'DeadMaster',
-          ),
+          analyze(l.instances(), {
+            config: hungConfig,
+            now: Date.now(),
+            replicaSilenceMs: l.replicaSilence(),
+          }).find((e) => e.AnalyzedInstanceKey.Port === t.master && e.Analysis === 'DeadMaster'),
         30_000,
       );
       expect(entry).toMatchObject({ IsMaster: true, LastCheckValid: false, CountValidReplicas: 2 });
+      // The replicas' heartbeats (period 1 s) stopped: that is the evidence, well before their IO
+      // threads give up at slave_net_timeout (4 s).
+      const replicaViews = entry?.Observations?.filter((o) => o.Kind === 'replica') ?? [];
+      expect(replicaViews.map((o) => o.Verdict)).toEqual(['lost', 'lost']);
+      expect(replicaViews.some((o) => /no event or heartbeat/.test(o.Detail))).toBe(true);
       // …and the master keeps being checked: its last check moves on while it stays unseen.
       await waitFor(
         'a later failed check of the hung master',

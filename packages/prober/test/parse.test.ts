@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { blankInstance } from '../src/probe/blank.js';
 import {
   applyIdentity,
+  applyReplicationLink,
   applySemiSync,
   applySlaveStatus,
   patternValue,
@@ -179,5 +180,71 @@ describe('probe parsing', () => {
     expect(probeStatements(parseFlavor('8.0.36'))[4]).toBe('SHOW REPLICA STATUS');
     expect(probeStatements(parseFlavor('5.7.44'))[4]).toBe('SHOW SLAVE STATUS');
     expect(probeStatements(parseFlavor('5.7.44'))[0]).toContain('gtid_mode');
+    expect(probeStatements(parseFlavor('10.11.19-MariaDB'))[4]).toBe('SHOW ALL SLAVES STATUS');
+    expect(probeStatements(parseFlavor('8.0.36'))[7]).toContain(
+      'performance_schema.replication_connection_status',
+    );
+    expect(probeStatements(parseFlavor('5.7.44'))[7]).toBe('SELECT 1 FROM DUAL WHERE 0');
+    expect(probeStatements(parseFlavor('10.11.19-MariaDB'))[0]).toContain('slave_net_timeout');
+  });
+
+  it("MariaDB's SHOW ALL SLAVES STATUS: the default connection's row, with its heartbeat counters", () => {
+    const i = blankInstance(key);
+    const rows = [
+      {
+        Connection_name: 'other',
+        Master_Host: 'x',
+        Master_Port: 1,
+        Slave_IO_Running: 'Yes',
+        Slave_SQL_Running: 'Yes',
+      },
+      {
+        Connection_name: '',
+        Master_Host: 'db1',
+        Master_Port: 3306,
+        Slave_IO_Running: 'Yes',
+        Slave_SQL_Running: 'Yes',
+        Gtid_IO_Pos: '0-1-42',
+        Slave_received_heartbeats: 17,
+        Slave_heartbeat_period: '2.000',
+      },
+    ];
+    applySlaveStatus(i, rows, (h) => h);
+    applyReplicationLink(i, { slave_net_timeout: 4 }, rows, undefined);
+    expect(i.MasterKey).toEqual({ Hostname: 'db1', Port: 3306 });
+    expect(i.ReplicationLink).toEqual({
+      NetTimeoutSeconds: 4,
+      HeartbeatPeriodSeconds: 2,
+      HeartbeatsReceived: 17,
+      GtidIOPos: '0-1-42',
+      LastReceivedAgeMs: { Int64: 0, Valid: false },
+    });
+    const onlyNamed = blankInstance(key);
+    applySlaveStatus(onlyNamed, [rows[0] as Record<string, unknown>], (h) => h);
+    expect(onlyNamed.MasterKey.Hostname).toBe('');
+  });
+
+  it("MySQL 8's performance_schema link row: heartbeat period, count and the age of the last receipt", () => {
+    const i = blankInstance(key);
+    applyReplicationLink(
+      i,
+      { slave_net_timeout: 60 },
+      [],
+      [{ heartbeat_period: '30.000', received_heartbeats: 5, last_received_age_us: 1_234_567 }],
+    );
+    expect(i.ReplicationLink).toMatchObject({
+      NetTimeoutSeconds: 60,
+      HeartbeatPeriodSeconds: 30,
+      HeartbeatsReceived: 5,
+      LastReceivedAgeMs: { Int64: 1235, Valid: true },
+    });
+    const never = blankInstance(key);
+    applyReplicationLink(
+      never,
+      {},
+      [],
+      [{ heartbeat_period: 30, received_heartbeats: 0, last_received_age_us: null }],
+    );
+    expect(never.ReplicationLink.LastReceivedAgeMs.Valid).toBe(false);
   });
 });

@@ -6,6 +6,13 @@ import { matchesAny, type ProberConfig } from '../config.js';
 import { isValidKey, keyString } from '../keys.js';
 import { deriveClusterFields } from './cluster.js';
 import { describe } from './descriptions.js';
+import {
+  type Observation,
+  observerDecision,
+  orchestratorObservations,
+  replicaLinkVerdict,
+  slowDetectionDetail,
+} from './evidence.js';
 import type { AnalysisCode, AnalysisContext, ReplicationAnalysis, StructureWarning } from './types.js';
 
 /** The analysis inputs besides the instances. */
@@ -71,6 +78,17 @@ const REPLICA_CENTRIC: ReadonlySet<AnalysisCode> = new Set<AnalysisCode>([
   'AllIntermediateMasterReplicasFailingToConnectOrDead',
 ]);
 
+/** Dead codes that other orchestrator nodes can hold back, and what they become meanwhile. */
+const UNREACHABLE_INSTEAD: Partial<Record<AnalysisCode, AnalysisCode>> = {
+  DeadMaster: 'UnreachableMaster',
+  DeadMasterAndSomeReplicas: 'UnreachableMaster',
+  DeadCoMaster: 'UnreachableCoMaster',
+  DeadCoMasterAndSomeReplicas: 'UnreachableCoMaster',
+  DeadIntermediateMasterWithSingleReplicaFailingToConnect: 'UnreachableIntermediateMaster',
+  DeadIntermediateMaster: 'UnreachableIntermediateMaster',
+  DeadIntermediateMasterAndSomeReplicas: 'UnreachableIntermediateMaster',
+};
+
 /** Every analysis entry for the instance set, sorted by analysed key. */
 export function analyze(instances: readonly Instance[], params: AnalyzeParams): ReplicationAnalysis[] {
   const { config, now } = params;
@@ -123,9 +141,18 @@ export function analyze(instances: readonly Instance[], params: AnalyzeParams): 
     let countErrant = 0;
     const majors = new Set<string>();
     const gtidModes = new Set<string>();
+    const replicaObservations: Observation[] = [];
+    const slowDetails: string[] = [];
     for (const r of replicas) {
       const rid = keyString(r.Key);
       const rValid = valid.get(rid) ?? false;
+      const link = rValid ? replicaLinkVerdict(r, params.replicaSilenceMs?.get(rid)) : undefined;
+      replicaObservations.push({
+        Observer: rid,
+        Kind: 'replica',
+        Verdict: link === undefined ? 'unreachable' : link.receiving ? 'receiving' : 'lost',
+        Detail: link?.detail ?? 'cannot be reached by this node',
+      });
       if (downtimeEnd.has(rid)) countDowntimedReplicas++;
       if (
         r.ReplicationLagSeconds.Valid &&
@@ -136,7 +163,9 @@ export function analyze(instances: readonly Instance[], params: AnalyzeParams): 
       if (r.GtidErrant) countErrant++;
       if (!rValid) continue;
       countValid++;
-      if (r.ReplicationIOThreadRuning && r.ReplicationSQLThreadRuning) countValidReplicating++;
+      if (link?.receiving) countValidReplicating++;
+      const slow = slowDetectionDetail(r);
+      if (slow) slowDetails.push(slow);
       if (isFailingToConnectToMaster(r)) countFailingToConnect++;
       if (r.SemiSyncReplicaEnabled) countSemiSync++;
       if (r.UsingOracleGTID) countOracleGtid++;
@@ -346,7 +375,27 @@ export function analyze(instances: readonly Instance[], params: AnalyzeParams): 
     else if (!isMaster && lastCheckValid && depth === 1 && isFailingToConnectToMaster(inst))
       code = 'FirstTierReplicaFailingToConnectToMaster';
 
+    // The other orchestrator nodes have a say before an unreachable instance is called dead.
+    let hold = '';
+    const weaker = dead ? UNREACHABLE_INSTEAD[code] : undefined;
+    if (weaker !== undefined) {
+      const decision = observerDecision(params.observers, id);
+      if (!decision.dead) {
+        code = weaker;
+        actionable = false;
+        hold =
+          decision.why === 'waiting'
+            ? 'waiting for the other orchestrator nodes to say whether they reach it'
+            : `reachable from ${decision.from.join(', ')}`;
+      }
+    }
+
     const structure: StructureWarning[] = [];
+    const structureDetails: string[] = [];
+    if (slowDetails.length > 0) {
+      structure.push('SlowReplicaHeartbeatStructureWarning');
+      structureDetails.push(...slowDetails);
+    }
     if (isMaster && countLogging === 0 && countReplicas > 1)
       structure.push('NoLoggingReplicasStructureWarning');
     const oracleTopology = countValid > 0 && countOracleGtid === countValid;
@@ -409,8 +458,12 @@ export function analyze(instances: readonly Instance[], params: AnalyzeParams): 
       SlaveHosts: replicaKeys.map((k) => ({ ...k })),
       IsFailingToConnectToMaster: isFailingToConnectToMaster(inst),
       Analysis: code,
-      Description: describe(code),
+      Description: hold ? `${describe(code)}; ${hold}` : describe(code),
       StructureAnalysis: structure,
+      ...(structureDetails.length > 0 ? { StructureDetails: structureDetails } : {}),
+      ...(dead
+        ? { Observations: [...orchestratorObservations(params.observers, id, false), ...replicaObservations] }
+        : {}),
       IsDowntimed: isDowntimed,
       IsReplicasDowntimed: isReplicasDowntimed,
       DowntimeEndTimestamp:

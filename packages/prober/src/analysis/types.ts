@@ -1,4 +1,5 @@
 import type { BinlogCoordinates, InstanceKey } from '@orchestrator/store';
+import type { Observation, ObserverViews } from './evidence.js';
 
 /** Orchestrator's analysis codes (reference §4), in evaluation order. */
 export const ANALYSIS_CODES = [
@@ -46,6 +47,8 @@ export const STRUCTURE_WARNINGS = [
   'ErrantGTIDStructureWarning',
   'NoWriteableMasterStructureWarning',
   'NotEnoughValidSemiSyncReplicasStructureWarning',
+  // Ours: a replica's heartbeat settings make a hung or cut-off master slow to detect.
+  'SlowReplicaHeartbeatStructureWarning',
 ] as const;
 export type StructureWarning = (typeof STRUCTURE_WARNINGS)[number];
 
@@ -112,6 +115,10 @@ export interface ReplicationAnalysis {
   CountValidBinlogServerReplicas: number;
   /** Number of replicas with errant GTIDs. */
   CountErrantGTIDReplicas: number;
+  /** Ours: who saw what (this node, the other orchestrator nodes, each replica), when the instance is unreachable from here. */
+  Observations?: Observation[];
+  /** Ours: what each structure warning is about, naming the instance and the setting. */
+  StructureDetails?: string[];
 }
 
 /** An active downtime on one instance. */
@@ -132,6 +139,10 @@ export interface AnalysisContext {
   clusterDomains?: ReadonlyMap<string, string>;
   /** keyString → epoch ms since which the instance's SelfBinlogCoordinates have not moved. */
   binlogUnchangedSince?: ReadonlyMap<string, number>;
+  /** keyString of a replica → how long it has provably received nothing from its master (ms, as of its latest probe). */
+  replicaSilenceMs?: ReadonlyMap<string, number>;
+  /** The other orchestrator nodes' views of instances this node cannot reach. */
+  observers?: ObserverViews;
   /** Keep downtimed entries (default false: they are skipped, as orchestrator's default hints). */
   includeDowntimed?: boolean;
   /** Keep NoProblem entries without structure warnings (default false). */

@@ -38,6 +38,16 @@ export interface DiscoveryOptions {
   /** Ping period for masters with replicas (default 500 ms; 0 disables). */
   masterPingMs?: number;
   /**
+   * A master whose ping is still unanswered after this long is suspected (default 150 ms): its
+   * replicas are re-probed in bursts and onSuspicion fires, long before the ping's own deadline.
+   */
+  suspectAfterMs?: number;
+  /**
+   * Fired when an instance with replicas becomes suspect (a slow or failed ping, a failed probe, a
+   * lost connection), once per episode; `since` is when the episode began (epoch ms).
+   */
+  onSuspicion?: (key: InstanceKey, since: number) => void;
+  /**
    * Longest a probe may stay in flight before the loop counts it as failed, closes its connection
    * and moves on (default: connect timeout + 2 read timeouts + 1 s). The prober bounds each step
    * itself; this is the loop's own guarantee that no instance stops being checked.
@@ -59,6 +69,10 @@ interface Entry {
   urgent: boolean;
   addedAt: number;
   lastSeen: number;
+  /** Epoch ms since which this instance is suspected (slow ping, failure); undefined when not. */
+  suspectSince?: number;
+  /** A ping is in flight (one at a time per instance). */
+  pinging: boolean;
   instance?: Instance;
   waiters: ((r: ProbeResult) => void)[];
 }
@@ -90,7 +104,9 @@ export class DiscoveryLoop {
   private readonly now: () => number;
   private readonly timers: Timers;
   private readonly pollMs: number;
-  private readonly o: Required<Omit<DiscoveryOptions, 'onTopologyChange' | 'now' | 'timers'>>;
+  private readonly o: Required<Omit<DiscoveryOptions, 'onTopologyChange' | 'onSuspicion' | 'now' | 'timers'>>;
+  /** Per replica: its link signature (read position, GTID IO position, heartbeats) and when it was first and last seen. */
+  private readonly links = new Map<string, LinkObservation>();
   /** keyString → epoch ms since which SelfBinlogCoordinates have not moved (LockedSemiSyncMaster). */
   private readonly coordinatesSince = new Map<string, number>();
   /** Probes completed since start (successes and failures). */
@@ -114,6 +130,7 @@ export class DiscoveryLoop {
       burstIntervalMs: options.burstIntervalMs ?? 150,
       burstDurationMs: options.burstDurationMs ?? 8000,
       masterPingMs: options.masterPingMs ?? 500,
+      suspectAfterMs: options.suspectAfterMs ?? 150,
       probeDeadlineMs:
         options.probeDeadlineMs ??
         (options.config.MySQLConnectTimeoutSeconds + 2 * options.config.MySQLDiscoveryReadTimeoutSeconds) *
@@ -196,6 +213,7 @@ export class DiscoveryLoop {
       const e = this.entries.get(id);
       if (!e) continue;
       this.entries.delete(id);
+      this.links.delete(id);
       this.o.prober.close(e.key);
     }
   }
@@ -250,6 +268,7 @@ export class DiscoveryLoop {
         urgent: false,
         addedAt: now,
         lastSeen: 0,
+        pinging: false,
         waiters: [],
       };
       this.entries.set(id, e);
@@ -284,11 +303,16 @@ export class DiscoveryLoop {
       this.lastPing = now;
       for (const e of this.entries.values()) {
         const i = e.instance;
-        if (!i || e.inFlight || e.failures > 0 || isValidKey(i.MasterKey) || i.Replicas.length === 0)
+        if (
+          !i ||
+          e.inFlight ||
+          e.pinging ||
+          e.failures > 0 ||
+          isValidKey(i.MasterKey) ||
+          i.Replicas.length === 0
+        )
           continue;
-        void this.o.prober.ping({ key: e.key, address: e.address }).then((ok) => {
-          if (!ok && this.running) this.pingFailed(e);
-        });
+        this.ping(e);
       }
     }
     if (now - this.lastForgetSweep >= 60_000) {
@@ -301,6 +325,7 @@ export class DiscoveryLoop {
       for (const k of forget) {
         this.entries.delete(keyString(k));
         this.coordinatesSince.delete(keyString(k));
+        this.links.delete(keyString(k));
         this.o.prober.close(k);
       }
       if (forget.length > 0) void this.o.repository.forgetInstances(forget).catch(() => undefined);
@@ -394,6 +419,48 @@ export class DiscoveryLoop {
   }
 
   /**
+   * Pings a master. Unanswered after suspectAfterMs, it is suspected (its replicas are watched
+   * closely from then on); unanswered by the prober's deadline, it is a failed check.
+   */
+  private ping(e: Entry): void {
+    e.pinging = true;
+    const slow = this.timers.setTimeout(() => {
+      if (this.running && e.pinging) this.suspect(e, this.now());
+    }, this.o.suspectAfterMs);
+    void this.o.prober.ping({ key: e.key, address: e.address }).then((ok) => {
+      e.pinging = false;
+      this.timers.clearTimeout(slow);
+      if (!this.running) return;
+      if (!ok) this.pingFailed(e);
+      else if (e.failures === 0 && !e.inFlight) e.suspectSince = undefined;
+    });
+  }
+
+  /** Starts a suspicion episode: bursts on the replicas, and onSuspicion once. */
+  private suspect(e: Entry, since: number): void {
+    if (e.suspectSince !== undefined || this.entries.get(e.id) !== e) return;
+    e.suspectSince = since;
+    if (!this.hasReplicas(e)) return;
+    this.startBurst(e);
+    this.options.onSuspicion?.(e.key, since);
+  }
+
+  /** When this instance's current suspicion began (epoch ms), if it is suspected. */
+  suspectedSince(key: InstanceKey): number | undefined {
+    return this.entries.get(keyString(this.canonical(key)))?.suspectSince;
+  }
+
+  /**
+   * For each replica: how long it has provably received nothing from its master (no event, no
+   * heartbeat), as of its latest probe, in ms. Analysis compares it with the heartbeat period.
+   */
+  replicaSilence(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>();
+    for (const [id, link] of this.links) out.set(id, link.silentMs);
+    return out;
+  }
+
+  /**
    * A master that does not answer a ping is a failed check in itself, not only a hint: a hung or
    * cut-off server keeps its sockets open, so no connection loss would ever report it.
    */
@@ -425,6 +492,7 @@ export class DiscoveryLoop {
       }
       if (!wasFailing) {
         this.markChanged(e);
+        this.suspect(e, now);
         if (this.hasReplicas(e)) this.startBurst(e);
       } else if (this.bursts.has(e.id)) this.markChanged(e);
       this.scheduleFlush();
@@ -443,7 +511,9 @@ export class DiscoveryLoop {
     }
     e.failures = 0;
     e.lastSeen = now;
+    if (!e.pinging) e.suspectSince = undefined;
     e.nextDue = started + this.pollMs;
+    this.observeLink(e.id, inst, now);
     inst.LastSeenTimestamp = iso(now);
     inst.LastCheckedTimestamp = inst.LastSeenTimestamp;
     inst.LastAttemptedCheckTimestamp = inst.LastSeenTimestamp;
@@ -548,6 +618,7 @@ export class DiscoveryLoop {
       const settled =
         current !== undefined &&
         current.failures === 0 &&
+        current.suspectSince === undefined &&
         replicas.every((r) => r.instance?.ReplicationIOThreadRuning || r.failures > 0);
       if (this.now() >= until || !current || settled) {
         this.bursts.delete(e.id);
@@ -566,6 +637,23 @@ export class DiscoveryLoop {
     };
     for (const r of this.replicasOf(e)) this.enqueueUrgent(r);
     later();
+  }
+
+  /** Records a replica's link signature: unchanged since its first sighting means nothing arrived since. */
+  private observeLink(id: string, inst: Instance, now: number): void {
+    if (!isValidKey(inst.MasterKey)) {
+      this.links.delete(id);
+      return;
+    }
+    const signature = linkSignature(inst);
+    const previous = this.links.get(id);
+    const reported = inst.ReplicationLink.LastReceivedAgeMs;
+    const firstAt = previous?.signature === signature ? previous.firstAt : now;
+    this.links.set(id, {
+      signature,
+      firstAt,
+      silentMs: Math.max(now - firstAt, reported.Valid ? reported.Int64 : 0),
+    });
   }
 
   private markChanged(e: Entry): void {
@@ -608,6 +696,26 @@ export class DiscoveryLoop {
     });
     return this.flushing;
   }
+}
+
+interface LinkObservation {
+  signature: string;
+  /** When this signature was first seen (epoch ms). */
+  firstAt: number;
+  /** Provable silence as of the latest probe: time between first and latest sighting, or what the replica reports. */
+  silentMs: number;
+}
+
+/** Everything that moves when a replica receives something from its master. */
+function linkSignature(i: Instance): string {
+  return [
+    keyString(i.MasterKey),
+    i.SlaveIORunningText,
+    i.ReadBinlogCoordinates.LogFile,
+    i.ReadBinlogCoordinates.LogPos,
+    i.ReplicationLink.GtidIOPos,
+    i.ReplicationLink.HeartbeatsReceived,
+  ].join('|');
 }
 
 /** A change worth an immediate analysis: reachability, master, thread states, errors. */

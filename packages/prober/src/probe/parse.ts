@@ -144,7 +144,7 @@ export function applySlaveStatus(
   rows: readonly Row[] | undefined,
   resolveMaster: (host: string) => string,
 ): void {
-  const raw = rows?.[0];
+  const raw = defaultConnection(rows);
   if (!raw) return;
   const r = normalizeReplicaStatusRow(raw);
   const io = str(r.Slave_IO_Running);
@@ -189,6 +189,46 @@ export function applySlaveStatus(
       ? { Int64: 0, Valid: false }
       : { Int64: Math.max(0, num(sbm)), Valid: true };
   inst.ReplicationLagSeconds = { ...inst.SecondsBehindMaster };
+}
+
+/**
+ * The default replication connection's row: SHOW SLAVE STATUS has one row at most; MariaDB's SHOW
+ * ALL SLAVES STATUS has one per named connection, and orchestrator manages the default ('') one.
+ */
+function defaultConnection(rows: readonly Row[] | undefined): Row | undefined {
+  if (!rows || rows.length === 0) return undefined;
+  if (!('Connection_name' in (rows[0] as Row))) return rows[0];
+  return rows.find((r) => str(r.Connection_name) === '');
+}
+
+/**
+ * The replica's own evidence about its master link: slave_net_timeout (identity row), MariaDB's
+ * heartbeat counters (SHOW ALL SLAVES STATUS) or MySQL 8's performance_schema row.
+ */
+export function applyReplicationLink(
+  inst: Instance,
+  identity: Row | undefined,
+  slaveStatus: readonly Row[] | undefined,
+  mysqlLink: readonly Row[] | undefined,
+): void {
+  const link = inst.ReplicationLink;
+  link.NetTimeoutSeconds = num(identity?.slave_net_timeout);
+  const replica = defaultConnection(slaveStatus);
+  if (replica) {
+    link.HeartbeatPeriodSeconds = num(replica.Slave_heartbeat_period);
+    link.HeartbeatsReceived = num(replica.Slave_received_heartbeats);
+    link.GtidIOPos = str(replica.Gtid_IO_Pos);
+  }
+  const m = mysqlLink?.[0];
+  if (m) {
+    link.HeartbeatPeriodSeconds = num(m.heartbeat_period);
+    link.HeartbeatsReceived = num(m.received_heartbeats);
+    const age = m.last_received_age_us;
+    link.LastReceivedAgeMs =
+      age === null || age === undefined || str(age) === ''
+        ? { Int64: 0, Valid: false }
+        : { Int64: Math.max(0, Math.round(num(age) / 1000)), Valid: true };
+  }
 }
 
 /**

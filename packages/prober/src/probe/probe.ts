@@ -28,6 +28,7 @@ import { withDeadline } from './deadline.js';
 import {
   applyIdentity,
   applyMasterStatus,
+  applyReplicationLink,
   applySemiSync,
   applySlaveStatus,
   bool,
@@ -37,7 +38,14 @@ import {
   replicaKeys,
   str,
 } from './parse.js';
-import { type Flavor, parseFlavor, probeStatements, STEP, type StepName } from './queries.js';
+import {
+  EMPTY_STATEMENT,
+  type Flavor,
+  parseFlavor,
+  probeStatements,
+  STEP,
+  type StepName,
+} from './queries.js';
 
 /** Where to connect for a key (the resolved name may not be connectable; the probed one is). */
 export interface ProbeAddress {
@@ -84,9 +92,7 @@ interface Kept {
 }
 
 /** Steps that are opportunistic: their failure is not a partial-success failure. */
-const OPTIONAL_STEPS: ReadonlySet<number> = new Set([STEP.slaveHosts]);
-/** Keeps result indices stable when a step is skipped. */
-const EMPTY_STATEMENT = 'SELECT 1 FROM DUAL WHERE 0';
+const OPTIONAL_STEPS: ReadonlySet<number> = new Set([STEP.slaveHosts, STEP.replicaLink]);
 
 type Query = (sql: string) => Promise<unknown>;
 
@@ -323,6 +329,7 @@ export class MySQLProber implements InstanceProber {
     applyMasterStatus(inst, at('masterStatus'));
     applySemiSync(inst, at('semiSyncVariables'), at('status'));
     applySlaveStatus(inst, at('slaveStatus'), req.resolveMaster ?? ((h) => h));
+    applyReplicationLink(inst, identity, at('slaveStatus'), at('replicaLink'));
     inst.Replicas = replicaKeys(
       req.key.Port,
       at('slaveHosts'),

@@ -23,6 +23,7 @@ export const STEP = {
   slaveStatus: 4,
   slaveHosts: 5,
   processlist: 6,
+  replicaLink: 7,
 } as const;
 export type StepName = keyof typeof STEP;
 
@@ -37,6 +38,7 @@ export function identityQuery(f: Flavor): string {
     '@@global.binlog_format AS binlog_format',
     '@@global.log_bin AS log_bin',
     '@@global.log_slave_updates AS log_slave_updates',
+    '@@global.slave_net_timeout AS slave_net_timeout',
   ];
   if (f.mariadb) {
     common.push(
@@ -67,6 +69,19 @@ const STATUS_NAMES = [
   'Rpl_semi_sync_replica_status',
 ];
 
+/**
+ * MySQL ≥ 8.0.2: the replica's heartbeat period, heartbeats received, and how long ago it last
+ * received anything (heartbeat or event), measured on its own clock.
+ */
+const MYSQL_REPLICA_LINK = `SELECT c.HEARTBEAT_INTERVAL AS heartbeat_period, s.COUNT_RECEIVED_HEARTBEATS AS received_heartbeats,
+  TIMESTAMPDIFF(MICROSECOND, NULLIF(GREATEST(s.LAST_HEARTBEAT_TIMESTAMP, s.LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP), '0000-00-00 00:00:00.000000'), NOW(6)) AS last_received_age_us
+  FROM performance_schema.replication_connection_status s
+  JOIN performance_schema.replication_connection_configuration c ON c.CHANNEL_NAME = s.CHANNEL_NAME
+  WHERE s.CHANNEL_NAME = ''`;
+
+/** Keeps result indices stable where a flavour has nothing to run for a step. */
+export const EMPTY_STATEMENT = 'SELECT 1 FROM DUAL WHERE 0';
+
 /** The batch's statements, in STEP order. */
 export function probeStatements(f: Flavor): string[] {
   const mysqlNewNames = !f.mariadb && f.version >= 80022;
@@ -75,8 +90,10 @@ export function probeStatements(f: Flavor): string[] {
     !f.mariadb && f.version >= 80400 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
     "SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_%'",
     `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATUS_NAMES.map((n) => `'${n}'`).join(', ')})`,
-    mysqlNewNames ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+    // MariaDB: SHOW ALL SLAVES STATUS adds Slave_received_heartbeats and Slave_heartbeat_period.
+    f.mariadb ? 'SHOW ALL SLAVES STATUS' : mysqlNewNames ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
     mysqlNewNames ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
     "SELECT SUBSTRING_INDEX(host, ':', 1) AS slave_hostname FROM information_schema.processlist WHERE command IN ('Binlog Dump', 'Binlog Dump GTID')",
+    !f.mariadb && f.version >= 80002 ? MYSQL_REPLICA_LINK : EMPTY_STATEMENT,
   ];
 }

@@ -24,6 +24,24 @@ export interface NullInt64 {
 
 export type PromotionRule = 'must' | 'prefer' | 'neutral' | 'prefer_not' | 'must_not';
 
+/**
+ * Ours: what a replica itself says about its link to its master, the evidence failure detection
+ * uses besides the IO thread's state (a hung or cut-off master keeps the IO thread "Yes" until
+ * slave_net_timeout expires, but its heartbeats stop at once).
+ */
+export interface ReplicationLink {
+  /** @@slave_net_timeout, seconds (0: unknown). */
+  NetTimeoutSeconds: number;
+  /** The master sends a heartbeat after this many idle seconds (0: none or unknown). */
+  HeartbeatPeriodSeconds: number;
+  /** Heartbeats received on the current master connection (MariaDB Slave_received_heartbeats, MySQL COUNT_RECEIVED_HEARTBEATS). */
+  HeartbeatsReceived: number;
+  /** MariaDB Gtid_IO_Pos: moves with every GTID event the IO thread receives. */
+  GtidIOPos: string;
+  /** MySQL 8: milliseconds since the replica last received a heartbeat or an event, on its own clock. */
+  LastReceivedAgeMs: NullInt64;
+}
+
 /** -1 no replication thread, 0 stopped ("No"), 1 running ("Yes"), 2 other (e.g. "Connecting"). */
 export type ReplicationThreadState = -1 | 0 | 1 | 2;
 
@@ -119,6 +137,7 @@ export interface Instance {
   UnresolvedHostname: string;
   AllowTLS: boolean;
   Problems: string[];
+  ReplicationLink: ReplicationLink;
 }
 
 export function instanceKeyString(key: InstanceKey): string {
@@ -221,5 +240,12 @@ export function emptyInstance(key: InstanceKey): Instance {
     UnresolvedHostname: '',
     AllowTLS: false,
     Problems: [],
+    ReplicationLink: {
+      NetTimeoutSeconds: 0,
+      HeartbeatPeriodSeconds: 0,
+      HeartbeatsReceived: 0,
+      GtidIOPos: '',
+      LastReceivedAgeMs: { Int64: 0, Valid: false },
+    },
   };
 }
