@@ -1,13 +1,34 @@
 export {
   MariaDBKitError,
   MariaDBServer,
+  type MariaDBServerSettings,
   REPLICATION_PASSWORD,
   REPLICATION_USER,
+  SERVER_DEFAULT,
   type StartMariaDBOptions,
   startMariaDB,
   TOPOLOGY_PASSWORD,
   TOPOLOGY_USER,
 } from './mariadb.js';
+export {
+  type Fault,
+  type FaultOptions,
+  type FlapOptions,
+  inHost,
+  MAX_FLAP_MS,
+  type NetHost,
+  NetLab,
+  NetLabError,
+  type NetLabOptions,
+  netLabAvailable,
+  netLabProblem,
+  ownerPid,
+  type PartitionOptions,
+  type ProbeResult,
+  ROOT,
+  removeNetLabLeftovers,
+  requireNetLab,
+} from './netlab.js';
 export { hasOpenssl, makePki } from './pki.js';
 export { freePort, freePorts } from './ports.js';
 export {
@@ -18,4 +39,13 @@ export {
   type ProcessSpec,
 } from './process.js';
 export { cleanupSync, makeTempDir, registryRoot, removeTempDir } from './registry.js';
-export { replicateFrom, startMariaDBTopology, Topology, type TopologyOptions } from './topology.js';
+export {
+  DEFAULT_REPLICATION_TIMING,
+  type LabTopologyOptions,
+  type ReplicationTiming,
+  replicateFrom,
+  SERVER_DEFAULT_TIMING,
+  startMariaDBTopology,
+  Topology,
+  type TopologyOptions,
+} from './topology.js';

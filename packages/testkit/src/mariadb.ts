@@ -1,10 +1,12 @@
-// Real MariaDB servers for tests: separate `mariadbd` processes on 127.0.0.1, each with its own
-// free port and temp datadir copied from a template made once per test process.
+// Real MariaDB servers for tests: separate `mariadbd` processes, each with its own temp datadir copied
+// from a template made once per test process, on 127.0.0.1 with a free port, or in a NetLab host on
+// the host's IP and port 3306 (each namespace has its own network stack).
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { inHost, type NetHost } from './netlab.js';
 import { freePort } from './ports.js';
 import { ProcessHandle } from './process.js';
 import { makeTempDir, removeTempDir } from './registry.js';
@@ -73,7 +75,7 @@ async function makeTemplate(): Promise<string> {
     throw new MariaDBKitError(`mariadb-install-db failed: ${error.message}\n${error.stderr ?? ''}`);
   });
   // Add users with binary logging off, so every copy starts with an empty GTID history.
-  const server = new MariaDBServer(datadir, await freePort(), 1, ['--skip-log-bin'], false);
+  const server = new MariaDBServer(datadir, await freePort(), 1, ['--skip-log-bin'], { replication: false });
   await server.start();
   const connection = await server.connect({ multipleStatements: true });
   await connection.query(SETUP_SQL);
@@ -82,11 +84,29 @@ async function makeTemplate(): Promise<string> {
   return datadir;
 }
 
+/** A server setting left at the server's own default (no flag, no clause). */
+export const SERVER_DEFAULT = 'server-default';
+
 export interface StartMariaDBOptions {
-  /** server_id (default: the port, which is unique per run). */
+  /** server_id (default: the port, or a unique number for servers in lab hosts). */
   readonly serverId?: number;
   /** Extra mariadbd arguments. */
   readonly args?: readonly string[];
+  /**
+   * Runs the server inside this NetLab host (`ip netns exec`), bound to the host's IP on port 3306,
+   * with report-host = that IP. Default: 127.0.0.1 and a free port.
+   */
+  readonly labHost?: NetHost;
+  /** `--slave-net-timeout` in seconds (default 4); SERVER_DEFAULT passes no flag (the server's 60). */
+  readonly slaveNetTimeout?: number | typeof SERVER_DEFAULT;
+}
+
+/** How a MariaDBServer is run, besides its datadir, port and server_id. */
+export interface MariaDBServerSettings {
+  /** GTID binary logging, report-host/port and slave-net-timeout (default true; off for the template). */
+  readonly replication?: boolean;
+  readonly slaveNetTimeout?: number | typeof SERVER_DEFAULT;
+  readonly labHost?: NetHost;
 }
 
 /** `<datadir>/../tmp`, created if missing. */
@@ -96,9 +116,12 @@ function tmpdirBeside(datadir: string): string {
   return dir;
 }
 
-/** One running `mariadbd`. `query` connects as root over TCP. */
+/** One running `mariadbd`. `query` connects as root over TCP to host:port. */
 export class MariaDBServer {
-  readonly host = '127.0.0.1';
+  /** The address it listens on and reports: 127.0.0.1, or its lab host's IP. */
+  readonly host: string;
+  /** The NetLab host it runs in, if any. */
+  readonly labHost: NetHost | undefined;
   private readonly handle: ProcessHandle;
 
   constructor(
@@ -106,27 +129,32 @@ export class MariaDBServer {
     readonly port: number,
     readonly serverId: number,
     extraArgs: readonly string[],
-    replicationDefaults = true,
+    settings: MariaDBServerSettings = {},
   ) {
+    this.labHost = settings.labHost;
+    this.host = settings.labHost?.ip ?? '127.0.0.1';
     const userArgs = process.getuid?.() === 0 ? ['--user=root'] : [];
-    const replication = replicationDefaults
-      ? [
-          '--log-bin=mysql-bin',
-          '--log-slave-updates=ON',
-          '--binlog-format=ROW',
-          '--gtid-strict-mode=ON',
-          `--report-host=127.0.0.1`,
-          `--report-port=${port}`,
-          '--slave-net-timeout=4',
-        ]
-      : [];
-    this.handle = new ProcessHandle(`mariadbd:${port}`, {
+    const slaveNetTimeout = settings.slaveNetTimeout ?? 4;
+    const replication =
+      settings.replication !== false
+        ? [
+            '--log-bin=mysql-bin',
+            '--log-slave-updates=ON',
+            '--binlog-format=ROW',
+            '--gtid-strict-mode=ON',
+            `--report-host=${this.host}`,
+            `--report-port=${port}`,
+            ...(slaveNetTimeout === SERVER_DEFAULT ? [] : [`--slave-net-timeout=${slaveNetTimeout}`]),
+          ]
+        : [];
+    const name = settings.labHost ? `${settings.labHost.name}:${port}` : String(port);
+    const spec = {
       command: findBinary('mariadbd'),
       args: [
         '--no-defaults',
         `--datadir=${datadir}`,
         `--port=${port}`,
-        '--bind-address=127.0.0.1',
+        `--bind-address=${this.host}`,
         `--socket=${join(datadir, 'mysqld.sock')}`,
         `--pid-file=${join(datadir, 'mysqld.pid')}`,
         `--log-error=${join(datadir, 'error.log')}`,
@@ -146,7 +174,13 @@ export class MariaDBServer {
         ...userArgs,
         ...extraArgs,
       ],
-    });
+    };
+    this.handle = new ProcessHandle(`mariadbd:${name}`, inHost(settings.labHost, spec));
+  }
+
+  /** `host:port`. */
+  get address(): string {
+    return `${this.host}:${this.port}`;
   }
 
   get pid(): number {
@@ -170,7 +204,7 @@ export class MariaDBServer {
         if (!this.handle.running || Date.now() > deadline) {
           await this.handle.kill9();
           throw new MariaDBKitError(
-            `mariadbd on port ${this.port} did not start: ${(error as Error).message}\n${await this.errorLogTail()}`,
+            `mariadbd on ${this.address} did not start: ${(error as Error).message}\n${await this.errorLogTail()}`,
           );
         }
         await new Promise((r) => setTimeout(r, 50));
@@ -220,7 +254,7 @@ export class MariaDBServer {
     await this.handle.stop(15_000);
   }
 
-  /** Starts again on the same port and datadir (after stop or kill9). */
+  /** Starts again on the same address and datadir (after stop or kill9). */
   async restart(): Promise<void> {
     if (this.handle.running) await this.stop();
     await this.start();
@@ -233,14 +267,26 @@ export class MariaDBServer {
   }
 }
 
-/** A fresh standalone server with the kit's users, GTID binary logging and its own port and datadir. */
+/** The standard port: a server in a lab host has the host's network stack to itself. */
+const LAB_PORT = 3306;
+/** server_ids of servers in lab hosts: above the range of ports, unique per process. */
+let nextLabServerId = 100_000;
+
+/**
+ * A fresh standalone server with the kit's users, GTID binary logging and its own datadir, on
+ * 127.0.0.1 and a free port, or (labHost) on the lab host's IP and port 3306.
+ */
 export async function startMariaDB(options: StartMariaDBOptions = {}): Promise<MariaDBServer> {
   const source = await template();
   const base = makeTempDir('mariadb');
   const datadir = join(base, 'data');
   cpSync(source, datadir, { recursive: true });
-  const port = await freePort();
-  const server = new MariaDBServer(datadir, port, options.serverId ?? port, options.args ?? []);
+  const port = options.labHost ? LAB_PORT : await freePort();
+  const serverId = options.serverId ?? (options.labHost ? nextLabServerId++ : port);
+  const server = new MariaDBServer(datadir, port, serverId, options.args ?? [], {
+    labHost: options.labHost,
+    slaveNetTimeout: options.slaveNetTimeout,
+  });
   try {
     await server.start();
   } catch (error) {

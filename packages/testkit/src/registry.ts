@@ -1,13 +1,16 @@
-// Tracks every process and temp dir the kit creates, so they are removed however a test run ends:
-// on normal exit, on a signal, and — through a small watchdog process — even when the test process
-// itself is killed with SIGKILL (vitest does that to workers that time out).
-import { spawn } from 'node:child_process';
+// Tracks every process, temp dir, network namespace and link the kit creates, so they are removed
+// however a test run ends: on normal exit, on a signal, and — through a small watchdog process — even
+// when the test process itself is killed with SIGKILL (vitest does that to workers that time out).
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const pids = new Set<number>();
 const dirs = new Set<string>();
+/** Network namespaces and root-namespace links (bridges, veths) of NetLab, by name. */
+const namespaces = new Set<string>();
+const links = new Set<string>();
 let registryDir: string | undefined;
 let registryFile: string | undefined;
 
@@ -17,7 +20,9 @@ function ensureRegistry(): string {
   registryFile = join(registryDir, 'registry');
   writeFileSync(registryFile, '');
   // The watchdog outlives us by at most ~0.3 s: once our pid is gone it kills what we started
-  // (by pid, as recorded) and removes the temp dirs we recorded, then itself.
+  // (by pid, as recorded), removes the temp dirs, links and network namespaces we recorded (their
+  // XFRM policies go with the namespace), then itself. Names of links and namespaces carry our pid,
+  // so nothing of another run is touched.
   const script = `
     while kill -0 ${process.pid} 2>/dev/null; do sleep 0.3; done
     while read -r kind value; do
@@ -25,7 +30,11 @@ function ensureRegistry(): string {
     done < "${registryFile}"
     sleep 0.2
     while read -r kind value; do
-      if [ "$kind" = dir ]; then rm -rf "$value"; fi
+      case "$kind" in
+        dir) rm -rf "$value" ;;
+        link) ip link del "$value" 2>/dev/null ;;
+        netns) ip netns del "$value" 2>/dev/null ;;
+      esac
     done < "${registryFile}"
     rm -rf "${registryDir}"`;
   const watchdog = spawn('bash', ['-c', script], { detached: true, stdio: 'ignore' });
@@ -63,7 +72,25 @@ export function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Kills every tracked process and removes every tracked dir, synchronously. */
+/** Records a network namespace or root-namespace link (created by NetLab) to delete if the run ends. */
+export function trackNetResource(kind: 'netns' | 'link', name: string): void {
+  (kind === 'netns' ? namespaces : links).add(name);
+  appendFileSync(ensureRegistry(), `${kind} ${name}\n`);
+}
+
+export function untrackNetResource(kind: 'netns' | 'link', name: string): void {
+  (kind === 'netns' ? namespaces : links).delete(name);
+}
+
+function ipQuiet(args: string[]): void {
+  try {
+    execFileSync('ip', args, { stdio: 'ignore' });
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills every tracked process and removes every tracked dir, link and namespace, synchronously. */
 export function cleanupSync(): void {
   for (const pid of pids) {
     try {
@@ -75,6 +102,10 @@ export function cleanupSync(): void {
   pids.clear();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs.clear();
+  for (const link of links) ipQuiet(['link', 'del', link]);
+  links.clear();
+  for (const ns of namespaces) ipQuiet(['netns', 'del', ns]);
+  namespaces.clear();
   if (registryDir) rmSync(registryDir, { recursive: true, force: true });
 }
 
