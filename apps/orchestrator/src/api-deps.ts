@@ -187,6 +187,7 @@ export function auditReads(store: Store): AuditReads {
 export function discoveryPort(loop: {
   discover(key: InstanceKey): Promise<{ ok: boolean; instance?: Instance; error?: unknown }>;
   refresh(keys: readonly InstanceKey[]): void;
+  reachability(key: InstanceKey, withinMs: number): Promise<{ Reachable: boolean; Detail: string }>;
 }): Discovery {
   return {
     async discover(key) {
@@ -201,5 +202,6 @@ export function discoveryPort(loop: {
     async refresh(key) {
       loop.refresh([key]);
     },
+    reachability: (key, withinMs) => loop.reachability(key, withinMs),
   };
 }

@@ -26,6 +26,7 @@ import {
 import type { DerivedConfig, OrchestratorConfig } from './config/index.js';
 import { Discovery } from './discovery.js';
 import { HealthWriter } from './health.js';
+import { MasterKV } from './kv.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
 import { LeaderDuties } from './raft/leader-duties.js';
 import { MembershipIntent } from './raft/membership.js';
@@ -35,7 +36,7 @@ import { RecoveryService } from './recovery.js';
 import { recoveryRoutes } from './routes/recovery-routes.js';
 import { createReplicationControl, replicationRoutes } from './routes/replication-routes.js';
 import { topologyRoutes, topologyService } from './routes/topology-routes.js';
-import { getStatus, httpsClientOptions, httpsServerOptions, raftTls } from './tls.js';
+import { getStatus, httpsClientOptions, httpsServerOptions, nodeAuthHeaders, raftTls } from './tls.js';
 import { withWebApp } from './web.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,12 +103,15 @@ export async function startDaemon(
   const health = new HealthWriter(store, raftService, node, log);
   health.start();
 
-  const discoveryService = new Discovery(config, store, raftService, log);
+  const discoveryService = new Discovery(config, store, raftService, log, derived.urlPrefix);
   discovery = discoveryService;
-  const recovery = new RecoveryService(config, derived, store, raftService, discoveryService, node, log);
+  // Masters for service discovery: kv_store and the configured ZooKeeper / etcd / Consul (leader only).
+  const masterKV = new MasterKV({ config, store, instances: instanceReads(store, config), raft: raftService, log });
+  const recovery = new RecoveryService(config, derived, store, raftService, discoveryService, node, log, masterKV);
   const topology = topologyService(config, derived, store, raftService, discoveryService, log);
   recovery.start();
   discoveryService.start();
+  masterKV.start();
 
   const membership = new MembershipIntent(
     config.RaftEnabled ? config.RaftDataDir : mkTemp(),
@@ -135,6 +139,7 @@ export async function startDaemon(
     recoveries: recoveryReads(store),
     audit: auditReads(store),
     health,
+    kv: masterKV,
   };
   const replication = createReplicationControl({
     config,
@@ -209,6 +214,7 @@ export async function startDaemon(
       }
       health.stop();
       await Promise.race([recovery.stop(), sleep(500)]);
+      await Promise.race([masterKV.stop(), sleep(300)]);
       await Promise.race([topology.close(), sleep(300)]);
       await Promise.race([replication.close(), sleep(300)]);
       await Promise.race([discovery?.stop(), sleep(800)]);
@@ -346,7 +352,8 @@ class EffectHandler {
             .catch(() => {});
           break;
         default:
-          // leader-uri is tracked by the state machine; kv-put has no external KV store configured here.
+          // leader-uri is tracked by the state machine. kv-put: the leader writes the external KV
+          // stores itself (kv.ts), so applying or replaying put-key-value never does.
           break;
       }
     }
@@ -360,17 +367,18 @@ class EffectHandler {
     this.lastHealthReport = Date.now();
     const leaderURI = raft.leaderURI();
     if (!leaderURI) return;
-    const headers: Record<string, string> = {};
-    if (this.config.AuthenticationMethod === 'basic' || this.config.AuthenticationMethod === 'multi') {
-      headers.authorization = `Basic ${Buffer.from(`${this.config.HTTPAuthUser}:${this.config.HTTPAuthPassword}`).toString('base64')}`;
-    }
     const path = [token, this.config.RaftBind, this.derived.raftId].map(encodeURIComponent).join('/');
+    // ?http= (ours; the reference ignores it): where the leader can ask this node what it sees.
+    const self = encodeURIComponent(this.derived.httpURL);
     try {
-      await getStatus(`${leaderURI}${this.derived.urlPrefix}/api/raft-follower-health-report/${path}`, {
-        headers,
-        timeoutMs: 5000,
-        tls: httpsClientOptions(this.config),
-      });
+      await getStatus(
+        `${leaderURI}${this.derived.urlPrefix}/api/raft-follower-health-report/${path}?http=${self}`,
+        {
+          headers: nodeAuthHeaders(this.config),
+          timeoutMs: 5000,
+          tls: httpsClientOptions(this.config),
+        },
+      );
     } catch (err) {
       this.log.debug({ error: (err as Error).message }, 'health report to the leader failed');
     }

@@ -10,10 +10,12 @@ import {
   type ProberConfig,
   type ReplicationAnalysis,
 } from '@orchestrator/prober';
-import type { InstanceKey, Store } from '@orchestrator/store';
+import type { Instance, InstanceKey, Store } from '@orchestrator/store';
 import type { OrchestratorConfig } from './config/index.js';
 import type { Logger } from './logger.js';
+import { type AskMember, type Member, ObserverPanel } from './observers.js';
 import type { RaftService } from './raft/service.js';
+import { getJson, httpsClientOptions, nodeAuthHeaders } from './tls.js';
 
 const ANALYSIS_INTERVAL_MS = 1000;
 // A fallback: raft role changes start and stop discovery at once; this catches quorum loss, which
@@ -89,15 +91,32 @@ export class Discovery {
   private transition: Promise<void> = Promise.resolve();
   private analysis: ReplicationAnalysis[] = [];
   private analysing = false;
+  private analyseAgain = false;
   private readonly listeners: ((analysis: readonly ReplicationAnalysis[]) => void)[] = [];
+
+  /** On the leader: the other orchestrator nodes' views of instances this node cannot reach. */
+  private readonly observers: ObserverPanel;
 
   constructor(
     config: OrchestratorConfig,
     private readonly store: Store,
     private readonly raft: RaftService,
     private readonly log: Logger,
+    urlPrefix = '',
   ) {
     this.proberConfig = proberConfigFrom(config);
+    this.observers = new ObserverPanel({
+      self: raft.raftAdvertise,
+      others: () =>
+        raft.enabled
+          ? raft
+              .peers()
+              .filter((id) => id !== raft.raftAdvertise)
+              .map((id): Member => ({ id, httpURL: raft.healthReports.httpURLOf(id) }))
+          : [],
+      ask: askMember(config, urlPrefix),
+      onComplete: () => void this.runAnalysis(),
+    });
   }
 
   private readonly onRaftChange = (): void => this.followQuorum();
@@ -183,6 +202,11 @@ export class Discovery {
           prober: new MySQLProber(this.proberConfig),
           repository: repository(this.store),
           onTopologyChange: () => void this.runAnalysis(),
+          // The leader starts asking the other nodes at the first sign of trouble, in parallel with
+          // watching the replicas, so their answers are in by the time the replicas' evidence is.
+          onSuspicion: (key, since) => {
+            if (this.raft.isLeader()) this.observers.consult(key, since);
+          },
         });
         this.loop = loop;
         await loop.start();
@@ -200,10 +224,54 @@ export class Discovery {
     });
   }
 
+  /**
+   * Makes sure the other nodes are asked about every instance with replicas that this node cannot
+   * reach (a new leader asks about suspicions older than its leadership too), and forgets the rest.
+   */
+  private consultObservers(loop: DiscoveryLoop, instances: readonly Instance[]) {
+    const replicated = new Set<string>();
+    for (const i of instances)
+      if (i.MasterKey.Hostname) replicated.add(`${i.MasterKey.Hostname}:${i.MasterKey.Port}`);
+    const suspected = new Set<string>();
+    for (const i of instances) {
+      const id = `${i.Key.Hostname}:${i.Key.Port}`;
+      const suspectedSince = loop.suspectedSince(i.Key);
+      if (!replicated.has(id) || (i.IsLastCheckValid && suspectedSince === undefined)) continue;
+      suspected.add(id);
+      this.observers.consult(i.Key, suspectedSince ?? (Date.parse(i.LastSeenTimestamp) || Date.now()));
+    }
+    this.observers.retain(suspected);
+    return this.observers.views();
+  }
+
+  /**
+   * instance-reachability, asked by the leader: has this node reached `key` within `withinMs`, or
+   * does it answer a ping now (bounded by MySQLConnectTimeoutSeconds)?
+   */
+  async reachability(key: InstanceKey, withinMs: number): Promise<{ Reachable: boolean; Detail: string }> {
+    const loop = this.loop;
+    if (!loop) throw new DiscoveryPausedError('this node is not part of a raft quorum: it is not probing');
+    const ago = loop.lastSeenAgo(key);
+    if (ago !== undefined && ago <= withinMs) {
+      return { Reachable: true, Detail: `probed successfully ${ago} ms ago` };
+    }
+    if (await loop.checkNow(key)) return { Reachable: true, Detail: 'answered a ping just now' };
+    return {
+      Reachable: false,
+      Detail: `no answer to a ping${ago === undefined ? '' : `; last probed successfully ${(ago / 1000).toFixed(1)} s ago`}`,
+    };
+  }
+
   private async runAnalysis(): Promise<void> {
     const loop = this.loop;
-    if (!loop || this.analysing) return;
+    if (!loop) return;
+    if (this.analysing) {
+      // Something changed while an analysis runs: run once more right after, never drop the news.
+      this.analyseAgain = true;
+      return;
+    }
     this.analysing = true;
+    this.analyseAgain = false;
     try {
       const now = Date.now();
       const [downtimes, maintenance, aliases] = await Promise.all([
@@ -211,19 +279,40 @@ export class Discovery {
         this.store.maintenance.active(),
         this.store.clusterAliases.all(),
       ]);
-      this.analysis = analyze(loop.instances(), {
+      const instances = loop.instances();
+      const observers = this.raft.isLeader() ? this.consultObservers(loop, instances) : undefined;
+      this.analysis = analyze(instances, {
         config: this.proberConfig,
         now,
         downtimes: downtimes.map((d) => ({ Key: d.Key, EndTimestamp: d.EndsAt })),
         maintenance: maintenance.map((m) => m.Key),
         clusterAliases: new Map(Object.entries(aliases)),
         includeDowntimed: true,
+        replicaSilenceMs: loop.replicaSilence(),
+        observers,
       });
       for (const listener of this.listeners) listener(this.analysis);
     } catch (err) {
       this.log.error({ error: (err as Error).message }, 'analysis failed');
     } finally {
       this.analysing = false;
+      if (this.analyseAgain) void this.runAnalysis();
     }
   }
+}
+
+/** Asks another node's /api/instance-reachability, bounded by its ping deadline plus a second. */
+function askMember(config: OrchestratorConfig, urlPrefix: string): AskMember {
+  const timeoutMs = config.MySQLConnectTimeoutSeconds * 1000 + 1000;
+  return async (member, key, withinMs) => {
+    const url = `${member.httpURL}${urlPrefix}/api/instance-reachability/${encodeURIComponent(key.Hostname)}/${key.Port}?within=${Math.round(withinMs)}`;
+    const { status, body } = await getJson(url, {
+      headers: nodeAuthHeaders(config),
+      timeoutMs,
+      tls: httpsClientOptions(config),
+    });
+    const answer = body as { Reachable?: unknown; Detail?: unknown } | undefined;
+    if (status !== 200 || typeof answer?.Reachable !== 'boolean') throw new Error(`HTTP ${status}`);
+    return { Reachable: answer.Reachable, Detail: String(answer.Detail ?? '') };
+  };
 }

@@ -40,15 +40,27 @@ export function raftTls(config: OrchestratorConfig): TlsOptions | undefined {
   };
 }
 
+export interface NodeGetOptions {
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  tls: ReturnType<typeof httpsClientOptions>;
+}
+
 /** A GET to another node (http or https with the config's TLS), resolving with the status code. */
-export function getStatus(
+export async function getStatus(url: string, options: NodeGetOptions): Promise<number> {
+  return (await nodeGet(url, options, false)).status;
+}
+
+/** A GET to another node, resolving with the status and the body parsed as JSON (undefined when it is not JSON). */
+export function getJson(url: string, options: NodeGetOptions): Promise<{ status: number; body: unknown }> {
+  return nodeGet(url, options, true);
+}
+
+function nodeGet(
   url: string,
-  options: {
-    headers?: Record<string, string>;
-    timeoutMs: number;
-    tls: ReturnType<typeof httpsClientOptions>;
-  },
-): Promise<number> {
+  options: NodeGetOptions,
+  readBody: boolean,
+): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const https = url.startsWith('https:');
     const req = (https ? httpsRequest : httpRequest)(url, {
@@ -58,11 +70,35 @@ export function getStatus(
       ...(https ? options.tls : {}),
     });
     req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+      const status = res.statusCode ?? 0;
+      if (!readBody) {
+        res.resume();
+        resolve({ status, body: undefined });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = undefined;
+        }
+        resolve({ status, body });
+      });
+      res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out after ${options.timeoutMs} ms`)));
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Basic-auth headers for calls to another node, when the API requires credentials. */
+export function nodeAuthHeaders(config: OrchestratorConfig): Record<string, string> {
+  if (config.AuthenticationMethod !== 'basic' && config.AuthenticationMethod !== 'multi') return {};
+  return {
+    authorization: `Basic ${Buffer.from(`${config.HTTPAuthUser}:${config.HTTPAuthPassword}`).toString('base64')}`,
+  };
 }

@@ -59,7 +59,8 @@ export interface RaftControl {
   /** Takes a local snapshot. */
   snapshot(): Awaitable<void>;
   /** Records a follower's health report; false (or a throw) when the token is unknown. */
-  reportHealth(token: string, raftBind: string, raftAdvertise: string): Awaitable<boolean>;
+  /** `httpURL` (ours): the reporting node's API base, so the leader can ask it what it sees. */
+  reportHealth(token: string, raftBind: string, raftAdvertise: string, httpURL?: string): Awaitable<boolean>;
   /** Adds a member; resolves with the normalised address. */
   addPeer(addr: string): Awaitable<string>;
   /** Removes a member; resolves with the normalised address. */
@@ -103,6 +104,11 @@ export interface Discovery {
   discover(key: InstanceKey): Promise<Instance>;
   /** Re-probes a known instance now. */
   refresh(key: InstanceKey): Promise<void>;
+  /**
+   * Ours, asked by the leader: has this node reached `key` within `withinMs`, or can it now? Absent
+   * where the deployment has a single node.
+   */
+  reachability?(key: InstanceKey, withinMs: number): Promise<{ Reachable: boolean; Detail: string }>;
 }
 
 /** Local (not replicated) maintenance locks. */

@@ -152,6 +152,10 @@ export function makeFake(enabled = true): Fake {
       refresh: async (key) => {
         s.calls.push(`refresh ${key.Hostname}:${key.Port}`);
       },
+      reachability: async (key, withinMs) => ({
+        Reachable: instances.some((i) => eq(i.Key, key)),
+        Detail: `checked within ${withinMs} ms`,
+      }),
     },
     maintenance: {
       begin: (key, owner) => {

@@ -141,6 +141,19 @@ describe('response shapes', () => {
     expect(fake.s.calls).toContain('snapshot-topologies');
   });
 
+  it('instance-reachability: answered by this node itself, with the observer name; within validated', async () => {
+    const ok = await get(`${server.url}/api/instance-reachability/db1/3306?within=1500`);
+    expect(ok.body).toEqual({
+      Key: { Hostname: 'db1', Port: 3306 },
+      Observer: '127.0.0.1:10008',
+      Reachable: true,
+      Detail: 'checked within 1500 ms',
+    });
+    const bad = await get(`${server.url}/api/instance-reachability/db1/3306?within=soon`);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ Details: { Parameter: 'within' } });
+  });
+
   it('discovery that cannot run yet: 503 with Retry-After and the JSON envelope, never a 500', async () => {
     const res = await get(`${server.url}/api/discover/paused/3306`);
     expect(res.status).toBe(503);

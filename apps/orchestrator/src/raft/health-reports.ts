@@ -9,6 +9,8 @@ export const HEALTH_REPORT_TTL_MS = 20_000;
 export class HealthReports {
   private readonly tokens: string[] = [];
   private readonly reporters = new Map<string, number>();
+  /** raftAdvertise → the HTTP API base it reported (ours): where the leader asks it what it sees. */
+  private readonly urls = new Map<string, string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -19,10 +21,16 @@ export class HealthReports {
   }
 
   /** Records a report; false when the token is not one this leader issued. */
-  report(token: string, raftAdvertise: string): boolean {
+  report(token: string, raftAdvertise: string, httpURL?: string): boolean {
     if (!this.tokens.includes(token)) return false;
     this.reporters.set(raftAdvertise, this.now());
+    if (httpURL) this.urls.set(raftAdvertise, httpURL);
     return true;
+  }
+
+  /** The HTTP API base a member last reported, if any. */
+  httpURLOf(raftAdvertise: string): string | undefined {
+    return this.urls.get(raftAdvertise);
   }
 
   /** Advertise addresses that reported within the TTL. */

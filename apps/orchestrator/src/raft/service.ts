@@ -139,8 +139,8 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
     await this.node.snapshotNow();
   }
 
-  reportHealth(token: string, _raftBind: string, raftAdvertise: string): boolean {
-    return this.healthReports.report(token, raftAdvertise);
+  reportHealth(token: string, _raftBind: string, raftAdvertise: string, httpURL?: string): boolean {
+    return this.healthReports.report(token, raftAdvertise, httpURL);
   }
 
   async addPeer(addr: string): Promise<string> {

@@ -2,7 +2,7 @@
 // async-discover, refresh, forget.
 import { okEnvelope } from '../envelope.js';
 import { badParameter, failed, isNotReady } from '../errors.js';
-import { parseKey, parseText } from '../params.js';
+import { parseKey, parseNonNegativeInt, parseText } from '../params.js';
 import type { RouteDef } from '../route.js';
 import { keyString, requireInstance } from './helpers.js';
 
@@ -53,6 +53,21 @@ export const instanceRoutes: RouteDef[] = [
         if (isNotReady(err)) throw err;
         throw failed(`Cannot discover ${keyString(key)}: ${(err as Error).message ?? String(err)}`, key, err);
       }
+    },
+  },
+  {
+    // Ours: the leader asks every other node this before calling an instance it cannot reach dead.
+    name: 'instance-reachability',
+    paths: ['instance-reachability/:host/:port'],
+    kind: 'local',
+    handler: async (req) => {
+      const key = parseKey(req.params);
+      const within = req.query.get('within');
+      const withinMs = within === null ? 0 : parseNonNegativeInt(within, 'within', 86_400_000);
+      const check = req.deps.discovery.reachability;
+      if (check === undefined) throw failed('instance-reachability: this node does not probe on its own');
+      const answer = await check.call(req.deps.discovery, key, withinMs);
+      return { Key: key, Observer: req.deps.raft.raftAdvertise, ...answer };
     },
   },
   {

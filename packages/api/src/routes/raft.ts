@@ -1,6 +1,6 @@
 // Raft endpoints of §1.8 and the leader checks load balancers and orchestrator-client use.
 import { okEnvelope, reply } from '../envelope.js';
-import { failed } from '../errors.js';
+import { badParameter, failed } from '../errors.js';
 import { parseNonNegativeInt, parseText } from '../params.js';
 import type { RouteDef, RouteRequest } from '../route.js';
 
@@ -161,7 +161,9 @@ export const raftRoutes: RouteDef[] = [
       const token = parseText(req.params.token, 'token', 256);
       const bind = parseText(req.params.raftBind, 'raftBind', 512);
       const advertise = parseText(req.params.raftAdvertise, 'raftAdvertise', 512);
-      if (!(await req.deps.raft.reportHealth(token, bind, advertise))) {
+      const http = req.query.get('http');
+      const httpURL = http === null || http === '' ? undefined : parseHttpURL(http, 'http');
+      if (!(await req.deps.raft.reportHealth(token, bind, advertise, httpURL))) {
         throw failed('Cannot report health: unknown token', { Token: token });
       }
       return 'health reported';
@@ -186,3 +188,17 @@ export const raftRoutes: RouteDef[] = [
     },
   },
 ];
+
+/** An http(s) URL a node advertises for itself; anything else is a bad parameter. */
+function parseHttpURL(value: string, param: string): string {
+  const text = parseText(value, param, 512);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw badParameter(param, 'not a URL', text);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw badParameter(param, 'must be an http or https URL', text);
+  return text.replace(/\/+$/, '');
+}

@@ -35,10 +35,13 @@ export interface DiscoveryOptions {
   /** Re-probe period and duration after a master/intermediate connection loss (default 150 ms, 8 s). */
   burstIntervalMs?: number;
   burstDurationMs?: number;
-  /** Ping period for masters with replicas (default 500 ms; 0 disables). */
+  /**
+   * Ping period for masters with replicas (default 200 ms; 0 disables). With many masters the
+   * period stretches so that at most about 1,000 pings a second go out.
+   */
   masterPingMs?: number;
   /**
-   * A master whose ping is still unanswered after this long is suspected (default 150 ms): its
+   * A master whose ping is still unanswered after this long is suspected (default 100 ms): its
    * replicas are re-probed in bursts and onSuspicion fires, long before the ping's own deadline.
    */
   suspectAfterMs?: number;
@@ -101,6 +104,8 @@ export class DiscoveryLoop {
   private running = false;
   private lastForgetSweep = 0;
   private lastPing = 0;
+  /** masterPingMs, stretched to one ms per master pinged (a budget of ~1,000 pings a second). */
+  private pingPeriodMs = 0;
   private readonly now: () => number;
   private readonly timers: Timers;
   private readonly pollMs: number;
@@ -129,8 +134,8 @@ export class DiscoveryLoop {
       maxBackoffMs: options.maxBackoffMs ?? 30_000,
       burstIntervalMs: options.burstIntervalMs ?? 150,
       burstDurationMs: options.burstDurationMs ?? 8000,
-      masterPingMs: options.masterPingMs ?? 500,
-      suspectAfterMs: options.suspectAfterMs ?? 150,
+      masterPingMs: options.masterPingMs ?? 200,
+      suspectAfterMs: options.suspectAfterMs ?? 100,
       probeDeadlineMs:
         options.probeDeadlineMs ??
         (options.config.MySQLConnectTimeoutSeconds + 2 * options.config.MySQLDiscoveryReadTimeoutSeconds) *
@@ -299,8 +304,9 @@ export class DiscoveryLoop {
       (e.failures > 0 ? this.slowQueue : this.fastQueue).push(e);
     }
     const cfg = this.o.config;
-    if (this.o.masterPingMs > 0 && now - this.lastPing >= this.o.masterPingMs) {
+    if (this.o.masterPingMs > 0 && now - this.lastPing >= this.pingPeriodMs) {
       this.lastPing = now;
+      let pinged = 0;
       for (const e of this.entries.values()) {
         const i = e.instance;
         if (
@@ -313,7 +319,9 @@ export class DiscoveryLoop {
         )
           continue;
         this.ping(e);
+        pinged++;
       }
+      this.pingPeriodMs = Math.max(this.o.masterPingMs, pinged);
     }
     if (now - this.lastForgetSweep >= 60_000) {
       this.lastForgetSweep = now;
@@ -445,6 +453,26 @@ export class DiscoveryLoop {
     this.options.onSuspicion?.(e.key, since);
   }
 
+  /** Milliseconds since the last successful probe of `key` (undefined: never, or unknown). */
+  lastSeenAgo(key: InstanceKey): number | undefined {
+    const e = this.entries.get(keyString(this.canonical(key)));
+    return e === undefined || e.lastSeen === 0 ? undefined : Math.max(0, this.now() - e.lastSeen);
+  }
+
+  /**
+   * Pings `key` now (another orchestrator node asks whether we reach it). A known instance that
+   * does not answer gets a failed check, as from the loop's own pings.
+   */
+  async checkNow(key: InstanceKey): Promise<boolean> {
+    const e = this.entries.get(keyString(this.canonical(key)));
+    const ok = await this.o.prober.ping({
+      key: e?.key ?? key,
+      address: e?.address ?? { host: key.Hostname, port: key.Port },
+    });
+    if (!ok && e !== undefined && this.running) this.pingFailed(e);
+    return ok;
+  }
+
   /** When this instance's current suspicion began (epoch ms), if it is suspected. */
   suspectedSince(key: InstanceKey): number | undefined {
     return this.entries.get(keyString(this.canonical(key)))?.suspectSince;
@@ -465,7 +493,8 @@ export class DiscoveryLoop {
    * cut-off server keeps its sockets open, so no connection loss would ever report it.
    */
   private pingFailed(e: Entry): void {
-    if (this.entries.get(e.id) !== e || e.inFlight || e.failures > 0) return;
+    // Even with a probe in flight: against a hung server that probe waits for its read timeout.
+    if (this.entries.get(e.id) !== e || e.failures > 0) return;
     this.handle(
       e,
       { ok: false, key: e.key, error: new ProberError('PROBE_TIMEOUT', `${e.id} did not answer a ping`) },
