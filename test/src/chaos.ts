@@ -3,16 +3,11 @@
 // nemesis kills, pauses, restarts and partitions nodes. Afterwards everything is healed, the nodes
 // converge on one applied index, and every acknowledged command must be on every node and every
 // FSM-owned table identical on all three. Used by test/e2e/chaos.test.ts and test/bench/chaos.mjs.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { makeTempDir, ProcessHandle, removeTempDir } from '@orchestrator/testkit';
-import { CLI } from './cluster.js';
+import { NetLab } from '@orchestrator/testkit';
+import { OrchestratorCluster, type OrchestratorNode } from './cluster.js';
 import { Nemesis, type NemesisTarget, seededRandom } from './nemesis.js';
-import { NetnsLab } from './netns.js';
 import { lineDifference, type ReplicatedState, readReplicatedState, rowId } from './replicated-state.js';
 
-const HTTP_PORT = 3000;
-const RAFT_PORT = 10008;
 const REQUEST_TIMEOUT_MS = 3000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,89 +42,53 @@ export interface ChaosReport {
   readonly hashes: Readonly<Record<string, string>>;
 }
 
-/** One daemon inside a namespace; the process is `ip netns exec … node cli.js`, which execs node. */
-class ChaosNode {
-  readonly process: ProcessHandle;
-  readonly sqliteFile: string;
-
-  constructor(
-    readonly index: number,
-    readonly ip: string,
-    readonly dir: string,
-    namespace: string,
-    peers: readonly string[],
-  ) {
-    this.sqliteFile = join(dir, 'orchestrator.sqlite3');
-    const config = {
-      ListenAddress: `${ip}:${HTTP_PORT}`,
-      HTTPAdvertise: `http://${ip}:${HTTP_PORT}`,
-      RaftEnabled: true,
-      RaftDataDir: join(dir, 'raft'),
-      RaftBind: `${ip}:${RAFT_PORT}`,
-      RaftNodes: peers,
-      BackendDB: 'sqlite',
-      SQLite3DataFile: this.sqliteFile,
-      LogFormat: 'json',
-      LogLevel: 'info',
-    };
-    const file = join(dir, 'orchestrator.conf.json');
-    writeFileSync(file, JSON.stringify(config, null, 2));
-    this.process = new ProcessHandle(`chaos-node${index}`, {
-      command: 'ip',
-      args: ['netns', 'exec', namespace, process.execPath, CLI, `--config=${file}`, 'http'],
-    });
-  }
-
-  get api(): string {
-    return `http://${this.ip}:${HTTP_PORT}/api`;
-  }
-
-  async get(path: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(`${this.api}/${path}`, { signal: AbortSignal.timeout(timeoutMs) });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // plain text answers (leader-check)
-    }
-    return { status: response.status, body };
-  }
+/** GET with a short deadline; throws when the node cannot be reached in time. */
+async function get(node: OrchestratorNode, path: string, timeoutMs = REQUEST_TIMEOUT_MS) {
+  return node.get(path, { signal: AbortSignal.timeout(timeoutMs) });
 }
 
-/** Three daemons in three namespaces on one bridge. */
+/** Three daemons in three lab hosts (network namespaces on one bridge). */
 export class NetnsCluster implements NemesisTarget {
   private constructor(
-    readonly lab: NetnsLab,
-    readonly nodes: readonly ChaosNode[],
+    readonly lab: NetLab,
+    readonly cluster: OrchestratorCluster,
   ) {}
 
-  static start(size = 3): NetnsCluster {
-    const lab = NetnsLab.create(size);
-    const peers = lab.nodes.map((n) => `${n.ip}:${RAFT_PORT}`);
-    const nodes = lab.nodes.map(
-      (n) => new ChaosNode(n.index, n.ip, makeTempDir(`chaos${n.index}`), n.namespace, peers),
-    );
-    const cluster = new NetnsCluster(lab, nodes);
-    for (const n of nodes) n.process.start();
-    return cluster;
+  static async start(size = 3): Promise<NetnsCluster> {
+    const lab = NetLab.create({ hosts: Array.from({ length: size }, (_, i) => `node${i}`) });
+    try {
+      const cluster = await OrchestratorCluster.start({
+        hosts: lab.hosts,
+        config: () => ({ LogLevel: 'info' }),
+      });
+      return new NetnsCluster(lab, cluster);
+    } catch (err) {
+      lab.destroy();
+      throw err;
+    }
+  }
+
+  get nodes(): readonly OrchestratorNode[] {
+    return this.cluster.nodes;
   }
 
   get size(): number {
     return this.nodes.length;
   }
 
-  node(i: number): ChaosNode {
-    const n = this.nodes[i];
-    if (!n) throw new Error(`no node ${i}`);
-    return n;
+  node(i: number): OrchestratorNode {
+    return this.cluster.node(i);
+  }
+
+  private hostName(i: number): string {
+    return this.lab.hosts[i]!.name;
   }
 
   async leader(): Promise<number | undefined> {
     const checks = await Promise.all(
       this.nodes.map((n) =>
         n.process.running
-          ? n.get('leader-check', 1000).then(
+          ? get(n, 'leader-check', 1000).then(
               (r) => r.status,
               () => 0,
             )
@@ -159,18 +118,16 @@ export class NetnsCluster implements NemesisTarget {
     this.node(i).process.signalProcess('SIGCONT');
   }
   isolate(i: number): void {
-    this.lab.isolate(i);
+    this.lab.blackhole(this.hostName(i));
   }
   blockPath(from: number, to: number): void {
-    this.lab.blockPath(from, to);
+    this.lab.partition([this.hostName(from)], [this.hostName(to)], { oneWay: true });
   }
   healNetwork(): void {
     this.lab.heal();
   }
   async snapshot(i: number): Promise<void> {
-    await this.node(i)
-      .get('raft-snapshot')
-      .catch(() => undefined);
+    await get(this.node(i), 'raft-snapshot').catch(() => undefined);
   }
 
   /** Waits until one leader holds a quorum and every node follows it. */
@@ -181,13 +138,13 @@ export class NetnsCluster implements NemesisTarget {
       if (leader !== undefined) {
         const statuses = await Promise.all(
           this.nodes.map((n) =>
-            n.get('raft-status', 1000).then(
+            get(n, 'raft-status', 1000).then(
               (r) => r.body as { Leader?: string; IsPartOfQuorum?: boolean },
               () => undefined,
             ),
           ),
         );
-        const leaderAddress = `${this.node(leader).ip}:${RAFT_PORT}`;
+        const leaderAddress = this.node(leader).raftAddress;
         if (statuses.every((s) => s?.Leader === leaderAddress && s.IsPartOfQuorum === true)) return leader;
       }
       if (Date.now() > deadline)
@@ -197,14 +154,13 @@ export class NetnsCluster implements NemesisTarget {
   }
 
   logs(tail = 4000): string {
-    return this.nodes.map((n) => `--- node${n.index}\n${n.process.output().slice(-tail)}`).join('\n');
+    return this.cluster.logs(tail);
   }
 
   async destroy(): Promise<void> {
-    for (const n of this.nodes) n.process.signalProcess('SIGCONT');
-    await Promise.all(this.nodes.map((n) => n.process.kill9()));
+    this.lab.heal();
+    await this.cluster.destroy();
     this.lab.destroy();
-    for (const n of this.nodes) removeTempDir(n.dir);
   }
 }
 
@@ -284,7 +240,7 @@ class Workload {
       );
       const t0 = Date.now();
       try {
-        const r = await node.get(op.path);
+        const r = await get(node, op.path);
         op.acknowledged = r.status === 200 && (r.body as { Code?: string } | null)?.Code === 'OK';
       } catch {
         // refused, reset or timed out: not acknowledged
@@ -332,7 +288,7 @@ async function proposeUntilAcknowledged(
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     const node = cluster.node(attempt % cluster.size);
-    const r = await node.get(path).catch(() => undefined);
+    const r = await get(node, path).catch(() => undefined);
     if (r?.status === 200 && (r.body as { Code?: string }).Code === 'OK') return;
     if (Date.now() > deadline) throw new Error(`${path} not acknowledged within ${timeoutMs} ms`);
     await sleep(200);
@@ -346,7 +302,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const runTag = `r${seed.toString(36)}`;
   const started = Date.now();
   log(`chaos: seed ${seed}, ${options.seconds} s of faults`);
-  const cluster = NetnsCluster.start(3);
+  const cluster = await NetnsCluster.start(3);
   try {
     await cluster.waitForHealthy(30_000);
     const workload = new Workload(cluster, seededRandom(seed ^ 0x5eed), runTag);

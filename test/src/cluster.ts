@@ -1,14 +1,18 @@
 // A cluster of real orchestrator daemons for end-to-end tests: each node is a separate
 // `node apps/orchestrator/dist/orchestrator.mjs --config=… http` process with its own ports, data dir and
-// backend, started and stopped by pid through the test kit.
+// backend, started and stopped by pid through the test kit. Nodes run on 127.0.0.1 with free ports, or
+// each in its own NetLab host (`ip netns exec`) on the host's IP with the standard ports 3000 and 10008.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ClusterMember, ProcessCluster } from '@orchestrator/testkit';
+import { type ClusterMember, inHost, type NetHost, ProcessCluster } from '@orchestrator/testkit';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The daemon as it ships: the bundled `orchestrator` bin (apps/orchestrator's build makes it). */
 export const CLI = join(repoRoot, 'apps/orchestrator/dist/orchestrator.mjs');
+/** The ports of a node in a lab host (each namespace has its own network stack). */
+export const LAB_HTTP_PORT = 3000;
+export const LAB_RAFT_PORT = 10008;
 
 export interface ClusterOptions {
   readonly nodes?: number;
@@ -17,6 +21,11 @@ export interface ClusterOptions {
   /** Per-node config additions; `node` is the 0-based index. */
   readonly config?: (node: number, ports: { http: number; raft: number }) => Record<string, unknown>;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Node i runs in lab host `hosts[i]`: ListenAddress/HTTPAdvertise `<ip>:3000`, RaftBind `<ip>:10008`,
+   * spawned as `ip netns exec <ns> node …` (the pid is node's). Default: 127.0.0.1 and free ports.
+   */
+  readonly hosts?: readonly NetHost[];
 }
 
 export interface ApiResponse<T = unknown> {
@@ -30,7 +39,14 @@ export class OrchestratorNode {
   constructor(
     private readonly member: ClusterMember,
     readonly configFile: string,
+    /** The lab host this node runs in, if any. */
+    readonly host?: NetHost,
   ) {}
+
+  /** The IP it listens on: 127.0.0.1, or its lab host's. */
+  get address(): string {
+    return this.host?.ip ?? '127.0.0.1';
+  }
 
   get index(): number {
     return this.member.index;
@@ -42,13 +58,17 @@ export class OrchestratorNode {
     return this.member.ports[1]!;
   }
   get raftAddress(): string {
-    return `127.0.0.1:${this.raftPort}`;
+    return `${this.address}:${this.raftPort}`;
   }
   get api(): string {
-    return `http://127.0.0.1:${this.httpPort}/api`;
+    return `http://${this.address}:${this.httpPort}/api`;
   }
   get dir(): string {
     return this.member.dir;
+  }
+  /** The node's SQLite backend (unless the config chose another backend). */
+  get sqliteFile(): string {
+    return join(this.member.dir, 'orchestrator.sqlite3');
   }
   get process() {
     return this.member.process;
@@ -99,21 +119,25 @@ export class OrchestratorCluster {
   ) {}
 
   static async start(options: ClusterOptions = {}): Promise<OrchestratorCluster> {
-    const count = options.nodes ?? 3;
+    const hosts = options.hosts;
+    const count = options.nodes ?? hosts?.length ?? 3;
+    if (hosts && hosts.length < count) throw new Error(`${count} nodes but only ${hosts.length} lab hosts`);
     const members = options.initialMembers ?? count;
+    const address = (index: number) => hosts?.[index]?.ip ?? '127.0.0.1';
     const files: string[] = [];
     const processes = await ProcessCluster.create({
       count,
       portsPerMember: 2,
+      ...(hosts ? { fixedPorts: [LAB_HTTP_PORT, LAB_RAFT_PORT] } : {}),
       start: false,
       spec: ({ index, dir, ports }, all) => {
-        const raftNodes = all.slice(0, members).map((p) => `127.0.0.1:${p[1]}`);
+        const raftNodes = all.slice(0, members).map((p, i) => `${address(i)}:${p[1]}`);
         const config = {
-          ListenAddress: `127.0.0.1:${ports[0]}`,
-          HTTPAdvertise: `http://127.0.0.1:${ports[0]}`,
+          ListenAddress: `${address(index)}:${ports[0]}`,
+          HTTPAdvertise: `http://${address(index)}:${ports[0]}`,
           RaftEnabled: true,
           RaftDataDir: join(dir, 'raft'),
-          RaftBind: `127.0.0.1:${ports[1]}`,
+          RaftBind: `${address(index)}:${ports[1]}`,
           RaftNodes: raftNodes,
           BackendDB: 'sqlite',
           SQLite3DataFile: join(dir, 'orchestrator.sqlite3'),
@@ -123,14 +147,14 @@ export class OrchestratorCluster {
         const file = join(dir, 'orchestrator.conf.json');
         writeFileSync(file, JSON.stringify(config, null, 2));
         files[index] = file;
-        return {
+        return inHost(hosts?.[index], {
           command: process.execPath,
           args: [CLI, `--config=${file}`, 'http'],
           env: { ...process.env, ...options.env },
-        };
+        });
       },
     });
-    const nodes = processes.members.map((m) => new OrchestratorNode(m, files[m.index]!));
+    const nodes = processes.members.map((m) => new OrchestratorNode(m, files[m.index]!, hosts?.[m.index]));
     for (const m of processes.members.slice(0, members)) m.process.start();
     return new OrchestratorCluster(processes, nodes);
   }
@@ -168,12 +192,8 @@ export class OrchestratorCluster {
       // HTTP listener is still starting, and tests go on to ask all of them.
       const allAnswer = this.nodes.every((n, i) => !n.process.running || checks[i] !== undefined);
       if (leaders.length === 1 && allAnswer) return leaders[0]!;
-      if (Date.now() > deadline) {
-        const logs = this.nodes
-          .map((n) => `--- node${n.index}\n${n.process.output().slice(-3000)}`)
-          .join('\n');
-        throw new Error(`no single leader within ${timeoutMs} ms (saw ${leaders.length})\n${logs}`);
-      }
+      if (Date.now() > deadline)
+        throw new Error(`no single leader within ${timeoutMs} ms (saw ${leaders.length})\n${this.logs()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -197,6 +217,12 @@ export class OrchestratorCluster {
     }
   }
 
+  /** The tail of every node's output, for failure messages. */
+  logs(tail = 3000): string {
+    return this.nodes.map((n) => `--- node${n.index}\n${n.process.output().slice(-tail)}`).join('\n');
+  }
+
+  /** Kills every node (SIGKILL, which also ends a SIGSTOPped one) and removes their dirs. */
   async destroy(): Promise<void> {
     await this.processes.destroy();
   }

@@ -155,6 +155,11 @@ export interface ProcessClusterOptions {
   readonly count: number;
   /** How many free ports each member gets (e.g. HTTP and raft). */
   readonly portsPerMember: number;
+  /**
+   * Every member gets these ports instead of free ones (members in separate network namespaces, each
+   * with its own stack); must hold portsPerMember ports.
+   */
+  readonly fixedPorts?: readonly number[];
   /** Builds member i's command; all members' ports are known by then, so peers can be listed. */
   readonly spec: (
     member: { index: number; dir: string; ports: readonly number[] },
@@ -169,9 +174,12 @@ export class ProcessCluster {
   private constructor(readonly members: readonly ClusterMember[]) {}
 
   static async create(options: ProcessClusterOptions): Promise<ProcessCluster> {
-    const ports = await freePorts(options.count * options.portsPerMember);
+    const fixed = options.fixedPorts;
+    if (fixed && fixed.length !== options.portsPerMember)
+      throw new Error(`fixedPorts has ${fixed.length} ports, portsPerMember is ${options.portsPerMember}`);
+    const ports = fixed ? [] : await freePorts(options.count * options.portsPerMember);
     const all = Array.from({ length: options.count }, (_, i) =>
-      ports.slice(i * options.portsPerMember, (i + 1) * options.portsPerMember),
+      fixed ? [...fixed] : ports.slice(i * options.portsPerMember, (i + 1) * options.portsPerMember),
     );
     const members = all.map((memberPorts, index) => {
       const dir = makeTempDir(`member${index}`);
