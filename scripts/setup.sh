@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine (Debian, root) for this project: the MariaDB server binaries the tests
-# start on their own ports, then the npm workspaces (npm ci) and a build of every package.
+# start on their own ports (and ZooKeeper and etcd for the KV tests), then the npm workspaces
+# (npm ci) and a build of every package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,9 @@ command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# Real KV stores for packages/kv and the KV e2e test (ZooKeeper pulls a Java runtime, default-jre).
+[ -f /usr/share/java/zookeeper.jar ] || need_apt+=(zookeeper)
+command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive

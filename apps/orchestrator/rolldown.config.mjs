@@ -6,7 +6,8 @@
 import { defineConfig } from 'rolldown';
 
 // Left to node_modules at run time: native addons, modules that start worker threads by file path
-// (pino's transports), and modules our code loads lazily with createRequire or import().
+// (pino's transports), and modules our code loads lazily with createRequire or import() (the KV
+// store clients load only when a store is configured; etcd3 also reads its .proto files by path).
 const external = [
   'better-sqlite3',
   'pino',
@@ -15,6 +16,8 @@ const external = [
   'prom-client',
   '@koa/send',
   'mysql2',
+  'node-zookeeper-client',
+  'etcd3',
 ];
 
 export default defineConfig({

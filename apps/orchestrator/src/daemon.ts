@@ -106,8 +106,23 @@ export async function startDaemon(
   const discoveryService = new Discovery(config, store, raftService, log, derived.urlPrefix);
   discovery = discoveryService;
   // Masters for service discovery: kv_store and the configured ZooKeeper / etcd / Consul (leader only).
-  const masterKV = new MasterKV({ config, store, instances: instanceReads(store, config), raft: raftService, log });
-  const recovery = new RecoveryService(config, derived, store, raftService, discoveryService, node, log, masterKV);
+  const masterKV = new MasterKV({
+    config,
+    store,
+    instances: instanceReads(store, config),
+    raft: raftService,
+    log,
+  });
+  const recovery = new RecoveryService(
+    config,
+    derived,
+    store,
+    raftService,
+    discoveryService,
+    node,
+    log,
+    masterKV,
+  );
   const topology = topologyService(config, derived, store, raftService, discoveryService, log);
   recovery.start();
   discoveryService.start();

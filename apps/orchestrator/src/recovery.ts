@@ -7,6 +7,7 @@ import {
   type AnalysisEntry,
   createMySQLOperations,
   createRecoveryEngine,
+  type MasterKVHook,
   type RecoveryConfig,
   type RecoveryEngine,
   type RecoveryReads,
@@ -142,6 +143,8 @@ export class RecoveryService {
     private readonly discovery: Discovery,
     node: { hostname: string; token: string },
     private readonly log: Logger,
+    /** Publishes a promoted master to the external KV stores (kv.ts). */
+    kv?: MasterKVHook,
   ) {
     const recoveryConfig = recoveryConfigFrom(config, derived);
     const { mysql, close } = createMySQLOperations(recoveryConfig, raft);
@@ -161,6 +164,7 @@ export class RecoveryService {
           blockingId,
         ),
       log: (message, fields) => log.info(fields ?? {}, message),
+      kv,
     });
   }
 

@@ -211,6 +211,18 @@ export interface TopologyHistory {
   snapshot(): Awaitable<number>;
 }
 
+/** Publishing masters for service discovery: kv_store and the external KV stores (ZooKeeper, etcd, Consul). */
+export interface MasterKVPublisher {
+  /**
+   * Publishes each cluster's master: its pairs into kv_store through raft and into the external
+   * stores. Resolves with the pairs and, for external stores whose first attempt failed (they keep
+   * retrying), one message each.
+   */
+  submit(
+    masters: readonly { ClusterName: string; ClusterAlias: string; Master: InstanceKey }[],
+  ): Promise<{ pairs: { Key: string; Value: string }[]; errors: string[] }>;
+}
+
 export interface ApiDeps {
   raft: RaftView & RaftControl;
   commands: CommandPublisher;
@@ -225,4 +237,6 @@ export interface ApiDeps {
   recoveries: RecoveryReads;
   audit: AuditReads;
   health: HealthReads;
+  /** Absent: submit-masters-to-kv-stores writes kv_store only (three pairs per master). */
+  kv?: MasterKVPublisher;
 }

@@ -49,6 +49,7 @@ export interface RecoveryEngineOptions {
   newUID?: () => string;
   recordBlocked?: RecoveryContext['recordBlocked'];
   log?: RecoveryContext['log'];
+  kv?: RecoveryContext['kv'];
 }
 
 export type AnalysisOutcome =
@@ -107,6 +108,7 @@ export function createRecoveryContext(o: RecoveryEngineOptions): RecoveryContext
     newUID: o.newUID ?? randomUUID,
     recordBlocked: o.recordBlocked,
     log: o.log,
+    kv: o.kv,
   };
 }
 

@@ -9,6 +9,7 @@ import type {
   Clock,
   InstanceKey,
   Leadership,
+  MasterKVHook,
   NodeIdentity,
   Publish,
   RecoveryReads,
@@ -29,6 +30,8 @@ export interface RecoveryContext {
   /** Local (not replicated) record of a blocked recovery: blocked_topology_recovery. */
   recordBlocked?: (entry: AnalysisEntry, blockingRecoveryId: number) => Promise<void> | void;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Publishes a new master to the external KV stores (the daemon's); absent: kv_store only. */
+  kv?: MasterKVHook;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -143,6 +143,20 @@ export interface RecoveryReads {
 /** Raft proposal of a replicated command (reference §1.5); resolves with the FSM's result. */
 export type Publish = (op: string, value: unknown) => Promise<unknown>;
 
+/**
+ * Publishing a new master for service discovery (the daemon's external KV stores). Optional:
+ * without it the default three pairs go to kv_store only.
+ */
+export interface MasterKVHook {
+  /** The pairs naming `master` the master of cluster `alias` (the reference's five keys). */
+  pairs(alias: string, master: InstanceKey): Promise<{ Key: string; Value: string }[]>;
+  /**
+   * Writes `pairs` to the external stores in the background, retrying with backoff; every attempt
+   * is reported through `audit`. Returns at once and never throws: it must not delay a recovery.
+   */
+  distribute(pairs: readonly { Key: string; Value: string }[], audit: (message: string) => void): void;
+}
+
 export interface Leadership {
   /** True only while this node is raft leader and holds a quorum. Must be cheap: called before every step. */
   isLeaderWithQuorum(): boolean;

@@ -1,5 +1,6 @@
 // parseConfig: orchestrator.conf.json → typed config with defaults, derived values and warnings.
 // Every problem is collected first and reported at once, each naming its key.
+import { validateKVConfig } from '@orchestrator/kv';
 import { checkHTTPAdvertise, leaderURL, normalizeNode, splitHostPort } from './addresses.js';
 import { defaultConfig, KEYS, type KeyName, type KeySpec, type OrchestratorConfig } from './spec.js';
 
@@ -300,6 +301,9 @@ function crossCheck(
       ? c.RecoveryPeriodBlockMinutes * 60
       : c.RecoveryPeriodBlockSeconds;
   if (c.ProcessesShellCommand.trim() === '') problem('ProcessesShellCommand', 'must not be empty');
+
+  // KV stores (ZkAddress, EtcdEndpoints[i], ConsulAddress, …): packages/kv validates their syntax.
+  for (const p of validateKVConfig(c)) problem(p.key, p.message);
 
   const listenPort = listen?.port ?? 3000;
   return {

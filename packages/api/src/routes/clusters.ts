@@ -185,21 +185,33 @@ export const clusterRoutes: RouteDef[] = [
     handler: async (req) => {
       const only = await optionalCluster(req);
       const infos = await req.deps.instances.clustersInfo();
-      const pairs: { Key: string; Value: string }[] = [];
+      const masters: { ClusterName: string; ClusterAlias: string; Master: Instance['Key'] }[] = [];
       for (const info of infos) {
         if (only !== undefined && info.ClusterName !== only) continue;
         const master = clusterMaster(await req.deps.instances.clusterInstances(info.ClusterName));
         if (master === undefined) continue;
-        const base = `${req.options.kvClusterMasterPrefix}/${info.ClusterAlias || info.ClusterName}`;
+        const alias = info.ClusterAlias || info.ClusterName;
+        masters.push({ ClusterName: info.ClusterName, ClusterAlias: alias, Master: master.Key });
+      }
+      if (only !== undefined && masters.length === 0)
+        throw badParameter('clusterHint', 'cluster has no known master', only);
+      if (req.deps.kv) {
+        // kv_store and the external stores (which retry a failed write by themselves).
+        const { pairs, errors } = await req.deps.kv.submit(masters);
+        const failures = errors.length === 0 ? '' : `; ${errors.join('; ')}`;
+        return okEnvelope(`Submitted ${pairs.length} masters${failures}`, pairs);
+      }
+      const pairs: { Key: string; Value: string }[] = [];
+      for (const { ClusterAlias, Master } of masters) {
+        const base = `${req.options.kvClusterMasterPrefix.replace(/\/+$/, '')}/${ClusterAlias}`;
         pairs.push(
-          { Key: base, Value: keyString(master.Key) },
-          { Key: `${base}/hostname`, Value: master.Key.Hostname },
-          { Key: `${base}/port`, Value: String(master.Key.Port) },
+          { Key: base, Value: keyString(Master) },
+          { Key: `${base}/hostname`, Value: Master.Hostname },
+          { Key: `${base}/port`, Value: String(Master.Port) },
         );
       }
-      if (only !== undefined && pairs.length === 0)
-        throw badParameter('clusterHint', 'cluster has no known master', only);
       for (const pair of pairs) await req.deps.commands.propose('put-key-value', pair);
+      // "masters" counts pairs, as the reference's message does.
       return okEnvelope(`Submitted ${pairs.length} masters`, pairs);
     },
   },

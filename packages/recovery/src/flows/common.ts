@@ -199,14 +199,17 @@ export async function publishNewMaster(run: RecoveryRun, successor: InstanceKey)
   const alias = ClusterAlias || ClusterName;
   const prefix = run.config.KVClusterMasterPrefix.replace(/\/+$/, '');
   const base = `${prefix}/${alias}`;
-  const pairs = [
-    { Key: base, Value: keyOf(successor) },
-    { Key: `${base}/hostname`, Value: successor.Hostname },
-    { Key: `${base}/port`, Value: String(successor.Port) },
-  ];
   try {
+    const pairs = (await run.ctx.kv?.pairs(alias, successor)) ?? [
+      { Key: base, Value: keyOf(successor) },
+      { Key: `${base}/hostname`, Value: successor.Hostname },
+      { Key: `${base}/port`, Value: String(successor.Port) },
+    ];
     for (const pair of pairs) await run.ctx.publish('put-key-value', pair);
     await run.audit(`KV: ${base} = ${keyOf(successor)}`);
+    // External stores (ZooKeeper, etcd, Consul) in the background: a failure there is a recovery
+    // step with its error, retried with backoff, and never delays or fails the recovery.
+    run.ctx.kv?.distribute(pairs, (message) => void run.audit(message));
     // So a node restarting later does not replay put-key-value to external KV stores (reference §1.6).
     await run.ctx
       .publish('async-snapshot', '')
