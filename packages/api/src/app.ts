@@ -11,6 +11,7 @@ import { type Envelope, errorEnvelope, Reply } from './envelope.js';
 import { ApiError, clip, toApiError, unauthorized } from './errors.js';
 import { createHttpMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
+import { probeOf, runProbe } from './probes.js';
 import { createLeaderProxy, type LeaderProxy, PROXIED_HEADER } from './proxy.js';
 import { ReadCache } from './read-cache.js';
 import { type AuthLevel, type RouteDef, type RouteMatch, RouteTable } from './route.js';
@@ -55,6 +56,16 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
       }
       let path = ctx.path;
       if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+      const probe = probeOf(path, o.urlPrefix);
+      if (probe !== undefined) {
+        // <URLPrefix>/health/{live,ready,leader}: no credentials, never proxied (probes.ts).
+        routeName = `health-${probe}`;
+        checkMethod(ctx);
+        const result = await runProbe(probe, deps, { appliedWaitMs: options.probeAppliedWaitMs });
+        ctx.set('Cache-Control', 'no-store');
+        sendJson(ctx, result.status, result.body);
+        return;
+      }
       if (path === metricsPath) {
         routeName = 'metrics';
         checkMethod(ctx);

@@ -5,6 +5,7 @@ export { type Envelope, errorEnvelope, okEnvelope, Reply, reply } from './envelo
 export { ApiError, type ApiErrorCode, badParameter, failed, toApiError, unauthorized } from './errors.js';
 export { type ApiOptions, ApiOptionsError, type AuthenticationMethod, normalizePrefix } from './options.js';
 export * from './params.js';
+export { type ProbeName, type ProbeResult, probeOf, runProbe } from './probes.js';
 export { PROXIED_HEADER } from './proxy.js';
 export { ReadCache, type ReadCacheOptions } from './read-cache.js';
 export {

@@ -54,6 +54,8 @@ export interface ApiOptions {
   onError?: (err: unknown, path: string) => void;
   /** Caches the bodies of `cacheable` routes while the data behind them is unchanged. Off when omitted. */
   readCache?: ReadCacheOptions;
+  /** /health/ready: how long the applied index may take to reach the commit index. Default 500 ms. */
+  probeAppliedWaitMs?: number;
 }
 
 export interface ResolvedApiOptions {
