@@ -111,8 +111,9 @@ describe('masters published to ZooKeeper and etcd', () => {
     }
   });
 
-  it('kill -9 of the master: the promoted replica appears in ZooKeeper and etcd, each write a recovery step', async () => {
+  it('kill -9 of the master with ZooKeeper down: the recovery succeeds, etcd names the new master, ZooKeeper once it is back', async () => {
     await new Promise((r) => setTimeout(r, 1500)); // past the recovery warm-up
+    await zk.process.stop(5000);
     await topology.kill9(topology.master);
     const recovery = await eventually(
       'a successful recovery',
@@ -124,27 +125,75 @@ describe('masters published to ZooKeeper and etcd', () => {
     );
     const successor = recovery.SuccessorKey!.Port;
     expect(topology.replicas).toContain(successor);
-
-    await eventually('ZooKeeper to name the new master', async () =>
-      (await published(zkReader))['mysql/master/main'] === `127.0.0.1:${successor}` ? true : undefined,
-    );
     await eventually('etcd to name the new master', async () =>
       (await published(etcdReader))['mysql/master/main'] === `127.0.0.1:${successor}` ? true : undefined,
     );
-    expect(await published(zkReader)).toEqual(expected(successor));
     expect(await published(etcdReader)).toEqual(expected(successor));
 
-    const steps = await eventually('the KV writes among the recovery steps', async () => {
+    const steps = async () => {
       const r = await leader.get<{ Message: string }[]>(`audit-recovery-steps/${recovery.UID}`);
-      const messages = Array.isArray(r.body) ? r.body.map((s) => s.Message) : [];
-      return messages.some((m) => m.startsWith('KV zookeeper: published')) &&
-        messages.some((m) => m.startsWith('KV etcd: published'))
-        ? messages
+      return Array.isArray(r.body) ? r.body.map((x) => x.Message) : [];
+    };
+    const failed = await eventually(
+      'the failed ZooKeeper write among the recovery steps',
+      async () => (await steps()).find((m) => m.startsWith('KV zookeeper: publishing')),
+      30_000,
+    );
+    expect(failed).toMatch(
+      new RegExp(
+        `^KV zookeeper: publishing mysql/master/main = 127\\.0\\.0\\.1:${successor} failed \\(attempt 1\\): .+; retrying in 1 s$`,
+      ),
+    );
+    expect(await steps()).toContain(
+      `KV etcd: published mysql/master/main = 127.0.0.1:${successor} (5 keys written)`,
+    );
+    expect(await steps()).toContain(`KV: mysql/master/main = 127.0.0.1:${successor}`);
+
+    await zk.restart();
+    await eventually(
+      'ZooKeeper to name the new master after its restart',
+      async () =>
+        (await published(zkReader).catch(() => ({}) as Record<string, string>))['mysql/master/main'] ===
+        `127.0.0.1:${successor}`
+          ? true
+          : undefined,
+      60_000,
+    );
+    expect(await published(zkReader)).toEqual(expected(successor));
+    // the retry that landed is a step of the same recovery
+    await eventually('the ZooKeeper retry among the recovery steps', async () =>
+      (await steps()).includes(
+        `KV zookeeper: published mysql/master/main = 127.0.0.1:${successor} (5 keys written)`,
+      )
+        ? true
+        : undefined,
+    );
+  });
+
+  it('a graceful master takeover is published to both stores', async () => {
+    const current = (await leader.get<Recovery[]>('audit-recovery')).body.find((x) => x.IsSuccessful)!
+      .SuccessorKey!.Port;
+    const other = topology.replicas.find((p) => p !== current)!;
+    await eventually('the other replica to replicate from the current master', async () => {
+      const r = await leader.get<{ Key: { Port: number }; MasterKey: { Port: number } }[]>(
+        `cluster/127.0.0.1:${current}`,
+      );
+      return Array.isArray(r.body) && r.body.some((i) => i.Key.Port === other && i.MasterKey.Port === current)
+        ? true
         : undefined;
     });
-    expect(steps).toContain(`KV: mysql/master/main = 127.0.0.1:${successor}`);
-    expect(steps.find((m) => m.startsWith('KV zookeeper:'))).toBe(
-      `KV zookeeper: published mysql/master/main = 127.0.0.1:${successor} (5 keys written)`,
+    const r = await leader.get<{ Code: string }>(
+      `graceful-master-takeover/127.0.0.1/${current}/127.0.0.1/${other}`,
     );
+    expect(r.status, r.text).toBe(200);
+    for (const [name, reader] of [
+      ['ZooKeeper', zkReader],
+      ['etcd', etcdReader],
+    ] as const) {
+      await eventually(`${name} to name the designated replica`, async () =>
+        (await published(reader))['mysql/master/main'] === `127.0.0.1:${other}` ? true : undefined,
+      );
+      expect(await published(reader)).toEqual(expected(other));
+    }
   });
 });
