@@ -397,3 +397,54 @@ describe('errors, warnings and files', () => {
     }
   });
 });
+
+describe('KV store keys (packages/kv)', () => {
+  it('reads ZkAddress, EtcdEndpoints and the Consul keys with the reference defaults', () => {
+    const { config, warnings } = parseConfig(
+      {
+        ...SQLITE,
+        ZkAddress: 'zk-1,zk-2:12181',
+        EtcdEndpoints: ['http://etcd-1:2379', 'etcd-2:2379'],
+        ConsulAddress: '127.0.0.1:8500',
+        ConsulKVStoreProvider: 'consul-txn',
+      },
+      {},
+    );
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({
+      ZkAddress: 'zk-1,zk-2:12181',
+      EtcdEndpoints: ['http://etcd-1:2379', 'etcd-2:2379'],
+      ConsulScheme: 'http',
+      ConsulAclToken: '',
+      ConsulKVStoreProvider: 'consul-txn',
+      ConsulCrossDataCenterDistribution: false,
+      ConsulMaxKVsPerTransaction: 5,
+    });
+    expect(parseConfig(SQLITE, {}).config).toMatchObject({
+      ZkAddress: '',
+      EtcdEndpoints: [],
+      ConsulAddress: '',
+    });
+  });
+
+  it('malformed addresses are errors naming the key', () => {
+    expect(
+      problemsOf({
+        ...SQLITE,
+        ZkAddress: 'zk-1,,zk-2',
+        EtcdEndpoints: ['http://etcd-1:2379', 'ftp://etcd-2'],
+        ConsulAddress: 'consul:0',
+        ConsulScheme: 'ftp',
+        ConsulKVStoreProvider: 'zk',
+        ConsulMaxKVsPerTransaction: 100,
+      }),
+    ).toEqual([
+      'ConsulScheme: must be one of "http", "https"; got "ftp"',
+      'ConsulKVStoreProvider: must be one of "consul", "consul-txn"; got "zk"',
+      'ConsulMaxKVsPerTransaction: must be between 5 and 64, got 100',
+      'ZkAddress: server 2 is empty (expected srv1[:port1][,srv2[:port2]...])',
+      'EtcdEndpoints[1]: "ftp://etcd-2": the scheme must be http or https',
+      'ConsulAddress: expected host[:port]: port "0" must be a number from 1 to 65535',
+    ]);
+  });
+});
