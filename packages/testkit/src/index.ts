@@ -42,9 +42,12 @@ export { cleanupSync, makeTempDir, registryRoot, removeTempDir } from './registr
 export {
   DEFAULT_REPLICATION_TIMING,
   type LabTopologyOptions,
+  type MasterUseGtid,
+  type ReplicateOptions,
   type ReplicationTiming,
   replicateFrom,
   SERVER_DEFAULT_TIMING,
+  type SemiSyncOptions,
   startMariaDBTopology,
   Topology,
   type TopologyOptions,

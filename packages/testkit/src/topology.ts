@@ -1,6 +1,7 @@
-// MariaDB replication topologies for tests: a master with GTID replicas, or a chain
-// master → intermediate master → replicas. Every server is its own `mariadbd` process, on 127.0.0.1
-// (servers named by port) or each in its own NetLab host (servers named by host name).
+// MariaDB replication topologies for tests: a master with GTID (or binlog file:pos) replicas, or a
+// chain master → intermediate master → replicas, optionally with semi-sync or an active/passive
+// co-master. Every server is its own `mariadbd` process, on 127.0.0.1 (servers named by port) or
+// each in its own NetLab host (servers named by host name).
 import {
   MariaDBKitError,
   type MariaDBServer,
@@ -30,6 +31,25 @@ export const SERVER_DEFAULT_TIMING: ReplicationTiming = {
   heartbeatPeriod: SERVER_DEFAULT,
 };
 
+/**
+ * How replicas position themselves (CHANGE MASTER TO … MASTER_USE_GTID=): MariaDB GTID `slave_pos`
+ * (the kit's default), `current_pos`, or `no` for binlog file:pos replication.
+ */
+export type MasterUseGtid = 'slave_pos' | 'current_pos' | 'no';
+
+/** MariaDB's built-in semi-synchronous replication (server options, set at start). */
+export interface SemiSyncOptions {
+  /** `rpl_semi_sync_master_enabled` on the master (default true). */
+  readonly master?: boolean;
+  /**
+   * How many of the master's direct replicas acknowledge (`rpl_semi_sync_slave_enabled`), the first
+   * ones in `replicas` order (default: all of them). Other servers are asynchronous.
+   */
+  readonly replicas?: number;
+  /** `rpl_semi_sync_master_timeout` in milliseconds (default: the server's, 10000). */
+  readonly timeoutMs?: number;
+}
+
 export interface TopologyOptions {
   /** Replicas directly under the master (default 2). */
   readonly replicas?: number;
@@ -39,6 +59,25 @@ export interface TopologyOptions {
   readonly args?: readonly string[];
   /** slave_net_timeout and MASTER_HEARTBEAT_PERIOD (default DEFAULT_REPLICATION_TIMING). */
   readonly timing?: ReplicationTiming;
+  /** MASTER_USE_GTID of every replica (default `slave_pos`; `no`: binlog file:pos replication). */
+  readonly masterUseGtid?: MasterUseGtid;
+  /** Semi-sync replication (default: none). */
+  readonly semiSync?: SemiSyncOptions;
+  /**
+   * Active/passive co-masters: the master also replicates from its first replica (which stays
+   * read-only, the master writable), from where that replica's binlog ends. Needs `replicas` ≥ 1.
+   */
+  readonly coMaster?: boolean;
+}
+
+/** Options of `replicateFrom`. */
+export interface ReplicateOptions {
+  /** MASTER_USE_GTID (default `slave_pos`); `no` starts at `at`, or the master's first binlog. */
+  readonly masterUseGtid?: MasterUseGtid;
+  /** Binlog coordinates to start at (only with `masterUseGtid: 'no'`). */
+  readonly at?: { readonly file: string; readonly pos: number };
+  /** Set `read_only=1` on the replica (default true). */
+  readonly readOnly?: boolean;
 }
 
 export interface LabTopologyOptions extends TopologyOptions {
@@ -63,6 +102,10 @@ export class Topology<K extends number | string = number> {
     readonly intermediateReplicas: readonly K[],
     /** The replication timing the replicas were set up with. */
     readonly timing: ReplicationTiming = DEFAULT_REPLICATION_TIMING,
+    /** How the replicas were pointed at their masters (MASTER_USE_GTID). */
+    readonly masterUseGtid: MasterUseGtid = 'slave_pos',
+    /** The master's co-master (its first replica, which it also replicates from), if any. */
+    readonly coMaster: K | undefined = undefined,
   ) {}
 
   /** Every server's key, master first: ports, or host names in a lab. */
@@ -111,9 +154,22 @@ export class Topology<K extends number | string = number> {
     return this.server(key).restart();
   }
 
-  /** Points `replica` at `master` with MariaDB GTID and this topology's timing. */
-  replicateFrom(replica: K, master: K): Promise<void> {
-    return replicateFrom(this.server(replica), this.server(master), this.timing);
+  /**
+   * Points `replica` at `master` with this topology's timing and MASTER_USE_GTID (file:pos
+   * topologies start where `master`'s binlog ends now, unless `opts.at` says otherwise).
+   */
+  async replicateFrom(
+    replica: K,
+    master: K,
+    opts: Omit<ReplicateOptions, 'masterUseGtid'> = {},
+  ): Promise<void> {
+    const masterUseGtid = this.masterUseGtid;
+    const at = opts.at ?? (masterUseGtid === 'no' ? await binlogEnd(this.server(master)) : undefined);
+    await replicateFrom(this.server(replica), this.server(master), this.timing, {
+      ...opts,
+      masterUseGtid,
+      at,
+    });
   }
 
   /** Waits until every running replica has applied the master's current GTID position. */
@@ -145,27 +201,65 @@ export class Topology<K extends number | string = number> {
   }
 }
 
+/** Where a server's binlog ends now (SHOW MASTER STATUS). */
+async function binlogEnd(server: MariaDBServer): Promise<{ file: string; pos: number }> {
+  const [row] = await server.query<{ File: string; Position: number }>('SHOW MASTER STATUS');
+  if (!row) throw new MariaDBKitError(`${server.address} has no binary log`);
+  return { file: row.File, pos: Number(row.Position) };
+}
+
 /**
- * Points `replica` at a master (a port on 127.0.0.1, or a server anywhere) with MariaDB GTID
- * (slave_pos), starts it and makes it read-only. The heartbeat period comes from `timing`.
+ * Points `replica` at a master (a port on 127.0.0.1, or a server anywhere), starts it and makes it
+ * read-only (unless `opts.readOnly` is false). Positioning: MariaDB GTID (`slave_pos` by default),
+ * or binlog file:pos (`masterUseGtid: 'no'`, at `opts.at` or the master's first binlog). The
+ * heartbeat period comes from `timing`.
  */
 export async function replicateFrom(
   replica: MariaDBServer,
   master: number | MariaDBServer,
   timing: ReplicationTiming = DEFAULT_REPLICATION_TIMING,
+  opts: ReplicateOptions = {},
 ): Promise<void> {
   const [host, port] = typeof master === 'number' ? ['127.0.0.1', master] : [master.host, master.port];
   const heartbeat = timing.heartbeatPeriod ?? DEFAULT_REPLICATION_TIMING.heartbeatPeriod;
   const heartbeatClause =
     heartbeat === SERVER_DEFAULT ? '' : `, MASTER_HEARTBEAT_PERIOD=${Number(heartbeat)}`;
+  const useGtid = opts.masterUseGtid ?? 'slave_pos';
+  if (!['slave_pos', 'current_pos', 'no'].includes(useGtid))
+    throw new MariaDBKitError(`masterUseGtid must be slave_pos, current_pos or no, got ${String(useGtid)}`);
+  if (opts.at && useGtid !== 'no')
+    throw new MariaDBKitError('replicateFrom: `at` coordinates need masterUseGtid: no');
+  const params: unknown[] = [host];
+  let position = '';
+  if (opts.at) {
+    position = `, MASTER_LOG_FILE=?, MASTER_LOG_POS=${Math.trunc(Number(opts.at.pos))}`;
+    params.push(opts.at.file);
+  }
   await replica.query(
     `CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=${Number(port)},
        MASTER_USER='${REPLICATION_USER}', MASTER_PASSWORD='${REPLICATION_PASSWORD}',
-       MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1${heartbeatClause}`,
-    [host],
+       MASTER_USE_GTID=${useGtid}${position}, MASTER_CONNECT_RETRY=1${heartbeatClause}`,
+    params,
   );
   await replica.query('START SLAVE');
-  await replica.query('SET GLOBAL read_only = 1');
+  if (opts.readOnly !== false) await replica.query('SET GLOBAL read_only = 1');
+}
+
+/** Server options of each server of a topology (master, replicas, the rest) for `semiSync`. */
+function semiSyncArgs(semiSync: SemiSyncOptions | undefined, index: number, replicaCount: number): string[] {
+  if (!semiSync) return [];
+  if (index === 0) {
+    if (semiSync.master === false) return [];
+    const timeout = semiSync.timeoutMs;
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 0))
+      throw new MariaDBKitError(`semiSync.timeoutMs must be a non-negative integer, got ${timeout}`);
+    return [
+      '--rpl-semi-sync-master-enabled=ON',
+      ...(timeout === undefined ? [] : [`--rpl-semi-sync-master-timeout=${timeout}`]),
+    ];
+  }
+  const acking = semiSync.replicas ?? replicaCount;
+  return index <= Math.min(acking, replicaCount) ? ['--rpl-semi-sync-slave-enabled=ON'] : [];
 }
 
 /** A topology on 127.0.0.1, servers keyed by port. */
@@ -183,11 +277,18 @@ export async function startMariaDBTopology(
     throw new MariaDBKitError(
       `this topology has ${total} servers but ${labHosts.length} lab hosts were given`,
     );
+  if (options.coMaster && replicaCount < 1)
+    throw new MariaDBKitError('coMaster needs at least one replica (the passive co-master)');
   const args = options.args ?? [];
   const timing = { ...DEFAULT_REPLICATION_TIMING, ...options.timing };
+  const masterUseGtid = options.masterUseGtid ?? 'slave_pos';
+  const serverArgs = Array.from({ length: total }, (_, i) => [
+    ...args,
+    ...semiSyncArgs(options.semiSync, i, replicaCount),
+  ]);
   const started = await Promise.allSettled(
     Array.from({ length: total }, (_, i) =>
-      startMariaDB({ args, labHost: labHosts?.[i], slaveNetTimeout: timing.slaveNetTimeout }),
+      startMariaDB({ args: serverArgs[i], labHost: labHosts?.[i], slaveNetTimeout: timing.slaveNetTimeout }),
     ),
   );
   const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -200,17 +301,21 @@ export async function startMariaDBTopology(
   const replicas = rest.slice(0, replicaCount);
   const intermediate = chainCount === undefined ? undefined : rest[replicaCount];
   const intermediateReplicas = chainCount === undefined ? [] : rest.slice(replicaCount + 1);
+  const how = { masterUseGtid };
   try {
     await Promise.all(
-      [...replicas, ...(intermediate ? [intermediate] : [])].map((r) => replicateFrom(r, master, timing)),
+      [...replicas, ...(intermediate ? [intermediate] : [])].map((r) =>
+        replicateFrom(r, master, timing, how),
+      ),
     );
     if (intermediate)
-      await Promise.all(intermediateReplicas.map((r) => replicateFrom(r, intermediate, timing)));
+      await Promise.all(intermediateReplicas.map((r) => replicateFrom(r, intermediate, timing, how)));
   } catch (error) {
     await Promise.all(servers.map((s) => s.destroy()));
     throw error;
   }
   const key = (s: MariaDBServer): number | string => s.labHost?.name ?? s.port;
+  const passive = options.coMaster ? replicas[0] : undefined;
   const topology = new Topology<number | string>(
     new Map(servers.map((s) => [key(s), s])),
     key(master),
@@ -218,7 +323,23 @@ export async function startMariaDBTopology(
     intermediate && key(intermediate),
     intermediateReplicas.map(key),
     timing,
+    masterUseGtid,
+    passive && key(passive),
   );
-  await topology.waitForReplication();
+  try {
+    await topology.waitForReplication();
+    if (passive) {
+      // The master replicates from where the passive co-master's binlog ends (everything before it
+      // came from the master itself), and stays writable.
+      const coMasterHow: ReplicateOptions =
+        masterUseGtid === 'no'
+          ? { masterUseGtid, at: await binlogEnd(passive), readOnly: false }
+          : { masterUseGtid: 'current_pos', readOnly: false };
+      await replicateFrom(master, passive, timing, coMasterHow);
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.destroy()));
+    throw error;
+  }
   return topology;
 }
