@@ -137,7 +137,11 @@ export async function startDaemon(
     healthPollSeconds: config.RaftHealthPollSeconds,
     membership,
     log,
-    onLeading: () => recovery.onLeading(),
+    onLeading: () => {
+      recovery.onLeading();
+      // A new leader brings the KV stores up to date at once (its predecessor may have died mid-write).
+      void masterKV.submitAll();
+    },
   });
   duties.start();
 
