@@ -100,7 +100,11 @@ class StoreWorker {
       // synchronous step), so a publish joins a loop that will still see it, or starts one.
       if (!this.active) {
         this.active = true;
-        this.running = Promise.resolve().then(() => this.loop());
+        // loop() reports every failure it expects; anything else must not become an unhandled
+        // rejection in the process that hosts the publisher.
+        this.running = Promise.resolve()
+          .then(() => this.loop())
+          .catch(() => {});
       }
     });
   }
