@@ -20,6 +20,7 @@ describe('automated master failover on a real MariaDB topology', () => {
   let topology: Topology;
   let cluster: OrchestratorCluster;
   let leader: OrchestratorNode;
+  let firstSuccessor = 0;
 
   beforeAll(async () => {
     topology = await startMariaDBTopology({ replicas: 2 });
@@ -102,5 +103,28 @@ describe('automated master failover on a real MariaDB topology', () => {
         ? true
         : undefined;
     });
+    firstSuccessor = successor;
+  });
+
+  it('after an acknowledgement, a kill -9 of the new master is recovered too (each failure is its own suspicion)', async () => {
+    expect(firstSuccessor).not.toBe(0);
+    const ack = await leader.get<{ Code: string }>('ack-all-recoveries?comment=first+failover+handled');
+    expect(ack.body.Code).toBe('OK');
+    await new Promise((r) => setTimeout(r, 1500));
+    await topology.kill9(firstSuccessor);
+    const second = await eventually(
+      'a second successful recovery, of the first successor',
+      async () => {
+        const r = await leader.get<Recovery[]>('audit-recovery');
+        return Array.isArray(r.body)
+          ? r.body.find((x) => x.IsSuccessful && x.AnalysisEntry.AnalyzedInstanceKey.Port === firstSuccessor)
+          : undefined;
+      },
+      30_000,
+    );
+    const last = topology.replicas.find((p) => p !== firstSuccessor)!;
+    expect(second.SuccessorKey?.Port).toBe(last);
+    const [ro] = await topology.query<{ ro: number }>(last, 'SELECT @@read_only AS ro');
+    expect(ro?.ro).toBe(0);
   });
 });

@@ -253,7 +253,7 @@ export class Discovery {
     if (!loop) throw new DiscoveryPausedError('this node is not part of a raft quorum: it is not probing');
     const ago = loop.lastSeenAgo(key);
     if (ago !== undefined && ago <= withinMs) {
-      return { Reachable: true, Detail: `probed successfully ${ago} ms ago` };
+      return { Reachable: true, Detail: `a probe begun ${ago} ms ago succeeded` };
     }
     if (await loop.checkNow(key)) return { Reachable: true, Detail: 'answered a ping just now' };
     return {

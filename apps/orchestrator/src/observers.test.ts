@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { type Member, ObserverPanel } from './observers.js';
+import { type Member, ObserverPanel, VETO_RECHECK_MS } from './observers.js';
 
 const key = { Hostname: 'db1', Port: 3306 };
 
-function panel(others: Member[], answers: Record<string, { Reachable: boolean; Detail: string } | Error>) {
+function panel(
+  others: Member[],
+  answers: Record<string, { Reachable: boolean; Detail: string } | Error>,
+  clock = { now: 10_000 },
+) {
   const asked: string[] = [];
   let completions = 0;
   const p = new ObserverPanel({
     self: 'n1:10008',
     others: () => others,
-    now: () => 10_000,
+    now: () => clock.now,
     ask: async (member, k, withinMs) => {
       asked.push(`${member.id} ${k.Hostname}:${k.Port} within ${withinMs}`);
       const a = answers[member.id];
@@ -40,7 +44,7 @@ describe('ObserverPanel', () => {
     p.consult(key, 9_000);
     expect(p.views().consultations.get('db1:3306')?.complete).toBe(false);
     await settle();
-    expect(asked).toEqual(['n2:10008 db1:3306 within 1500', 'n3:10008 db1:3306 within 1500']);
+    expect(asked).toEqual(['n2:10008 db1:3306 within 1000', 'n3:10008 db1:3306 within 1000']);
     expect(completions()).toBe(1);
     const c = p.views().consultations.get('db1:3306');
     expect(c?.complete).toBe(true);
@@ -63,6 +67,31 @@ describe('ObserverPanel', () => {
     expect(asked).toHaveLength(2);
     p.retain(new Set());
     expect(p.views().consultations.size).toBe(0);
+  });
+
+  it('a veto is re-examined after VETO_RECHECK_MS while the suspicion lasts; a plain "unreachable" is not', async () => {
+    const clock = { now: 10_000 };
+    const answers: Record<string, { Reachable: boolean; Detail: string }> = {
+      'n2:10008': { Reachable: true, Detail: 'probed successfully 10 ms ago' },
+    };
+    const { p, asked } = panel([{ id: 'n2:10008', httpURL: 'http://n2:3000' }], answers, clock);
+    p.consult(key, 9_990);
+    await settle();
+    clock.now += VETO_RECHECK_MS - 1;
+    p.consult(key, 9_990);
+    expect(asked).toHaveLength(1);
+    clock.now += 1;
+    answers['n2:10008'] = { Reachable: false, Detail: 'no answer to a ping' };
+    p.consult(key, 9_990);
+    await settle();
+    expect(asked).toEqual([
+      'n2:10008 db1:3306 within 10',
+      `n2:10008 db1:3306 within ${10 + VETO_RECHECK_MS}`,
+    ]);
+    expect(p.views().consultations.get('db1:3306')?.reports[0]?.Reachable).toBe(false);
+    clock.now += 10 * VETO_RECHECK_MS;
+    p.consult(key, 9_990);
+    expect(asked).toHaveLength(2);
   });
 
   it('alone (no other members): nothing to wait for', () => {

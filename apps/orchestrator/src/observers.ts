@@ -35,8 +35,13 @@ interface Consultation extends ObserverConsultation {
   /** The suspicion this consultation is about (epoch ms). */
   readonly since: number;
   complete: boolean;
+  /** When the answers were in (epoch ms). */
+  completedAt: number;
   reports: ObserverReport[];
 }
+
+/** A "reachable" answer holds a dead verdict back for this long; then the others are asked again. */
+export const VETO_RECHECK_MS = 2000;
 
 const keyOf = (k: InstanceKey) => `${k.Hostname}:${k.Port}`;
 
@@ -55,12 +60,12 @@ export class ObserverPanel {
   consult(key: InstanceKey, since: number): void {
     const id = keyOf(key);
     const existing = this.consultations.get(id);
-    if (existing !== undefined && existing.since === since) return;
-    const c: Consultation = { since, complete: false, reports: [] };
+    if (existing !== undefined && existing.since === since && !this.expired(existing)) return;
+    const c: Consultation = { since, complete: false, completedAt: 0, reports: [] };
     this.consultations.set(id, c);
     const others = this.o.others();
-    // A little slack so an observer's own probe that began just before the suspicion still counts.
-    const withinMs = Math.max(0, this.now() - since) + 500;
+    // Only what an observer saw after this node started failing to reach the instance counts.
+    const withinMs = Math.max(0, this.now() - since);
     const asks = others.map(async (member): Promise<ObserverReport> => {
       if (member.httpURL === undefined) {
         return { Observer: member.id, Reachable: null, Detail: 'its HTTP address is not known yet' };
@@ -76,8 +81,21 @@ export class ObserverPanel {
       if (this.consultations.get(id) !== c) return; // superseded by a newer suspicion
       c.reports = reports;
       c.complete = true;
+      c.completedAt = this.now();
       this.o.onComplete?.();
     });
+  }
+
+  /**
+   * A veto ("I reached it") is re-examined after VETO_RECHECK_MS while the instance stays
+   * unreachable from here: an answer racing the failure itself must not hold a recovery back forever.
+   */
+  private expired(c: Consultation): boolean {
+    return (
+      c.complete &&
+      c.reports.some((r) => r.Reachable === true) &&
+      this.now() - c.completedAt >= VETO_RECHECK_MS
+    );
   }
 
   /** Forgets consultations about instances no longer suspected. */

@@ -206,6 +206,25 @@ describe('DiscoveryLoop', () => {
     await loop.stop();
   });
 
+  it('a suspicion ends when the instance is seen again; the next failure starts a new one, dated anew', async () => {
+    const { loop, prober } = setup();
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    const key = { Hostname: 'h', Port: 1 };
+    prober.hung.add('h:1');
+    await vi.advanceTimersByTimeAsync(3000);
+    const first = loop.suspectedSince(key);
+    expect(first).toBeDefined();
+    prober.hung.delete('h:1');
+    await vi.advanceTimersByTimeAsync(40_000); // past the abandoned probe's deadline and the backoff
+    expect(loop.suspectedSince(key)).toBeUndefined();
+    const killedAt = Date.now();
+    prober.kill(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(loop.suspectedSince(key)).toBeGreaterThanOrEqual(killedAt);
+    await loop.stop();
+  });
+
   it('replicaSilence: how long a replica provably received nothing; reset by any change', async () => {
     const { loop, prober } = setup();
     await loop.start();

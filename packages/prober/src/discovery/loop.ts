@@ -72,6 +72,8 @@ interface Entry {
   urgent: boolean;
   addedAt: number;
   lastSeen: number;
+  /** When the last successful probe began: it proves the instance answered after this moment. */
+  lastSeenProbeStart: number;
   /** Epoch ms since which this instance is suspected (slow ping, failure); undefined when not. */
   suspectSince?: number;
   /** A ping is in flight (one at a time per instance). */
@@ -273,6 +275,7 @@ export class DiscoveryLoop {
         urgent: false,
         addedAt: now,
         lastSeen: 0,
+        lastSeenProbeStart: 0,
         pinging: false,
         waiters: [],
       };
@@ -432,16 +435,26 @@ export class DiscoveryLoop {
    */
   private ping(e: Entry): void {
     e.pinging = true;
+    let settled = false;
     const slow = this.timers.setTimeout(() => {
-      if (this.running && e.pinging) this.suspect(e, this.now());
+      if (this.running && !settled) this.suspect(e, this.now());
     }, this.o.suspectAfterMs);
-    void this.o.prober.ping({ key: e.key, address: e.address }).then((ok) => {
+    const finish = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
       e.pinging = false;
       this.timers.clearTimeout(slow);
+      this.timers.clearTimeout(deadline);
       if (!this.running) return;
       if (!ok) this.pingFailed(e);
-      else if (e.failures === 0 && !e.inFlight) e.suspectSince = undefined;
-    });
+      else if (e.failures === 0) e.suspectSince = undefined;
+    };
+    // The prober bounds its pings; this is the loop's own guarantee that one never hangs forever.
+    const deadline = this.timers.setTimeout(
+      () => finish(false),
+      this.o.config.MySQLConnectTimeoutSeconds * 1000 + 1000,
+    );
+    void this.o.prober.ping({ key: e.key, address: e.address }).then(finish, () => finish(false));
   }
 
   /** Starts a suspicion episode: bursts on the replicas, and onSuspicion once. */
@@ -453,10 +466,16 @@ export class DiscoveryLoop {
     this.options.onSuspicion?.(e.key, since);
   }
 
-  /** Milliseconds since the last successful probe of `key` (undefined: never, or unknown). */
+  /**
+   * Milliseconds since the last successful probe of `key` began (undefined: never, or unknown).
+   * Counted from its start, not its end: a probe that ended after a failure may have read its
+   * answer before it.
+   */
   lastSeenAgo(key: InstanceKey): number | undefined {
     const e = this.entries.get(keyString(this.canonical(key)));
-    return e === undefined || e.lastSeen === 0 ? undefined : Math.max(0, this.now() - e.lastSeen);
+    return e === undefined || e.lastSeenProbeStart === 0
+      ? undefined
+      : Math.max(0, this.now() - e.lastSeenProbeStart);
   }
 
   /**
@@ -540,7 +559,9 @@ export class DiscoveryLoop {
     }
     e.failures = 0;
     e.lastSeen = now;
-    if (!e.pinging) e.suspectSince = undefined;
+    e.lastSeenProbeStart = started;
+    // Seen now: whatever suspicion there was is over (a stale one would date the next one wrongly).
+    e.suspectSince = undefined;
     e.nextDue = started + this.pollMs;
     this.observeLink(e.id, inst, now);
     inst.LastSeenTimestamp = iso(now);
