@@ -58,7 +58,15 @@ export async function stopAndReadReplicas(
   run: RecoveryRun,
   master: InstanceKey,
   keys: readonly InstanceKey[],
-  opts: { stop: boolean },
+  opts: {
+    stop: boolean;
+    /**
+     * Stop only the IO threads and leave the SQL threads applying what they received. MariaDB
+     * with GTID discards a replica's relay logs when its SQL thread starts again after a full
+     * stop, so a promotion that must wait for them (or refuse without losing them) keeps it running.
+     */
+    keepApplying?: boolean;
+  },
 ): Promise<{ views: InstanceView[]; unreachable: InstanceKey[] }> {
   const { mysql, reads } = run.ctx;
   const timeoutMs = run.config.StopReplicationNiceTimeoutSeconds * 1000;
@@ -70,7 +78,14 @@ export async function stopAndReadReplicas(
           await run.audit(`${keyOf(key)} no longer replicates from ${keyOf(master)}; left out`);
           return null;
         }
-        if (opts.stop) {
+        if (opts.stop && opts.keepApplying) {
+          run.guard(`stop IO thread on ${keyOf(key)}`);
+          await mysql.execute(key, 'stop IO thread', 'STOP SLAVE IO_THREAD');
+          const applied = await mysql.waitRelayLogApplied(key, before.sqlRunning ? timeoutMs : 0);
+          await run.audit(
+            `stopped the IO thread on ${keyOf(key)}${applied ? '; relay log applied' : '; its SQL thread keeps applying its relay log'}`,
+          );
+        } else if (opts.stop) {
           run.guard(`stop replication on ${keyOf(key)}`);
           const applied = await stopReplicationUnsticking(run, key, timeoutMs);
           await run.audit(

@@ -81,6 +81,9 @@ async function failover(run: RecoveryRun, opts: MasterFailoverOptions): Promise<
   });
   const { views, unreachable } = await stopAndReadReplicas(run, deadKey, keys, {
     stop: !opts.replicasPrepared,
+    keepApplying:
+      run.config.DelayMasterPromotionIfSQLThreadNotUpToDate ||
+      run.config.FailMasterPromotionIfSQLThreadNotUpToDate,
   });
   const alive = await Promise.race([masterAnswers, recheckDeadline]);
   clearTimeout(recheckTimer);
@@ -118,6 +121,8 @@ async function failover(run: RecoveryRun, opts: MasterFailoverOptions): Promise<
   for (const step of plan.steps) {
     if (step.op === 'catch-up') {
       const source = byKey.get(keyOf(step.from));
+      const status = await mysql.replicaStatus(step.instance);
+      if (status && (status.ioRunning || status.sqlRunning)) await mysql.stopReplication(step.instance);
       const position =
         plan.flavor === 'mariadb'
           ? source?.MariaDBGtidSlavePos || source?.MariaDBGtidCurrentPos || ''
@@ -133,8 +138,12 @@ async function failover(run: RecoveryRun, opts: MasterFailoverOptions): Promise<
       await mysql.stopReplication(step.instance);
       await run.audit(`${keyOf(step.instance)} caught up from ${keyOf(step.from)} to ${position}`);
     } else if (step.op === 'wait-sql-thread') {
-      run.guard(`start SQL thread on ${keyOf(step.instance)}`);
-      await mysql.query(step.instance, 'START SLAVE SQL_THREAD');
+      // Usually still running (keepApplying); a stopped one is started, not restarted.
+      const status = await mysql.replicaStatus(step.instance);
+      if (status && !status.sqlRunning) {
+        run.guard(`start SQL thread on ${keyOf(step.instance)}`);
+        await mysql.query(step.instance, 'START SLAVE SQL_THREAD');
+      }
       const applied = await mysql.waitRelayLogApplied(
         step.instance,
         run.config.PromotionCatchUpTimeoutSeconds * 1000,

@@ -446,8 +446,12 @@ export function compareBinlogPositions(a: BinlogPosition, b: BinlogPosition): nu
   return a.LogPos - b.LogPos;
 }
 
+/**
+ * The SQL thread executed everything the IO thread read: the coordinates agree, as the reference
+ * checks. Not the state text: with parallel replication the SQL driver thread "has read all relay
+ * log" while its workers still wait (on a lock, say) to apply it.
+ */
 function relayApplied(s: ReplicaStatus): boolean {
-  if (/has read all relay log/i.test(s.sqlRunningState)) return true;
   return (
     s.readCoordinates.LogFile === s.execCoordinates.LogFile &&
     s.readCoordinates.LogPos === s.execCoordinates.LogPos
