@@ -95,6 +95,8 @@ export async function startDaemon(
     raftAdvertise: derived.raftId,
     defaultRaftPort: config.DefaultRaftPort,
     leaderURI: () => sm.leaderURI(),
+    // Heard from within two election timeouts: reachable for raft-add-peer / raft-remove-peer.
+    reachableWithinMs: 2 * config.RaftTickMilliseconds * config.RaftElectionTicks,
   });
   effects.configure(config, derived);
   raftNode.on('error', (err: Error) => log.error({ error: err.message }, 'raft failed'));

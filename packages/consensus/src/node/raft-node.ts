@@ -269,10 +269,11 @@ export class RaftNode extends EventEmitter {
 
   /**
    * Adds a voter: it joins as a learner (single-server change) and the leader promotes it once its
-   * log has caught up. Resolves once the promotion is applied here; RaftTimeoutError after
-   * requestTimeoutMs (the node stays a learner and is promoted when it catches up).
+   * log has caught up. Resolves once the promotion is applied here — or, with `waitForPromotion:
+   * false`, once the learner is; RaftTimeoutError after requestTimeoutMs (the node stays a learner
+   * and is promoted when it catches up).
    */
-  async addVoter(id: NodeId): Promise<void> {
+  async addVoter(id: NodeId, options: { readonly waitForPromotion?: boolean } = {}): Promise<void> {
     const raw = this.requireRunning();
     const deadline = performance.now() + this.timing.requestTimeoutMs;
     const s = raw.status();
@@ -282,6 +283,7 @@ export class RaftNode extends EventEmitter {
       this.schedule();
       await this.proposals.add(pos.index, pos.term, deadline);
     }
+    if (options.waitForPromotion === false) return;
     for (;;) {
       const r = this.requireRunning();
       if (r.confState(this.applier.appliedIndex).voters.includes(id)) return;
