@@ -283,6 +283,8 @@ function createRaftNode(
     tickMs: config.RaftTickMilliseconds,
     electionTicks: config.RaftElectionTicks,
     heartbeatTicks: config.RaftHeartbeatTicks,
+    snapshotThreshold: config.RaftSnapshotThreshold,
+    trailingEntries: config.RaftSnapshotTrailingEntries,
   };
   const raftLog = (
     level: 'debug' | 'info' | 'warn' | 'error',
