@@ -3,7 +3,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { replicateFrom, startMariaDBTopology, type Topology } from '@orchestrator/testkit';
+import {
+  replicateFrom,
+  startMariaDBTopology,
+  type Topology,
+  type TopologyOptions,
+} from '@orchestrator/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { eventually, FakeOrchestrator, grantReadOnlyAdmin, k, slaveStatus, trail } from './harness.js';
 
@@ -18,7 +23,7 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function start(opts: Parameters<typeof startMariaDBTopology>[0]) {
+async function start(opts: TopologyOptions) {
   topology = await startMariaDBTopology(opts);
   await grantReadOnlyAdmin(topology);
   await topology.query(topology.master, 'CREATE TABLE test.t (id INT PRIMARY KEY)');
@@ -68,7 +73,7 @@ describe('leadership lost mid-recovery', () => {
     o.onPublish = (op, value) => {
       if (
         op === 'write-recovery-step' &&
-        String((value as { Message: string }).Message).startsWith('candidate ')
+        /^regrouping by .*: candidate /.test(String((value as { Message: string }).Message))
       )
         o.leader = false;
     };
