@@ -95,6 +95,8 @@ export async function startDaemon(
     raftAdvertise: derived.raftId,
     defaultRaftPort: config.DefaultRaftPort,
     leaderURI: () => sm.leaderURI(),
+    // Heard from within two election timeouts: reachable for raft-add-peer / raft-remove-peer.
+    reachableWithinMs: 2 * config.RaftTickMilliseconds * config.RaftElectionTicks,
   });
   effects.configure(config, derived);
   raftNode.on('error', (err: Error) => log.error({ error: err.message }, 'raft failed'));
@@ -281,6 +283,8 @@ function createRaftNode(
     tickMs: config.RaftTickMilliseconds,
     electionTicks: config.RaftElectionTicks,
     heartbeatTicks: config.RaftHeartbeatTicks,
+    snapshotThreshold: config.RaftSnapshotThreshold,
+    trailingEntries: config.RaftSnapshotTrailingEntries,
   };
   const raftLog = (
     level: 'debug' | 'info' | 'warn' | 'error',

@@ -61,10 +61,14 @@ export interface RaftControl {
   /** Records a follower's health report; false (or a throw) when the token is unknown. */
   /** `httpURL` (ours): the reporting node's API base, so the leader can ask it what it sees. */
   reportHealth(token: string, raftBind: string, raftAdvertise: string, httpURL?: string): Awaitable<boolean>;
-  /** Adds a member; resolves with the normalised address. */
-  addPeer(addr: string): Awaitable<string>;
-  /** Removes a member; resolves with the normalised address. */
-  removePeer(addr: string): Awaitable<string>;
+  /**
+   * Adds a member; resolves with the normalised address. Refuses (an error with code
+   * MEMBERSHIP_CHANGE_REFUSED and `details`) a change that leaves fewer reachable voters than a
+   * quorum, unless `force`.
+   */
+  addPeer(addr: string, options?: { readonly force?: boolean }): Awaitable<string>;
+  /** Removes a member; resolves with the normalised address. Refuses like addPeer. */
+  removePeer(addr: string, options?: { readonly force?: boolean }): Awaitable<string>;
 }
 
 /**

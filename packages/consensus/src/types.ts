@@ -17,15 +17,31 @@ export interface Entry {
   readonly data: Uint8Array;
 }
 
-/** Single-server membership change (§6 / Ongaro's thesis §4.1): one server at a time. */
+/**
+ * Single-server membership change (§6 / Ongaro's thesis §4.1): one server at a time.
+ * - `addLearner`: `node` joins (or, if it is a voter, is demoted) as a learner: it receives the log
+ *   but neither votes nor counts toward any quorum.
+ * - `addVoter`: promotes the learner `node` to voter. Proposed on a node that is not a member, it
+ *   becomes `addLearner`: the leader promotes a learner itself once its log has caught up.
+ * - `removeServer`: `node` leaves (voter or learner).
+ */
 export interface ConfChange {
-  readonly type: 'addVoter' | 'removeServer';
+  readonly type: 'addVoter' | 'addLearner' | 'removeServer';
   readonly node: NodeId;
+  /**
+   * `addVoter` only: the incarnation of `node` being promoted (see HardState.recovering). A voter
+   * counts toward quorums only while the incarnation it reports is the one it was promoted with.
+   */
+  readonly incarnation?: string;
 }
 
-/** The voting membership at some log index. */
+/** The membership at some log index. */
 export interface ConfState {
   readonly voters: readonly NodeId[];
+  /** Members that receive the log but neither vote nor count toward quorums. Default none. */
+  readonly learners?: readonly NodeId[];
+  /** Voter → the incarnation it was promoted with (voters promoted from a recovering learner). */
+  readonly incarnations?: Readonly<Record<NodeId, string>>;
 }
 
 /** State that must be on stable storage before any message that depends on it is sent (Figure 2). */
@@ -35,6 +51,13 @@ export interface HardState {
   readonly vote: NodeId;
   /** Highest index known committed. Persisting it is an optimisation, not a safety requirement. */
   readonly commit: number;
+  /**
+   * Set while this node is *recovering*: it started with empty storage (a new node, or a voter whose
+   * data was lost) and may not vote, campaign or count toward any quorum until it is admitted — by
+   * a committed promotion carrying this incarnation id, or by every bootstrap voter reporting an
+   * empty log (a brand-new cluster). See docs/core.md "A node with empty storage".
+   */
+  readonly recovering?: string;
 }
 
 export interface SnapshotMeta {
@@ -67,7 +90,9 @@ export type MessageType =
   | 'snapshotResp'
   | 'timeoutNow'
   | 'readIndex'
-  | 'readIndexResp';
+  | 'readIndexResp'
+  | 'probe'
+  | 'probeResp';
 
 /**
  * A raft message between two nodes. Field meaning depends on `type`, as in etcd-io/raft:
@@ -77,6 +102,7 @@ export type MessageType =
  * - vote/preVote: `index`/`logTerm` are the candidate's last log index and term.
  * - snapshot: `snapshot` holds the whole snapshot; transports may stream its data in chunks.
  * - heartbeat/readIndex: `context` carries a read request id for ReadIndex (§6.4).
+ * - probe: a recovering node asks a bootstrap voter for its `term` and last `index` (probeResp).
  */
 export interface Message {
   readonly type: MessageType;
@@ -91,6 +117,8 @@ export interface Message {
   readonly rejectHint?: number;
   readonly snapshot?: Snapshot;
   readonly context?: Uint8Array;
+  /** Sent by a recovering node (HardState.recovering): its incarnation id. Echoed in probeResp. */
+  readonly incarnation?: string;
 }
 
 /** A ReadIndex answer: once `applied ≥ index`, a read for request `context` is linearizable. */
@@ -134,6 +162,14 @@ export interface Status {
   readonly applied: number;
   readonly lastIndex: number;
   readonly voters: readonly NodeId[];
-  /** Leader only: per follower, the highest index known replicated there. */
-  readonly progress?: Readonly<Record<NodeId, { match: number; next: number; recentActive: boolean }>>;
+  readonly learners: readonly NodeId[];
+  /** This node started with empty storage and is not admitted yet: it neither votes nor campaigns. */
+  readonly recovering: boolean;
+  /**
+   * Leader only: per member, the highest index known replicated there; `counted` is false for a
+   * learner and for a voter reporting an incarnation it was not promoted with.
+   */
+  readonly progress?: Readonly<
+    Record<NodeId, { match: number; next: number; recentActive: boolean; counted: boolean }>
+  >;
 }

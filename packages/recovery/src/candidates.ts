@@ -1,6 +1,7 @@
 // Candidate ordering and choice (reference §5.3): most advanced first, then the reference's
 // tie-breakers; then the first replica that may be promoted under the promotion rules and filters.
 import type { RecoveryConfig } from './config.js';
+import { compareBinlogPositions } from './coordinates.js';
 import { hostnameMatchesFilters } from './filters.js';
 import {
   compareMariaDBGtid,
@@ -47,10 +48,7 @@ export function mariaDBAppliedPos(i: InstanceView): string {
 }
 
 function compareCoordinates(a: InstanceView, b: InstanceView): number {
-  const fa = a.ExecBinlogCoordinates.LogFile;
-  const fb = b.ExecBinlogCoordinates.LogFile;
-  if (fa !== fb) return fa < fb ? -1 : 1;
-  return a.ExecBinlogCoordinates.LogPos - b.ExecBinlogCoordinates.LogPos;
+  return compareBinlogPositions(a.ExecBinlogCoordinates, b.ExecBinlogCoordinates);
 }
 
 /** How far a is relative to b in the dead master's stream. */

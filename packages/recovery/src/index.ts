@@ -1,6 +1,7 @@
 export * from './acks.js';
 export * from './candidates.js';
 export * from './config.js';
+export { formatBinlogPosition } from './coordinates.js';
 export * from './engine.js';
 export * from './errors.js';
 export * from './filters.js';
@@ -16,6 +17,7 @@ export {
 export { createMySQLOperations } from './mysql/create.js';
 export * from './mysql/operations.js';
 export * from './planner.js';
+export * from './planner-intermediate.js';
 export * from './resume.js';
 export { type RecoveryContext, RecoveryRun, type RunOptions } from './run.js';
 export type * from './types.js';

@@ -7,18 +7,38 @@ import {
   sortReplicasForPromotion,
 } from './candidates.js';
 import type { RecoveryConfig } from './config.js';
-import { compareMariaDBGtid, compareOracleGtid, parseMariaDBGtidPos, parseOracleGtidSet } from './gtid.js';
+import { type BinlogPosition, compareBinlogPositions } from './coordinates.js';
 import type { InstanceKey, InstanceView, PromotionRule } from './types.js';
 
 export type GtidFlavor = 'mariadb' | 'oracle';
 
-export type LostReason = 'ahead of the candidate' | 'cannot replicate from the candidate' | 'no GTID';
+/**
+ * How the dead master's replicas are regrouped: MariaDB or Oracle GTID when every valid replica uses
+ * it, otherwise by binlog coordinates (the reference's Pseudo-GTID recovery type): replicas that
+ * executed the same coordinates as the candidate follow it from where its binlog ends, the others
+ * are matched by Pseudo-GTID (when configured) or lost.
+ */
+export type RegroupMethod = 'mariadb-gtid' | 'oracle-gtid' | 'binlog-coordinates';
+
+/** How one replica is pointed at its new master. */
+export type RepointVia = 'gtid' | 'coordinates' | 'pseudo-gtid';
+
+export type LostReason =
+  | 'ahead of the candidate'
+  | 'cannot replicate from the candidate'
+  | 'no GTID'
+  | 'behind the candidate, and neither GTID nor Pseudo-GTID can place it';
 
 export type PlanStep =
   | { op: 'catch-up'; instance: InstanceKey; from: InstanceKey }
   | { op: 'wait-sql-thread'; instance: InstanceKey }
   | { op: 'promote'; instance: InstanceKey; applyMySQLPromotion: boolean }
-  | { op: 'repoint'; instance: InstanceKey; master: InstanceKey }
+  /**
+   * `via: 'coordinates'`: at `at` of the new master's binlog, or (no `at`) from where the new
+   * master's binlog ended before its promotion (the replica executed exactly what the master had);
+   * `pseudo-gtid`: matched below it by Pseudo-GTID.
+   */
+  | { op: 'repoint'; instance: InstanceKey; master: InstanceKey; via: RepointVia; at?: BinlogPosition }
   | { op: 'detach'; instance: InstanceKey }
   | { op: 'downtime'; instance: InstanceKey; reason: string }
   | { op: 'old-master-read-only'; instance: InstanceKey };
@@ -28,6 +48,7 @@ export type RefusalCode =
   | 'NOT_GTID'
   | 'NO_CANDIDATE'
   | 'DESIGNATED_NOT_ELIGIBLE'
+  | 'NO_METHOD'
   | 'SQL_THREAD_NOT_UP_TO_DATE'
   | 'TARGET_NOT_FOUND';
 
@@ -40,7 +61,9 @@ export interface PlanRefusal {
 
 export interface MasterFailoverPlan {
   ok: true;
-  flavor: GtidFlavor;
+  method: RegroupMethod;
+  /** The GTID flavor of a GTID regroup; null when regrouping by binlog coordinates. */
+  flavor: GtidFlavor | null;
   candidate: InstanceKey;
   /** When the chosen candidate is behind the most advanced replica, it first replicates from that one. */
   catchUpFrom: InstanceKey | null;
@@ -60,6 +83,11 @@ export interface MasterFailoverInput {
   designated?: InstanceKey | null;
   /** Graceful takeovers promote even when ApplyMySQLPromotionAfterMasterFailover is off. */
   forcePromotion?: boolean;
+  /**
+   * Replicas behind the candidate can be matched below it by Pseudo-GTID (PseudoGTIDPattern is
+   * configured); without it a coordinates regroup loses them.
+   */
+  pseudoGtid?: boolean;
 }
 
 const keyOf = (k: InstanceKey) => `${k.Hostname}:${k.Port}`;
@@ -80,25 +108,25 @@ export function sqlThreadUpToDate(i: InstanceView): boolean {
   );
 }
 
-/** Plans DeadMaster / DeadCoMaster / force and graceful failovers with GTID (reference §5.2). */
+/** Plans DeadMaster / DeadCoMaster / force and graceful failovers (reference §5.2). */
 export function planMasterFailover(input: MasterFailoverInput): MasterFailoverPlan | PlanRefusal {
   const { config, replicas } = input;
   if (replicas.length === 0)
     return { ok: false, code: 'NO_REPLICAS', message: 'the dead master has no replicas' };
   const flavor = gtidFlavorOf(replicas);
-  if (!flavor)
-    return {
-      ok: false,
-      code: 'NOT_GTID',
-      message: 'not every valid replica uses GTID (Pseudo-GTID and binlog servers are not supported)',
-    };
   const sorted = sortReplicasForPromotion(replicas, { deadMaster: input.deadMaster, rules: input.rules });
-  const choice = chooseCandidateReplica(sorted, {
+  const opts = {
     config,
     rules: input.rules,
     deadMaster: input.deadMaster,
     designated: input.designated ?? null,
-  });
+  };
+  // By coordinates, only a replica at the most advanced position keeps every transaction (nothing
+  // can catch it up): the choice is made among those first, and among all only if none qualifies.
+  const top = sorted[0] as InstanceView;
+  const front = sorted.filter((r) => comparePositions(r, top) === 'equal');
+  let choice = chooseCandidateReplica(flavor || opts.designated ? sorted : front, opts);
+  if (!flavor && !opts.designated && !choice.candidate) choice = chooseCandidateReplica(sorted, opts);
   if (!choice.candidate) {
     if (input.designated)
       return {
@@ -121,7 +149,54 @@ export function planMasterFailover(input: MasterFailoverInput): MasterFailoverPl
       code: 'SQL_THREAD_NOT_UP_TO_DATE',
       message: `candidate ${keyOf(candidate.Key)} has not applied its relay logs (FailMasterPromotionIfSQLThreadNotUpToDate)`,
     };
+  const waitSqlThread = !sqlThreadUpToDate(candidate) && config.DelayMasterPromotionIfSQLThreadNotUpToDate;
+  const classified = flavor
+    ? classifyByGtid(sorted, candidate, flavor)
+    : classifyByCoordinates(sorted, candidate, waitSqlThread, input.pseudoGtid === true);
 
+  const steps: PlanStep[] = [];
+  if (classified.catchUpFrom)
+    steps.push({ op: 'catch-up', instance: candidate.Key, from: classified.catchUpFrom.Key });
+  else if (waitSqlThread) steps.push({ op: 'wait-sql-thread', instance: candidate.Key });
+  steps.push({
+    op: 'promote',
+    instance: candidate.Key,
+    applyMySQLPromotion: config.ApplyMySQLPromotionAfterMasterFailover || input.forcePromotion === true,
+  });
+  for (const { key, via } of classified.moved)
+    steps.push({ op: 'repoint', instance: key, master: candidate.Key, via });
+  for (const { key, reason } of classified.lost) {
+    if (config.DetachLostReplicasAfterMasterFailover) steps.push({ op: 'detach', instance: key });
+    steps.push({ op: 'downtime', instance: key, reason: `lost-in-recovery: ${reason}` });
+  }
+  steps.push({ op: 'downtime', instance: input.deadMasterKey, reason: 'lost-in-recovery: failed master' });
+  steps.push({ op: 'old-master-read-only', instance: input.deadMasterKey });
+  return {
+    ok: true,
+    method:
+      flavor === 'mariadb' ? 'mariadb-gtid' : flavor === 'oracle' ? 'oracle-gtid' : 'binlog-coordinates',
+    flavor,
+    candidate: candidate.Key,
+    catchUpFrom: classified.catchUpFrom?.Key ?? null,
+    moved: classified.moved.map((m) => m.key),
+    lost: classified.lost,
+    ideal: choice.ideal,
+    steps,
+  };
+}
+
+interface Classified {
+  catchUpFrom: InstanceView | null;
+  moved: { key: InstanceKey; via: RepointVia }[];
+  lost: { key: InstanceKey; reason: LostReason }[];
+}
+
+/** GTID: the candidate first catches up from the most advanced replica; the others follow it unless ahead or diverged. */
+function classifyByGtid(
+  sorted: readonly InstanceView[],
+  candidate: InstanceView,
+  flavor: GtidFlavor,
+): Classified {
   // The most advanced replica that can serve its binlog: the candidate catches up from it first.
   const best = sorted.find(
     (r) =>
@@ -133,122 +208,70 @@ export function planMasterFailover(input: MasterFailoverInput): MasterFailoverPl
       : null;
   const effective = catchUpFrom ?? candidate;
   const candidateServesBinlog = candidate.LogBinEnabled && candidate.LogReplicationUpdatesEnabled;
-
-  const moved: InstanceKey[] = [];
-  const lost: { key: InstanceKey; reason: LostReason }[] = [];
+  const out: Classified = { catchUpFrom, moved: [], lost: [] };
   for (const r of sorted) {
     if (keyOf(r.Key) === keyOf(candidate.Key)) continue;
     if (!(flavor === 'mariadb' ? r.UsingMariaDBGTID : r.UsingOracleGTID)) {
-      lost.push({ key: r.Key, reason: 'no GTID' });
+      out.lost.push({ key: r.Key, reason: 'no GTID' });
       continue;
     }
     const cmp = comparePositions(r, effective);
-    if (cmp === 'ahead') lost.push({ key: r.Key, reason: 'ahead of the candidate' });
+    if (cmp === 'ahead') out.lost.push({ key: r.Key, reason: 'ahead of the candidate' });
     else if (cmp === 'diverged' || !candidateServesBinlog)
-      lost.push({ key: r.Key, reason: 'cannot replicate from the candidate' });
-    else moved.push(r.Key);
+      out.lost.push({ key: r.Key, reason: 'cannot replicate from the candidate' });
+    else out.moved.push({ key: r.Key, via: 'gtid' });
   }
-
-  const steps: PlanStep[] = [];
-  if (catchUpFrom) steps.push({ op: 'catch-up', instance: candidate.Key, from: catchUpFrom.Key });
-  else if (!sqlThreadUpToDate(candidate) && config.DelayMasterPromotionIfSQLThreadNotUpToDate)
-    steps.push({ op: 'wait-sql-thread', instance: candidate.Key });
-  steps.push({
-    op: 'promote',
-    instance: candidate.Key,
-    applyMySQLPromotion: config.ApplyMySQLPromotionAfterMasterFailover || input.forcePromotion === true,
-  });
-  for (const key of moved) steps.push({ op: 'repoint', instance: key, master: candidate.Key });
-  for (const { key, reason } of lost) {
-    if (config.DetachLostReplicasAfterMasterFailover) steps.push({ op: 'detach', instance: key });
-    steps.push({ op: 'downtime', instance: key, reason: `lost-in-recovery: ${reason}` });
-  }
-  steps.push({ op: 'downtime', instance: input.deadMasterKey, reason: 'lost-in-recovery: failed master' });
-  steps.push({ op: 'old-master-read-only', instance: input.deadMasterKey });
-  return {
-    ok: true,
-    flavor,
-    candidate: candidate.Key,
-    catchUpFrom: catchUpFrom?.Key ?? null,
-    moved,
-    lost,
-    ideal: choice.ideal,
-    steps,
-  };
+  return out;
 }
 
-export interface IntermediateMasterPlan {
-  ok: true;
-  flavor: GtidFlavor;
-  target: InstanceKey;
-  moved: InstanceKey[];
-  lost: { key: InstanceKey; reason: LostReason }[];
-  steps: PlanStep[];
-}
-
-/** Position a server offers to its replicas: its own binlog (MariaDB gtid_binlog_pos). */
-function servesUpTo(
-  target: InstanceView,
-  replica: InstanceView,
-  flavor: GtidFlavor,
-): 'ok' | 'ahead' | 'diverged' {
-  const cmp =
-    flavor === 'mariadb'
-      ? compareMariaDBGtid(
-          parseMariaDBGtidPos(replica.MariaDBGtidSlavePos || replica.MariaDBGtidCurrentPos),
-          parseMariaDBGtidPos(target.MariaDBGtidBinlogPos || target.MariaDBGtidCurrentPos),
-        )
-      : compareOracleGtid(
-          parseOracleGtidSet(replica.ExecutedGtidSet),
-          parseOracleGtidSet(target.ExecutedGtidSet),
-        );
-  return cmp === 'ahead' ? 'ahead' : cmp === 'diverged' ? 'diverged' : 'ok';
+/** The dead master's binlog position a replica has executed (or, waiting for its SQL thread, will have). */
+function executedCoordinates(i: InstanceView, afterRelayLog: boolean): BinlogPosition {
+  const c = afterRelayLog ? i.ReadBinlogCoordinates : i.ExecBinlogCoordinates;
+  return { LogFile: c.LogFile, LogPos: c.LogPos };
 }
 
 /**
- * DeadIntermediateMaster (reference §5.2 "Other recoveries"): move the orphaned replicas under a
- * reachable target (a sibling of the dead intermediate master, or its own master) with GTID.
- * `targets` are tried in order; the first that every replica can follow (or the one that loses the
- * fewest) wins.
+ * Binlog coordinates (reference RegroupReplicasPseudoGTID, without its requirement that
+ * PseudoGTIDPattern be configured for the trivial part): a replica that executed exactly the
+ * candidate's coordinates of the dead master's binlog has the same data, so it replicates from where
+ * the candidate's binlog ends before it takes writes; one that received them but has not applied
+ * them yet applies its relay log up to there first. One behind is matched by Pseudo-GTID when
+ * configured; one ahead, or one the candidate cannot serve, is lost.
  */
-export function planIntermediateMasterRecovery(input: {
-  config: RecoveryConfig;
-  replicas: readonly InstanceView[];
-  targets: readonly InstanceView[];
-}): IntermediateMasterPlan | PlanRefusal {
-  const { replicas, targets, config } = input;
-  if (replicas.length === 0)
-    return { ok: false, code: 'NO_REPLICAS', message: 'the dead intermediate master has no replicas' };
-  const flavor = gtidFlavorOf(replicas);
-  if (!flavor) return { ok: false, code: 'NOT_GTID', message: 'not every valid replica uses GTID' };
-  let best: IntermediateMasterPlan | null = null;
-  for (const target of targets) {
-    if (!target.LogBinEnabled) continue;
-    const moved: InstanceKey[] = [];
-    const lost: { key: InstanceKey; reason: LostReason }[] = [];
-    for (const r of replicas) {
-      const verdict = servesUpTo(target, r, flavor);
-      if (verdict === 'ok') moved.push(r.Key);
-      else
-        lost.push({
-          key: r.Key,
-          reason: verdict === 'ahead' ? 'ahead of the candidate' : 'cannot replicate from the candidate',
-        });
+function classifyByCoordinates(
+  sorted: readonly InstanceView[],
+  candidate: InstanceView,
+  candidateWaitsForRelayLog: boolean,
+  pseudoGtid: boolean,
+): Classified {
+  const target = executedCoordinates(candidate, candidateWaitsForRelayLog);
+  const out: Classified = { catchUpFrom: null, moved: [], lost: [] };
+  for (const r of sorted) {
+    if (keyOf(r.Key) === keyOf(candidate.Key)) continue;
+    if (!candidate.LogBinEnabled) {
+      out.lost.push({ key: r.Key, reason: 'cannot replicate from the candidate' });
+      continue;
     }
-    const steps: PlanStep[] = moved.map((key) => ({ op: 'repoint', instance: key, master: target.Key }));
-    for (const { key, reason } of lost) {
-      if (config.DetachLostReplicasAfterMasterFailover) steps.push({ op: 'detach', instance: key });
-      steps.push({ op: 'downtime', instance: key, reason: `lost-in-recovery: ${reason}` });
-    }
-    const plan: IntermediateMasterPlan = { ok: true, flavor, target: target.Key, moved, lost, steps };
-    if (!best || plan.lost.length < best.lost.length) best = plan;
-    if (plan.lost.length === 0) break;
+    const cmp = compareBinlogPositions(executedCoordinates(r, false), target);
+    // Behind, but with the candidate's position in its relay log: it applies it up to there first.
+    const reaches = cmp < 0 && compareBinlogPositions(executedCoordinates(r, true), target) >= 0;
+    if (cmp > 0) out.lost.push({ key: r.Key, reason: 'ahead of the candidate' });
+    else if (cmp === 0 || reaches)
+      out.moved.push({ key: r.Key, via: gtidCompatible(r, candidate) ? 'gtid' : 'coordinates' });
+    else if (pseudoGtid && candidate.LogReplicationUpdatesEnabled)
+      out.moved.push({ key: r.Key, via: 'pseudo-gtid' });
+    else
+      out.lost.push({
+        key: r.Key,
+        reason: 'behind the candidate, and neither GTID nor Pseudo-GTID can place it',
+      });
   }
-  if (!best)
-    return {
-      ok: false,
-      code: 'TARGET_NOT_FOUND',
-      message: 'no reachable server with binary logs to move the replicas under',
-    };
-  return best;
+  return out;
+}
+
+/** A replica using GTID can keep it below a candidate of the same flavor (a mixed topology). */
+function gtidCompatible(r: InstanceView, candidate: InstanceView): boolean {
+  if (r.UsingMariaDBGTID) return /mariadb/i.test(candidate.Version);
+  if (r.UsingOracleGTID) return candidate.SupportsOracleGTID;
+  return false;
 }

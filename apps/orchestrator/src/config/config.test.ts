@@ -60,6 +60,8 @@ describe('defaults (reference §1.1, §2, §3.1, §5, §8)', () => {
       RaftTickMilliseconds: 50,
       RaftElectionTicks: 8,
       RaftHeartbeatTicks: 2,
+      RaftSnapshotThreshold: 10_000,
+      RaftSnapshotTrailingEntries: 1_000,
       LogLevel: 'info',
       LogFormat: 'auto',
     });

@@ -38,6 +38,10 @@ export const KEYS = {
   RaftTickMilliseconds: int(50, 1, 10_000),
   RaftElectionTicks: int(8, 2, 1000),
   RaftHeartbeatTicks: int(2, 1, 1000),
+  // ours: log compaction — a snapshot every N applied entries, keeping M entries behind it so a
+  // slightly lagging follower needs no InstallSnapshot (the consensus package's defaults)
+  RaftSnapshotThreshold: int(10_000, 1, 1_000_000_000),
+  RaftSnapshotTrailingEntries: int(1_000, 0, 1_000_000_000),
   // ours: TLS on the raft port (PEM files); mutual TLS when RaftTLSRequireClientCert
   RaftTLSCertFile: str(),
   RaftTLSKeyFile: str(),

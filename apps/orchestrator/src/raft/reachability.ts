@@ -41,6 +41,6 @@ export async function waitUntilReachable(address: string, waitMs: number): Promi
   }
   throw new PeerUnreachableError(
     `raft peer ${address} is not reachable (${last}); start it before adding it: ` +
-      'an unreachable voter raises the quorum without adding a vote',
+      'an unreachable voter raises the quorum without adding a vote (add ?force in an emergency)',
   );
 }

@@ -15,6 +15,13 @@ import { normalizeNode } from '../config/addresses.js';
 import { encodeCommand } from './command-codec.js';
 import { HealthReports } from './health-reports.js';
 import { waitUntilReachable } from './reachability.js';
+import {
+  checkMembershipChange,
+  type MembershipChange,
+  MembershipChangeRefusedError,
+  type MembershipView,
+  refusalMessage,
+} from './reconfiguration.js';
 
 /** A replicated command that the FSM refused (unknown op, malformed payload, SQL error). */
 export class CommandRejectedError extends Error {
@@ -29,6 +36,21 @@ export interface RaftServiceOptions {
   readonly leaderURI: () => string;
   /** How long raft-add-peer waits for the new peer's raft port to answer. Default 3000. */
   readonly peerReachableWaitMs?: number;
+  /**
+   * A voter counts as reachable for raft-add-peer / raft-remove-peer when the leader heard from it
+   * within this many ms. Default 1000 (the daemon passes two election timeouts).
+   */
+  readonly reachableWithinMs?: number;
+}
+
+/** raft-add-peer / raft-remove-peer options. */
+export interface PeerChangeOptions {
+  /**
+   * Skip the checks (the new peer's port answers; a quorum of the resulting voters is reachable):
+   * for emergencies only. A forced add returns once the peer is a learner; the leader promotes it
+   * when its log has caught up.
+   */
+  readonly force?: boolean;
 }
 
 const STATE_NAMES: Record<RaftNodeStatus['state'], RaftState> = {
@@ -143,22 +165,53 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
     return this.healthReports.report(token, raftAdvertise, httpURL);
   }
 
-  async addPeer(addr: string): Promise<string> {
+  /**
+   * raft-add-peer: the peer joins as a learner and the leader promotes it once caught up; resolves
+   * once it is a voter. Refused (MembershipChangeRefusedError, PeerUnreachableError) when its raft
+   * port does not answer or fewer than a quorum of the resulting voters would be reachable, unless
+   * `force`.
+   */
+  async addPeer(addr: string, options: PeerChangeOptions = {}): Promise<string> {
     const normalized = this.normalize(addr);
     if (!this.isLeader()) throw new NotLeaderError(this.leader());
-    if (!this.peers().includes(normalized)) {
-      await waitUntilReachable(normalized, this.options.peerReachableWaitMs ?? 3000);
-      if (!this.isLeader()) throw new NotLeaderError(this.leader());
-      await this.node.addVoter(normalized);
+    if (this.peers().includes(normalized)) return normalized;
+    if (options.force) {
+      await this.node.addVoter(normalized, { waitForPromotion: false });
+      return normalized;
     }
+    await waitUntilReachable(normalized, this.options.peerReachableWaitMs ?? 3000);
+    if (!this.isLeader()) throw new NotLeaderError(this.leader());
+    this.assertSafe('raft-add-peer', { type: 'add', node: normalized, nodeReachable: true });
+    await this.node.addVoter(normalized);
     return normalized;
   }
 
-  async removePeer(addr: string): Promise<string> {
+  /** raft-remove-peer: refused when fewer than a quorum of the remaining voters would be reachable, unless `force`. */
+  async removePeer(addr: string, options: PeerChangeOptions = {}): Promise<string> {
     const normalized = this.normalize(addr);
     if (!this.isLeader()) throw new NotLeaderError(this.leader());
-    if (this.peers().includes(normalized)) await this.node.removeServer(normalized);
+    const s = this.node.status();
+    if (!s.members.includes(normalized) && !s.learners.includes(normalized)) return normalized;
+    if (!options.force && s.members.includes(normalized)) {
+      this.assertSafe('raft-remove-peer', { type: 'remove', node: normalized });
+    }
+    await this.node.removeServer(normalized);
     return normalized;
+  }
+
+  /** The leader's view for the reconfiguration check: voters, and those heard from recently that count. */
+  membershipView(): MembershipView {
+    const within = this.options.reachableWithinMs ?? 1000;
+    const reachable = this.node
+      .peerProgress()
+      .filter((p) => p.voter && p.counted && p.lastContactMs !== null && p.lastContactMs <= within)
+      .map((p) => p.id);
+    return { voters: this.peers(), reachable };
+  }
+
+  private assertSafe(route: string, change: MembershipChange): void {
+    const check = checkMembershipChange(this.membershipView(), change);
+    if (!check.Safe) throw new MembershipChangeRefusedError(refusalMessage(route, change.node, check), check);
   }
 
   private normalize(addr: string): string {

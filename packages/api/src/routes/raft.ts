@@ -18,6 +18,26 @@ async function leaderCheck(req: RouteRequest): Promise<unknown> {
   return reply(status, 'Not leader');
 }
 
+/** `?force`, `?force=true|1` (on) or `?force=false|0` (off); anything else is a bad parameter. */
+function parseForce(req: RouteRequest): boolean {
+  if (!req.query.has('force')) return false;
+  const value = (req.query.get('force') ?? '').trim().toLowerCase();
+  if (value === '' || value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw badParameter('force', 'expected no value, true, 1, false or 0', value);
+}
+
+/** A refused membership change answers its reason and the resulting voters as the envelope's Details. */
+async function membershipChange(run: () => unknown): Promise<unknown> {
+  try {
+    return await run();
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown; details?: unknown } | null;
+    if (e?.code === 'MEMBERSHIP_CHANGE_REFUSED') throw failed(String(e.message), e.details ?? null, err);
+    throw err;
+  }
+}
+
 /** Raft routes that act on this node: the reference protects them like writes. */
 function raftRoute(def: Omit<RouteDef, 'kind'> & { kind?: RouteDef['kind'] }): RouteDef {
   return { kind: 'local', ...def };
@@ -170,12 +190,16 @@ export const raftRoutes: RouteDef[] = [
     },
   }),
   {
+    // Strict (ours): refused when fewer than a quorum of the resulting voters would be reachable;
+    // `?force` skips the checks, for emergencies.
     name: 'raft-add-peer',
     paths: ['raft-add-peer/:addr'],
     kind: 'write',
     handler: async (req) => {
       requireRaft(req);
-      return req.deps.raft.addPeer(parseText(req.params.addr, 'addr', 512));
+      const addr = parseText(req.params.addr, 'addr', 512);
+      const force = parseForce(req);
+      return membershipChange(() => req.deps.raft.addPeer(addr, { force }));
     },
   },
   {
@@ -184,7 +208,9 @@ export const raftRoutes: RouteDef[] = [
     kind: 'write',
     handler: async (req) => {
       requireRaft(req);
-      return req.deps.raft.removePeer(parseText(req.params.addr, 'addr', 512));
+      const addr = parseText(req.params.addr, 'addr', 512);
+      const force = parseForce(req);
+      return membershipChange(() => req.deps.raft.removePeer(addr, { force }));
     },
   },
 ];

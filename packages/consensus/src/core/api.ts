@@ -54,6 +54,16 @@ export interface CoreConfig {
    * keeps probing the follower.
    */
   readonly snapshotSource?: () => Snapshot | undefined;
+  /**
+   * How a node whose storage is empty (term 0, no vote, no log, no snapshot) starts:
+   * - 'rejoin' (default): *recovering* (HardState.recovering). It neither votes nor campaigns nor
+   *   counts toward a quorum until admitted: promoted by a leader once caught up, or told by every
+   *   other bootstrap voter that their logs are empty (a brand-new cluster). Safe when the node is a
+   *   voter whose data was lost.
+   * - 'bootstrap': trusts that the cluster is new and votes at once. Only for tests of other rules:
+   *   a wiped voter started this way can vote twice in one term.
+   */
+  readonly emptyStorage?: 'rejoin' | 'bootstrap';
 }
 
 export type CoreEvent =
@@ -69,7 +79,20 @@ export type CoreEvent =
       readonly term: number;
     }
   | { readonly type: 'electionWon'; readonly term: number }
-  | { readonly type: 'confApplied'; readonly conf: ConfState; readonly index: number };
+  | { readonly type: 'confApplied'; readonly conf: ConfState; readonly index: number }
+  /** This node started with empty storage: it neither votes nor campaigns until admitted. */
+  | { readonly type: 'recovering'; readonly incarnation: string }
+  /** A recovering node's probe found a peer holding log entries: it waits for a leader to promote it. */
+  | { readonly type: 'notFreshCluster'; readonly from: NodeId; readonly term: number }
+  /** A recovering node was admitted: promoted by the leader, or every bootstrap voter's log is empty. */
+  | { readonly type: 'admitted'; readonly how: 'promoted' | 'newCluster'; readonly term: number }
+  /** Leader: demoting a voter that lost its state, or promoting a learner that caught up. */
+  | {
+      readonly type: 'roleChangeProposed';
+      readonly change: ConfChange;
+      readonly reason: 'lostState' | 'caughtUp';
+      readonly term: number;
+    };
 
 /** Where a proposal landed in the log. It is committed once `commit ≥ index` with the same term. */
 export interface ProposalPosition {

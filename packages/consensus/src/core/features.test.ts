@@ -133,15 +133,18 @@ describe('membership changes (thesis §4.1)', () => {
     const h = new Harness(['a', 'b', 'c']);
     h.elect('a');
     h.drop = () => true;
+    // A new server joins as a learner; the leader promotes it once its log has caught up.
     h.raw('a').proposeConfChange({ type: 'addVoter', node: 'd' });
-    expect(h.raw('a').status().voters).toEqual(['a', 'b', 'c', 'd']);
+    expect(h.raw('a').status()).toMatchObject({ voters: ['a', 'b', 'c'], learners: ['d'] });
     expect(() => h.raw('a').proposeConfChange({ type: 'addVoter', node: 'e' })).toThrow(
       ConfChangeInProgressError,
     );
     h.heal();
     h.add('d', ['a', 'b', 'c', 'd']);
     h.tick(3);
-    for (const id of ['a', 'b', 'c', 'd']) expect(h.raw(id).status().voters).toEqual(['a', 'b', 'c', 'd']);
+    for (const id of ['a', 'b', 'c', 'd']) {
+      expect(h.raw(id).status()).toMatchObject({ voters: ['a', 'b', 'c', 'd'], learners: [] });
+    }
     expect(() => h.raw('a').proposeConfChange({ type: 'addVoter', node: 'e' })).not.toThrow();
   });
 

@@ -61,6 +61,11 @@ export class Progress {
   recentActive = false;
   /** Probe state: an append is in flight, wait for its answer or the next heartbeat answer. */
   probeSent = false;
+  /**
+   * The incarnation the member reported while recovering (it started with empty storage); kept for
+   * the leader's term so a late answer from the member's earlier life cannot make it count again.
+   */
+  incarnation: string | undefined;
   readonly inflights: Inflights;
 
   constructor(next: number, maxInflightMsgs: number, maxInflightBytes: number) {

@@ -3,13 +3,31 @@
 // becomeCandidate / becomeLeader). Nothing here touches a clock, timer, socket or disk: time is
 // tick(), randomness is config.random, and output is queued in `msgs` and the log's unstable part
 // for RawNode.ready() to hand out.
-import type { Entry, Message, MessageType, NodeId, ReadState, Role, Snapshot } from '../types.js';
+import type {
+  ConfChange,
+  ConfState,
+  Entry,
+  Message,
+  MessageType,
+  NodeId,
+  ReadState,
+  Role,
+  Snapshot,
+} from '../types.js';
 import type { CoreConfig, CoreEvent } from './api.js';
-import { applyChange, votersAfter } from './confchange.js';
+import {
+  applyChange,
+  confAfter,
+  encodeConfChange,
+  type Membership,
+  membership,
+  toConfState,
+} from './confchange.js';
 import { ConfChangeInProgressError, NotLeaderError, ProposalDroppedError } from './errors.js';
 import { RaftLog } from './log.js';
 import { hasQuorum, Progress, quorumMatch } from './progress.js';
 import { ReadOnlyQueue } from './readonly.js';
+import { FreshClusterProbe, newIncarnation } from './rejoin.js';
 
 /** Context of a vote request sent after TimeoutNow: it bypasses leader stickiness (thesis §3.10). */
 const TRANSFER_CONTEXT = new Uint8Array([0x74, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72]);
@@ -19,7 +37,7 @@ type StepFn = (m: Message) => void;
 
 interface ConfPoint {
   readonly index: number;
-  readonly voters: readonly NodeId[];
+  readonly conf: Membership;
 }
 
 export class Raft {
@@ -31,6 +49,18 @@ export class Raft {
   readonly log: RaftLog;
   /** Current voters: the newest conf entry in the log, else the snapshot's, else the bootstrap list. */
   voters: readonly NodeId[] = [];
+  /** Current learners: members that receive the log but neither vote nor count toward quorums. */
+  learners: readonly NodeId[] = [];
+  /** Voter → the incarnation it was promoted with; it counts only while reporting that one. */
+  private incarnations: Readonly<Record<NodeId, string>> = {};
+  /**
+   * This node's incarnation while it is recovering (HardState.recovering): it started with empty
+   * storage and neither votes, campaigns nor counts until admitted. Undefined once admitted.
+   */
+  recovering: string | undefined;
+  /** Answers to this recovering node's probes (a brand-new cluster?); undefined when not probing. */
+  private probe: FreshClusterProbe | undefined;
+  private probeElapsed = 0;
   /** Membership history: the base (at the compacted index) then one point per conf entry in the log. */
   private confs: ConfPoint[] = [];
   readonly prs = new Map<NodeId, Progress>();
@@ -98,40 +128,89 @@ export class Raft {
     this.log = new RaftLog(storage, committed, applied);
     this.term = hs.term;
     this.vote = hs.vote;
+    this.recovering = hs.recovering;
+    const pristine =
+      hs.term === 0 && hs.vote === '' && hs.recovering === undefined && storage.lastIndex() === 0;
+    if (pristine && (config.emptyStorage ?? 'rejoin') === 'rejoin') {
+      this.recovering = newIncarnation(this.random);
+    }
 
     // Membership is recovered from the snapshot meta and the conf entries of the log (thesis §4.1:
     // a server uses the newest configuration in its log, committed or not).
-    const base = meta.conf.voters.length > 0 ? meta.conf.voters : config.bootstrapVoters;
-    this.confs = [{ index: meta.index, voters: [...base] }];
+    const base =
+      meta.conf.voters.length > 0 ? membership(meta.conf) : membership({ voters: config.bootstrapVoters });
+    this.confs = [{ index: meta.index, conf: base }];
     const last = storage.lastIndex();
     for (let lo = storage.firstIndex(); lo <= last; ) {
       const batch = storage.entries(lo, last + 1, 4 * 1024 * 1024);
       for (const e of batch) if (e.kind === 'conf') this.pushConf(e);
       lo += batch.length;
     }
-    this.voters = this.confs[this.confs.length - 1]!.voters;
+    this.useConf(this.confs[this.confs.length - 1]!.conf);
     this.becomeFollower(this.term, '');
+    if (this.recovering !== undefined) {
+      this.emit({ type: 'recovering', incarnation: this.recovering });
+      if (this.log.lastIndex() === 0) {
+        this.probe = new FreshClusterProbe();
+        this.sendProbes();
+      }
+    }
   }
 
   // ---- membership ----------------------------------------------------------------------------
 
   private pushConf(e: Entry): void {
-    const prev = this.confs[this.confs.length - 1]!.voters;
-    this.confs.push({ index: e.index, voters: votersAfter(e.data, prev) });
+    const prev = this.confs[this.confs.length - 1]!.conf;
+    this.confs.push({ index: e.index, conf: confAfter(e.data, prev) });
   }
 
   /** Membership as of log index `index` (≥ the compacted index). */
-  confAt(index: number): readonly NodeId[] {
-    let v = this.confs[0]!.voters;
+  membershipAt(index: number): Membership {
+    let m = this.confs[0]!.conf;
     for (const c of this.confs) {
       if (c.index > index) break;
-      v = c.voters;
+      m = c.conf;
     }
-    return v;
+    return m;
+  }
+
+  /** Voters as of log index `index` (≥ the compacted index). */
+  confAt(index: number): readonly NodeId[] {
+    return this.membershipAt(index).voters;
+  }
+
+  /** The current membership in its stored form. */
+  confState(index?: number): ConfState {
+    return toConfState(index === undefined ? this.currentMembership() : this.membershipAt(index));
+  }
+
+  private currentMembership(): Membership {
+    return { voters: this.voters, learners: this.learners, incarnations: this.incarnations };
+  }
+
+  private useConf(m: Membership): void {
+    this.voters = m.voters;
+    this.learners = m.learners;
+    this.incarnations = m.incarnations;
   }
 
   isVoter(id: NodeId): boolean {
     return this.voters.includes(id);
+  }
+
+  isMember(id: NodeId): boolean {
+    return this.voters.includes(id) || this.learners.includes(id);
+  }
+
+  /**
+   * Leader: whether voter `id` counts toward quorums. A voter that reported an incarnation other than
+   * the one it was promoted with lost its state (it may have forgotten votes and acknowledgements);
+   * it counts again only after it was demoted and promoted with its new incarnation.
+   */
+  counted(id: NodeId): boolean {
+    if (id === this.id) return true;
+    const reported = this.prs.get(id)?.incarnation;
+    return reported === undefined || reported === this.incarnations[id];
   }
 
   /** Conf entries take effect when appended (thesis §4.1), and are undone if the entry is truncated. */
@@ -150,14 +229,14 @@ export class Raft {
         changed = true;
       }
     }
-    if (changed) this.setVoters(this.confs[this.confs.length - 1]!.voters, this.log.lastIndex());
+    if (changed) this.setConf(this.confs[this.confs.length - 1]!.conf, this.log.lastIndex());
   }
 
-  private setVoters(voters: readonly NodeId[], index: number): void {
-    this.voters = voters;
-    this.emit({ type: 'confApplied', conf: { voters: [...voters] }, index });
+  private setConf(m: Membership, index: number): void {
+    this.useConf(m);
+    this.emit({ type: 'confApplied', conf: toConfState(m), index });
     if (this.role !== 'leader') return;
-    for (const v of voters) {
+    for (const v of [...m.voters, ...m.learners]) {
       if (!this.prs.has(v)) {
         const pr = this.newProgress();
         pr.recentActive = true;
@@ -165,24 +244,25 @@ export class Raft {
       }
     }
     for (const id of [...this.prs.keys()]) {
-      if (id !== this.id && !voters.includes(id)) this.prs.delete(id);
+      if (id !== this.id && !this.isMember(id)) this.prs.delete(id);
     }
-    if (this.leadTransferee !== '' && !voters.includes(this.leadTransferee)) this.leadTransferee = '';
-    this.removedAt = voters.includes(this.id) ? 0 : index;
+    if (this.leadTransferee !== '' && !m.voters.includes(this.leadTransferee)) this.leadTransferee = '';
+    this.removedAt = m.voters.includes(this.id) ? 0 : index;
     // A smaller quorum may already cover a higher index.
     if (this.maybeCommit()) this.bcastAppend();
   }
 
   /** The log was compacted up to `index`: membership before it is folded into the base. */
   compacted(index: number): void {
-    const base = this.confAt(index);
-    this.confs = [{ index, voters: base }, ...this.confs.filter((c) => c.index > index)];
+    const base = this.membershipAt(index);
+    this.confs = [{ index, conf: base }, ...this.confs.filter((c) => c.index > index)];
   }
 
-  private resetConfs(snapshotIndex: number, voters: readonly NodeId[]): void {
-    this.confs = [{ index: snapshotIndex, voters: [...voters] }];
-    this.voters = this.confs[0]!.voters;
-    this.emit({ type: 'confApplied', conf: { voters: [...voters] }, index: snapshotIndex });
+  private resetConfs(snapshotIndex: number, conf: ConfState): void {
+    const m = membership(conf);
+    this.confs = [{ index: snapshotIndex, conf: m }];
+    this.useConf(m);
+    this.emit({ type: 'confApplied', conf: toConfState(m), index: snapshotIndex });
   }
 
   // ---- role transitions -----------------------------------------------------------------------
@@ -237,7 +317,7 @@ export class Raft {
     this.stepRole = (m) => this.stepLeader(m);
     this.tickRole = () => this.tickHeartbeat();
     this.prs.clear();
-    for (const v of this.voters) this.prs.set(v, this.newProgress());
+    for (const v of [...this.voters, ...this.learners]) this.prs.set(v, this.newProgress());
     const self = this.prs.get(this.id);
     if (self) {
       self.match = this.log.lastIndex();
@@ -261,6 +341,11 @@ export class Raft {
   /** Starts an election (or a pre-election) if this node may; `transfer` skips pre-vote (§3.10). */
   hup(transfer: boolean): void {
     if (this.role === 'leader' || !this.isVoter(this.id)) return;
+    if (this.recovering !== undefined) {
+      // Not admitted: it may not campaign. A probe round may show this is a brand-new cluster.
+      this.sendProbes();
+      return;
+    }
     if (this.preVote && !transfer) this.campaign('preVote', false);
     else this.campaign('vote', transfer);
   }
@@ -282,6 +367,9 @@ export class Raft {
     }
     for (const v of this.voters) {
       if (v === this.id) continue;
+      // Naming the incarnation our log promoted v with lets a v that has not received its promotion
+      // yet vote for us (see handleVoteRequest).
+      const incarnation = this.incarnations[v];
       this.send({
         type: kind,
         from: this.id,
@@ -290,6 +378,7 @@ export class Raft {
         index: this.log.lastIndex(),
         logTerm: this.log.lastTerm(),
         ...(transfer ? { context: TRANSFER_CONTEXT } : {}),
+        ...(incarnation !== undefined ? { incarnation } : {}),
       });
     }
   }
@@ -308,6 +397,13 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
+    if (this.recovering !== undefined) {
+      if (++this.probeElapsed >= this.heartbeatTimeout) {
+        this.probeElapsed = 0;
+        this.sendProbes();
+      }
+      return;
+    }
     if (!this.isVoter(this.id)) return;
     // Single-node mode: the only voter need not wait for anybody.
     const alone = this.voters.length === 1;
@@ -323,7 +419,10 @@ export class Raft {
     if (this.electionElapsed >= this.electionTimeout) {
       this.electionElapsed = 0;
       if (this.checkQuorum) {
-        const active = hasQuorum(this.voters, (v) => v === this.id || this.prs.get(v)?.recentActive === true);
+        const active = hasQuorum(
+          this.voters,
+          (v) => v === this.id || (this.prs.get(v)?.recentActive === true && this.counted(v)),
+        );
         for (const [id, pr] of this.prs) if (id !== this.id) pr.recentActive = false;
         if (!active) {
           this.emit({ type: 'stepDown', reason: 'checkQuorum', term: this.term });
@@ -343,6 +442,11 @@ export class Raft {
   // ---- message handling -----------------------------------------------------------------------
 
   private send(m: Message): void {
+    // A recovering node tells the leader so with every answer: it must not count toward a quorum.
+    if (this.recovering !== undefined && (m.type === 'appendResp' || m.type === 'heartbeatResp')) {
+      this.msgs.push({ ...m, incarnation: this.recovering });
+      return;
+    }
     this.msgs.push(m);
   }
 
@@ -356,11 +460,27 @@ export class Raft {
       m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' || m.type === 'timeoutNow';
     const member =
       fromLeader ||
-      this.isVoter(m.from) ||
+      this.isMember(m.from) ||
       (this.role === 'leader' && this.prs.has(m.from)) ||
       ((m.type === 'vote' || m.type === 'preVote') && this.logBehind(m));
     if (!member) {
       this.emit({ type: 'refusedNonMember', from: m.from, messageType: m.type, term: m.term });
+      return;
+    }
+    // Probes neither carry nor change terms.
+    if (m.type === 'probe') {
+      this.send({
+        type: 'probeResp',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        index: this.log.lastIndex(),
+        ...(m.incarnation !== undefined ? { incarnation: m.incarnation } : {}),
+      });
+      return;
+    }
+    if (m.type === 'probeResp') {
+      this.handleProbeResp(m);
       return;
     }
 
@@ -418,6 +538,21 @@ export class Raft {
   /** Figure 2 RequestVote receiver rules, plus pre-vote (thesis §9.6). */
   private handleVoteRequest(m: Message): void {
     const pre = m.type === 'preVote';
+    if (this.recovering !== undefined && m.incarnation !== this.recovering) {
+      // Not admitted: an earlier life of this node may have voted in this very term. A candidate
+      // whose log promotes this very incarnation is the exception: that promotion was created after
+      // this node started, so the candidacy began after every vote of its earlier lives and no
+      // earlier life can have voted in its term (docs/core.md); without it, a leader that appended
+      // the promotion and restarted could wait forever for the vote of the node it promoted.
+      this.send({
+        type: pre ? 'preVoteResp' : 'voteResp',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        reject: true,
+      });
+      return;
+    }
     const canVote =
       this.vote === m.from || (this.vote === '' && this.lead === '') || (pre && (m.term ?? 0) > this.term);
     // §5.4.1 election restriction: grant only to a candidate whose log is at least as up to date.
@@ -512,6 +647,7 @@ export class Raft {
       }
       // Rule 5: commit = min(leaderCommit, index of last new entry).
       this.log.commitTo(Math.min(m.commit ?? 0, lastNew));
+      this.maybeAdmit();
       this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, index: lastNew });
       return;
     }
@@ -532,6 +668,7 @@ export class Raft {
   private handleHeartbeat(m: Message): void {
     // The leader sends min(follower match, leader commit), so this never exceeds our matching log.
     this.log.commitTo(Math.min(m.commit ?? 0, this.log.lastIndex()));
+    this.maybeAdmit();
     this.send({
       type: 'heartbeatResp',
       from: this.id,
@@ -562,8 +699,9 @@ export class Raft {
     } else {
       // Rule 7: discard the whole log and take the snapshot's membership.
       this.log.restore(snap);
-      this.resetConfs(index, snap.meta.conf.voters);
+      this.resetConfs(index, snap.meta.conf);
     }
+    this.maybeAdmit();
     this.send({
       type: 'appendResp',
       from: this.id,
@@ -579,19 +717,56 @@ export class Raft {
     switch (m.type) {
       case 'appendResp':
         pr.recentActive = true;
+        // Sticky for this term: a late answer of the node's earlier life must not make it count.
+        if (m.incarnation !== undefined) pr.incarnation = m.incarnation;
         this.handleAppendResp(m, pr);
+        this.maybeChangeRole(m.from, pr);
         break;
       case 'heartbeatResp':
         pr.recentActive = true;
+        if (m.incarnation !== undefined) pr.incarnation = m.incarnation;
         pr.probeSent = false;
         // A full window may be waiting on a lost message: free one slot so the follower is probed.
         if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
         if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, pr);
         if (!this.lease && m.context) this.handleReadAck(m.from, m.context);
+        this.maybeChangeRole(m.from, pr);
         break;
       default:
         break;
     }
+  }
+
+  /**
+   * A voter that lost its state is demoted to learner; a learner whose log has caught up with the
+   * commit index is promoted, naming the incarnation it reports. One change at a time: while another
+   * is pending this waits for a later answer.
+   */
+  private maybeChangeRole(id: NodeId, pr: Progress): void {
+    if (this.role !== 'leader' || id === this.id || this.pendingConfIndex > this.log.committed) return;
+    if (this.leadTransferee !== '') return;
+    let change: ConfChange;
+    if (this.isVoter(id)) {
+      if (this.counted(id)) return;
+      change = { type: 'addLearner', node: id };
+    } else if (this.learners.includes(id)) {
+      if (pr.match === 0 || pr.match < this.log.committed) return;
+      change =
+        pr.incarnation === undefined
+          ? { type: 'addVoter', node: id }
+          : { type: 'addVoter', node: id, incarnation: pr.incarnation };
+    } else {
+      return;
+    }
+    const reason = change.type === 'addLearner' ? 'lostState' : 'caughtUp';
+    try {
+      this.proposeConfChange(change);
+    } catch (err) {
+      // Back-pressure or a transfer in progress: try again with a later answer.
+      if ((err as { code?: string }).code === 'PROPOSAL_DROPPED') return;
+      throw err;
+    }
+    this.emit({ type: 'roleChangeProposed', change, reason, term: this.term });
   }
 
   private handleAppendResp(m: Message, pr: Progress): void {
@@ -720,7 +895,7 @@ export class Raft {
   /** §5.3/§5.4.2: commit the highest index on a quorum, but only directly if it is from this term. */
   maybeCommit(): boolean {
     if (this.role !== 'leader') return false;
-    const mci = quorumMatch(this.voters, (v) => this.prs.get(v)?.match ?? 0);
+    const mci = quorumMatch(this.voters, (v) => (this.counted(v) ? (this.prs.get(v)?.match ?? 0) : 0));
     if (mci <= this.log.committed || this.log.term(mci) !== this.term) return false;
     const wasInTerm = this.log.term(this.log.committed) === this.term;
     this.log.commitTo(mci);
@@ -759,21 +934,29 @@ export class Raft {
     return e!;
   }
 
-  /** Checks a single-server change may be proposed now and returns the voters it leads to. */
-  checkConfChange(change: { type: 'addVoter' | 'removeServer'; node: NodeId }): NodeId[] {
+  /**
+   * Appends a single-server change (leader only, one at a time). `addVoter` of a node that is not a
+   * member becomes `addLearner` (it is promoted once caught up); `addVoter` of a learner names the
+   * incarnation it reported.
+   */
+  proposeConfChange(change: ConfChange): Entry {
     this.requireLeader();
     if (this.pendingConfIndex > this.log.committed) {
       throw new ConfChangeInProgressError(
         `the change at index ${this.pendingConfIndex} (or this term's first entry) is not committed yet`,
       );
     }
-    const next = applyChange(this.voters, change);
-    if (next.length === 0) throw new ConfChangeInProgressError('cannot remove the last voter');
-    return next;
-  }
-
-  noteConfProposed(index: number): void {
-    this.pendingConfIndex = index;
+    let c = change;
+    if (c.type === 'addVoter' && !this.isMember(c.node)) c = { type: 'addLearner', node: c.node };
+    else if (c.type === 'addVoter' && c.incarnation === undefined) {
+      const reported = this.prs.get(c.node)?.incarnation;
+      if (reported !== undefined && this.learners.includes(c.node)) c = { ...c, incarnation: reported };
+    }
+    const next = applyChange(this.currentMembership(), c);
+    if (next.voters.length === 0) throw new ConfChangeInProgressError('cannot remove the last voter');
+    const e = this.propose('conf', encodeConfChange(c, next));
+    this.pendingConfIndex = e.index;
+    return e;
   }
 
   readIndex(context: Uint8Array): void {
@@ -810,7 +993,7 @@ export class Raft {
 
   private handleReadAck(from: NodeId, context: Uint8Array): void {
     const acks = this.readOnly.ack(context, from);
-    if (!acks || !hasQuorum(this.voters, (v) => acks.has(v))) return;
+    if (!acks || !hasQuorum(this.voters, (v) => acks.has(v) && this.counted(v))) return;
     for (const r of this.readOnly.release(context)) this.readStates.push(r);
   }
 
@@ -818,13 +1001,79 @@ export class Raft {
     this.requireLeader();
     if (to === this.id) return;
     const pr = this.prs.get(to);
-    if (!pr || !this.isVoter(to)) throw new ProposalDroppedError(`transfer target ${to} is not a voter`);
+    if (!pr || !this.isVoter(to) || !this.counted(to)) {
+      throw new ProposalDroppedError(`transfer target ${to} is not a voter`);
+    }
     if (this.leadTransferee === to) return;
     this.leadTransferee = to;
     // The transfer must finish within an election timeout, counted from now.
     this.electionElapsed = 0;
     if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
     else this.sendAppend(to, pr);
+  }
+
+  // ---- a node with empty storage (see rejoin.ts) ------------------------------------------------
+
+  private sendProbes(): void {
+    const probe = this.probe;
+    if (probe === undefined || this.recovering === undefined) return;
+    if (this.log.lastIndex() > 0) {
+      // A leader already sent entries: not a new cluster; wait to be promoted.
+      this.probe = undefined;
+      return;
+    }
+    for (const v of this.voters) {
+      if (v === this.id || probe.answered(v)) continue;
+      this.send({ type: 'probe', from: this.id, to: v, term: this.term, incarnation: this.recovering });
+    }
+    this.maybeAdmitFresh();
+  }
+
+  private handleProbeResp(m: Message): void {
+    const probe = this.probe;
+    if (probe === undefined || m.incarnation !== this.recovering) return;
+    probe.record(m.from, m.term, m.index ?? 0);
+    if (probe.notFresh) {
+      this.probe = undefined;
+      this.emit({ type: 'notFreshCluster', from: m.from, term: this.term });
+      return;
+    }
+    this.maybeAdmitFresh();
+  }
+
+  /**
+   * Every other bootstrap voter reported an empty log: no entry was ever committed, so there is
+   * nothing this node could have acknowledged and lost. Any term in which an earlier life of it voted
+   * was reached by that vote's candidate, which reported it: the node takes the highest term reported
+   * and spends that term's vote on itself, so it only votes in later terms.
+   */
+  private maybeAdmitFresh(): void {
+    const probe = this.probe;
+    if (probe === undefined || this.log.lastIndex() > 0) return;
+    const term = probe.freshTerm(this.voters.filter((v) => v !== this.id));
+    if (term === undefined) return;
+    if (term > this.term) this.becomeFollower(term, '');
+    if (this.vote === '') this.vote = this.id;
+    this.recovering = undefined;
+    this.probe = undefined;
+    this.emit({ type: 'admitted', how: 'newCluster', term: this.term });
+  }
+
+  /**
+   * A recovering node is admitted once its log holds the promotion naming its own incarnation (like
+   * any membership change, from the moment it is appended): it then holds every entry committed
+   * before the promotion was created. It spends the current term's vote on the leader it hears from
+   * now, so it votes only in later terms. Waiting for the promotion to commit would add nothing to
+   * safety and could deadlock: a cluster that needs this node's vote to elect the leader that would
+   * tell it the promotion committed.
+   */
+  private maybeAdmit(): void {
+    if (this.recovering === undefined) return;
+    if (!this.voters.includes(this.id) || this.incarnations[this.id] !== this.recovering) return;
+    this.recovering = undefined;
+    this.probe = undefined;
+    if (this.vote === '') this.vote = this.lead;
+    this.emit({ type: 'admitted', how: 'promoted', term: this.term });
   }
 
   // ---- driver reports -------------------------------------------------------------------------

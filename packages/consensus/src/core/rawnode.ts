@@ -13,7 +13,6 @@ import type {
   Status,
 } from '../types.js';
 import type { CoreConfig, ProposalPosition, RawNodeApi } from './api.js';
-import { encodeConfChange } from './confchange.js';
 import { Raft } from './raft.js';
 
 export class RawNode implements RawNodeApi {
@@ -44,9 +43,7 @@ export class RawNode implements RawNodeApi {
   }
 
   proposeConfChange(change: ConfChange): ProposalPosition {
-    const voters = this.raft.checkConfChange(change);
-    const e = this.raft.propose('conf', encodeConfChange(change, voters));
-    this.raft.noteConfProposed(e.index);
+    const e = this.raft.proposeConfChange(change);
     return { index: e.index, term: e.term };
   }
 
@@ -63,7 +60,9 @@ export class RawNode implements RawNodeApi {
   }
 
   private hardState(): HardState {
-    return { term: this.raft.term, vote: this.raft.vote, commit: this.raft.log.committed };
+    const r = this.raft;
+    const hs = { term: r.term, vote: r.vote, commit: r.log.committed };
+    return r.recovering === undefined ? hs : { ...hs, recovering: r.recovering };
   }
 
   hasReady(): boolean {
@@ -83,6 +82,13 @@ export class RawNode implements RawNodeApi {
 
   ready(): Ready {
     const r = this.raft;
+    const marker = this.hardState();
+    if (marker.recovering !== undefined && marker.recovering !== this.prevHard.recovering) {
+      // The recovering marker is made durable before anything else of this node (entries, answers):
+      // a crash must never leave entries on disk without it, or the node would restart admitted.
+      this.prevHard = marker;
+      return { hardState: marker, entries: [], committedEntries: [], messages: [], readStates: [] };
+    }
     r.flushBcast();
     const log = r.log;
     const snapshot = log.pendingSnapshot && !log.snapshotHandedOut ? log.pendingSnapshot : undefined;
@@ -135,7 +141,7 @@ export class RawNode implements RawNodeApi {
     if (upTo <= storage.firstIndex() - 1) return;
     const term = storage.term(upTo);
     if (term === undefined) return;
-    storage.compact({ index: upTo, term, conf: { voters: [...this.raft.confAt(upTo)] } });
+    storage.compact({ index: upTo, term, conf: this.raft.confState(upTo) });
     this.raft.compacted(upTo);
   }
 
@@ -156,14 +162,22 @@ export class RawNode implements RawNodeApi {
    * the driver uses it to fill SnapshotMeta.conf for the snapshot it takes at its applied index.
    */
   confState(index?: number): ConfState {
-    const voters = index === undefined ? this.raft.voters : this.raft.confAt(index);
-    return { voters: [...voters] };
+    return this.raft.confState(index);
   }
 
   /** The role, leader and voters without building a Status: for per-request checks on hot paths. */
   brief(): { readonly role: Role; readonly leader: NodeId; readonly voters: readonly NodeId[] } {
     const r = this.raft;
     return { role: r.role, leader: r.lead, voters: r.voters };
+  }
+
+  /**
+   * Leader: the voters that count toward quorums now (not one that reported it lost its data).
+   * Elsewhere: the voters.
+   */
+  countedVoters(): readonly NodeId[] {
+    const r = this.raft;
+    return r.role === 'leader' ? r.voters.filter((v) => r.counted(v)) : r.voters;
   }
 
   status(): Status {
@@ -177,16 +191,24 @@ export class RawNode implements RawNodeApi {
       applied: r.log.applied,
       lastIndex: r.log.lastIndex(),
       voters: [...r.voters],
+      learners: [...r.learners],
+      recovering: r.recovering !== undefined,
     };
     if (r.role !== 'leader') return base;
-    const progress: Record<string, { match: number; next: number; recentActive: boolean }> = {};
+    const progress: Record<string, { match: number; next: number; recentActive: boolean; counted: boolean }> =
+      {};
     for (const [id, pr] of r.prs) {
-      progress[id] = { match: pr.match, next: pr.next, recentActive: id === r.id || pr.recentActive };
+      progress[id] = {
+        match: pr.match,
+        next: pr.next,
+        recentActive: id === r.id || pr.recentActive,
+        counted: r.isVoter(id) && r.counted(id),
+      };
     }
     return { ...base, progress };
   }
 }
 
 function sameHard(a: HardState, b: HardState): boolean {
-  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit && a.recovering === b.recovering;
 }

@@ -6,7 +6,7 @@
 // Proposals arriving in the same event-loop turn share one Ready, hence one fsync (group commit).
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { ProposalPosition } from '../core/api.js';
+import type { CoreEvent, ProposalPosition } from '../core/api.js';
 import { NotLeaderError } from '../core/errors.js';
 import { RawNode } from '../core/rawnode.js';
 import type { Transport } from '../transport/transport.js';
@@ -36,7 +36,12 @@ export interface RaftNodeStatus {
   /** Index applied to the state machine (not merely handed to it). */
   readonly applied: number;
   readonly lastIndex: number;
+  /** The voters. */
   readonly members: readonly NodeId[];
+  /** Members that receive the log but do not vote yet (joining, or rejoining after losing their data). */
+  readonly learners: readonly NodeId[];
+  /** This node started with empty storage and is not admitted yet: it neither votes nor campaigns. */
+  readonly recovering: boolean;
   /** Leader: heard from a quorum within an election timeout. Follower: knows a leader heard from recently. */
   readonly isPartOfQuorum: boolean;
 }
@@ -46,6 +51,10 @@ export interface RaftPeerProgress {
   readonly id: NodeId;
   /** Highest log index known to be replicated on the member. */
   readonly match: number;
+  /** A voter (false: a learner, catching up before the leader promotes it). */
+  readonly voter: boolean;
+  /** Counts toward quorums: a voter, and not one that reported it lost its data. */
+  readonly counted: boolean;
   /** Milliseconds since the leader last received a message from it; null when never. */
   readonly lastContactMs: number | null;
 }
@@ -133,8 +142,8 @@ export class RaftNode extends EventEmitter {
         log: storage.log,
         stable: storage.stable,
         snapshotSource: () => this.latestSnapshot,
-        onEvent: (e) =>
-          this.logFn(e.type === 'refusedNonMember' ? 'warn' : 'info', `raft: ${e.type}`, { ...e }),
+        emptyStorage: 'rejoin',
+        onEvent: (e) => this.logFn(eventLevel(e), `raft: ${e.type}`, { ...e }),
       });
       this.applier.snapshotter = new SnapshotTaker({
         threshold: this.timing.snapshotThreshold,
@@ -238,7 +247,7 @@ export class RaftNode extends EventEmitter {
     if (target === undefined) {
       let best = -1;
       for (const [id, pr] of Object.entries(status.progress ?? {})) {
-        if (id !== this.id && pr.match > best) {
+        if (id !== this.id && pr.counted && pr.match > best) {
           best = pr.match;
           target = id;
         }
@@ -258,12 +267,31 @@ export class RaftNode extends EventEmitter {
     });
   }
 
-  /** Adds a voter (single-server change); resolves once the change is applied here. */
-  async addVoter(id: NodeId): Promise<void> {
+  /**
+   * Adds a voter: it joins as a learner (single-server change) and the leader promotes it once its
+   * log has caught up. Resolves once the promotion is applied here — or, with `waitForPromotion:
+   * false`, once the learner is; RaftTimeoutError after requestTimeoutMs (the node stays a learner
+   * and is promoted when it catches up).
+   */
+  async addVoter(id: NodeId, options: { readonly waitForPromotion?: boolean } = {}): Promise<void> {
     const raw = this.requireRunning();
-    const pos = raw.proposeConfChange({ type: 'addVoter', node: id });
-    this.schedule();
-    await this.proposals.add(pos.index, pos.term, performance.now() + this.timing.requestTimeoutMs);
+    const deadline = performance.now() + this.timing.requestTimeoutMs;
+    const s = raw.status();
+    if (s.voters.includes(id)) return;
+    if (!s.learners.includes(id)) {
+      const pos = raw.proposeConfChange({ type: 'addVoter', node: id });
+      this.schedule();
+      await this.proposals.add(pos.index, pos.term, deadline);
+    }
+    if (options.waitForPromotion === false) return;
+    for (;;) {
+      const r = this.requireRunning();
+      if (r.confState(this.applier.appliedIndex).voters.includes(id)) return;
+      if (performance.now() >= deadline) {
+        throw new RaftTimeoutError(`promotion of ${id} to voter`, this.timing.requestTimeoutMs);
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.timing.tickMs));
+    }
   }
 
   /** Removes a server (single-server change); resolves once the change is applied here. */
@@ -286,6 +314,8 @@ export class RaftNode extends EventEmitter {
         applied: 0,
         lastIndex: 0,
         members: [],
+        learners: [],
+        recovering: false,
         isPartOfQuorum: false,
       };
     }
@@ -299,6 +329,8 @@ export class RaftNode extends EventEmitter {
       applied: this.applier.appliedIndex,
       lastIndex: s.lastIndex,
       members: s.voters,
+      learners: s.learners,
+      recovering: s.recovering,
       isPartOfQuorum: this.running && this.inQuorum(s.role, s.leader, s.voters),
     };
   }
@@ -327,11 +359,13 @@ export class RaftNode extends EventEmitter {
     const s = this.raw?.status();
     if (s === undefined || s.role !== 'leader') return [];
     const now = performance.now();
-    return s.voters.map((id) => {
+    return [...s.voters, ...s.learners].map((id) => {
       const contact = this.lastContact.get(id);
       return {
         id,
         match: s.progress?.[id]?.match ?? 0,
+        voter: s.voters.includes(id),
+        counted: s.progress?.[id]?.counted ?? false,
         lastContactMs: id === this.id ? 0 : contact === undefined ? null : Math.round(now - contact),
       };
     });
@@ -342,7 +376,9 @@ export class RaftNode extends EventEmitter {
     const window = this.timing.tickMs * this.timing.electionTicks;
     const recent = (id: NodeId) => now - (this.lastContact.get(id) ?? Number.NEGATIVE_INFINITY) <= window;
     if (role === 'leader') {
-      const heard = voters.filter((v) => v === this.id || recent(v)).length;
+      // A voter that lost its data answers, but does not count until it is promoted again.
+      const counted = this.raw?.countedVoters() ?? voters;
+      const heard = voters.filter((v) => v === this.id || (recent(v) && counted.includes(v))).length;
       return heard >= Math.floor(voters.length / 2) + 1;
     }
     return leader !== '' && recent(leader);
@@ -537,6 +573,12 @@ export class RaftNode extends EventEmitter {
     if (this.listenerCount('error') > 0) this.emit('error', err);
     void this.stop();
   }
+}
+
+function eventLevel(e: CoreEvent): 'info' | 'warn' {
+  if (e.type === 'refusedNonMember') return 'warn';
+  if (e.type === 'roleChangeProposed' && e.reason === 'lostState') return 'warn';
+  return 'info';
 }
 
 /** Errors that mean the data dir cannot be trusted (corruption, a broken log), as opposed to a bad input. */

@@ -57,6 +57,9 @@ export class Harness {
     return new RawNode({
       electionTicks: 10,
       heartbeatTicks: 1,
+      // Unit tests of other rules start clusters under partitions; a new node's rejoin rules have
+      // their own tests (emptyStorage: 'rejoin').
+      emptyStorage: 'bootstrap',
       ...this.overrides,
       ...overrides,
       id: node.id,
@@ -75,6 +78,12 @@ export class Harness {
     const node = this.get(id);
     node.applied = node.applied.filter((e) => e.index <= (node.snapshot?.meta.index ?? 0));
     node.raw = this.makeRaw(node, bootstrapVoters, {});
+  }
+
+  /** Replaces `id` by a node with empty storage under the same id (a disk lost, a node re-provisioned). */
+  wipe(id: NodeId, bootstrapVoters: readonly NodeId[], overrides: CoreOverrides = {}): HarnessNode {
+    this.nodes.delete(id);
+    return this.add(id, bootstrapVoters, overrides);
   }
 
   get(id: NodeId): HarnessNode {
@@ -183,6 +192,7 @@ export function standalone(
   const raw = new RawNode({
     electionTicks: 10,
     heartbeatTicks: 1,
+    emptyStorage: 'bootstrap',
     ...overrides,
     id,
     bootstrapVoters: voters,

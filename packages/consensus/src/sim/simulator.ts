@@ -1,9 +1,11 @@
 // The deterministic simulator: N RawNodes in one process on a virtual clock, driven by one seeded
 // PRNG, with a faulty network (loss, delay, duplication, reordering, symmetric and one-way
-// partitions), crashes with and without losing unsynced writes, membership changes, leadership
-// transfers, concurrent proposers, reads, snapshots and compaction. The Checker verifies raft's
+// partitions), crashes with and without losing unsynced writes, crashes that lose everything (a
+// wiped disk, restarted under the same id), membership changes, leadership transfers, concurrent
+// proposers, reads, snapshots and compaction. The Checker verifies raft's
 // safety properties after every step; a final healed phase checks liveness within a bound.
 import type { CoreConfig } from '../core/api.js';
+import { confAfter, membership } from '../core/confchange.js';
 import { RawNode } from '../core/rawnode.js';
 import { MemoryLogStore, MemoryStableStore } from '../storage/memory.js';
 import type { Message, NodeId, Ready, Snapshot } from '../types.js';
@@ -33,6 +35,8 @@ export interface SimStats {
   acked: number;
   elections: number;
   crashes: number;
+  /** Crashes that lost the node's whole storage. */
+  wipes: number;
   snapshotsInstalled: number;
   confChanges: number;
   transfers: number;
@@ -42,15 +46,18 @@ export interface SimStats {
 
 interface SimNode {
   readonly id: NodeId;
-  readonly bootstrap: readonly NodeId[];
-  readonly log: MemoryLogStore;
-  readonly stable: MemoryStableStore;
+  /** The peers it is configured with (what an operator gives a re-provisioned node: the current voters). */
+  bootstrap: readonly NodeId[];
+  log: MemoryLogStore;
+  stable: MemoryStableStore;
   /** The newest durable snapshot (the application's, taken at its applied index). */
   snap: Snapshot | undefined;
   raw: RawNode | undefined;
   /** Application state: index applied up to and a hash of the sequence applied. */
   fsmIndex: number;
   fsmHash: number;
+  /** Wiped, and not yet durably admitted again. */
+  lostData: boolean;
 }
 
 interface InFlight {
@@ -66,6 +73,8 @@ interface Profile {
   maxDelay: number;
   crash: number;
   crashLoseUnsynced: number;
+  /** Per tick: a node loses its whole storage (and restarts empty under the same id). */
+  wipe: number;
   restart: number;
   partition: number;
   heal: number;
@@ -141,7 +150,10 @@ export class Simulator {
       transfer: r.pick([0, 0.005, 0.02]),
       read: r.pick([0, 0.05]),
       snapshot: r.pick([0, 0.01, 0.05]),
+      wipe: 0,
     };
+    // Drawn last so every other part of a seed's profile is what it was before wipes existed.
+    this.profile.wipe = r.pick([0, 0.003, 0.01, 0.03]);
     this.coreOpts = {
       preVote: r.chance(0.9),
       checkQuorum: r.chance(0.9),
@@ -159,6 +171,7 @@ export class Simulator {
       acked: 0,
       elections: 0,
       crashes: 0,
+      wipes: 0,
       snapshotsInstalled: 0,
       confChanges: 0,
       transfers: 0,
@@ -183,6 +196,7 @@ export class Simulator {
       raw: undefined,
       fsmIndex: 0,
       fsmHash: 0,
+      lostData: false,
     };
     this.nodes.set(id, node);
     this.proposed.set(id, new Map());
@@ -217,6 +231,70 @@ export class Simulator {
     node.raw = undefined;
     this.stats.crashes++;
     this.log(`crash ${node.id}`);
+  }
+
+  /**
+   * The node loses everything: log, hard state, snapshot (a disk replaced, a node re-provisioned).
+   * It restarts empty under the same id and the current voters as its peers, recovering until
+   * admitted. The fault model: one node without its data at a time (no other node may be wiped or
+   * recovering, i.e. not admitted yet), and only while the membership is settled with at least 3
+   * voters — a 2-voter cluster cannot elect a leader without the wiped one, and losing a majority's
+   * disks loses committed data whatever the protocol.
+   */
+  private wipe(node: SimNode): void {
+    const others = [...this.nodes.values()].filter((n) => n !== node);
+    if (others.some((n) => this.stillLost(n) || n.stable.hardState().recovering !== undefined)) return;
+    const voters = this.settledVoters();
+    if (voters === undefined) return;
+    node.lostData = true;
+    // What an operator gives a re-provisioned node: the cluster's current voters.
+    node.bootstrap = voters.includes(node.id) ? [...voters] : [...voters, node.id];
+    node.raw = undefined;
+    node.log = new MemoryLogStore();
+    node.stable = new MemoryStableStore();
+    node.snap = undefined;
+    this.stats.wipes++;
+    this.log(`wipe ${node.id} (all storage lost)`);
+  }
+
+  /**
+   * The voters, when no membership change is in flight and there are at least 3: every voter of the
+   * most up-to-date log's membership holds that same membership. (A change in flight can leave a live voter that neither
+   * campaigns nor votes, e.g. a leader that removed itself before the removal committed: together
+   * with a wiped voter that is two failures.)
+   */
+  private settledVoters(): readonly NodeId[] | undefined {
+    const nodes = [...this.nodes.values()];
+    const key = (n: SimNode) => [n.log.term(n.log.lastIndex()) ?? 0, n.log.lastIndex()] as const;
+    const newest = nodes.reduce((a, b) => {
+      const [ta, ia] = key(a);
+      const [tb, ib] = key(b);
+      return tb > ta || (tb === ta && ib > ia) ? b : a;
+    });
+    const voters = durableVoters(newest);
+    if (voters.length < 3) return undefined;
+    const same = (v: readonly NodeId[]) => v.length === voters.length && v.every((x) => voters.includes(x));
+    const settled = voters.every((id) => {
+      const n = this.nodes.get(id);
+      return n !== undefined && same(durableVoters(n));
+    });
+    return settled ? voters : undefined;
+  }
+
+  /** Wiped and not durably admitted since (its storage holds no recovering marker, and is not empty). */
+  private stillLost(n: SimNode): boolean {
+    if (!n.lostData) return false;
+    const hs = n.stable.hardState();
+    const empty = hs.term === 0 && hs.vote === '' && n.log.lastIndex() === 0;
+    if (hs.recovering === undefined && !empty) n.lostData = false;
+    return n.lostData;
+  }
+
+  /** A node started empty and is not admitted yet, or was wiped and has not restarted. */
+  private anyRecovering(): boolean {
+    return [...this.nodes.values()].some(
+      (n) => n.stable.hardState().recovering !== undefined || this.stillLost(n),
+    );
   }
 
   private live(): SimNode[] {
@@ -369,6 +447,7 @@ export class Simulator {
       const live = this.live();
       if (live.length > 0) this.crash(r.pick(live));
     }
+    if (r.chance(p.wipe)) this.wipe(r.pick(all));
     for (const n of all) {
       if (!n.raw && r.chance(p.restart)) this.start(n);
     }
@@ -467,6 +546,9 @@ export class Simulator {
         this.createNode(id, [...voters, id]);
         this.log(`addVoter ${id} via ${leader.id}`);
       } else {
+        // Shrinking the cluster while a node is still recovering could leave it without a majority
+        // that can demote that node (the operator's rule: re-provision, then reconfigure).
+        if (this.anyRecovering()) return;
         const id = r.pick(voters);
         raw.proposeConfChange({ type: 'removeServer', node: id });
         this.log(`removeServer ${id} via ${leader.id}`);
@@ -553,11 +635,24 @@ export class Simulator {
     const desc = [...this.nodes.values()]
       .map((n) => {
         const st = n.raw!.status();
-        return `${n.id}:${st.role}/t${st.term}/c${st.commit}/a${n.fsmIndex}/v[${st.voters.join(',')}]`;
+        const learners = st.learners.length > 0 ? `/l[${st.learners.join(',')}]` : '';
+        return `${n.id}:${st.role}/t${st.term}/c${st.commit}/a${n.fsmIndex}/v[${st.voters.join(',')}]${learners}${st.recovering ? '/recovering' : ''}`;
       })
       .join(' ');
     throw new Error(`liveness: no leader committed a proposal within ${bound} ticks after healing (${desc})`);
   }
+}
+
+/** The voters a node's storage says it has: the newest conf entry, else the snapshot's, else bootstrap. */
+function durableVoters(n: SimNode): readonly NodeId[] {
+  const meta = n.log.compactedMeta();
+  let m = membership(meta.conf.voters.length > 0 ? meta.conf : { voters: n.bootstrap });
+  const last = n.log.lastIndex();
+  if (last >= n.log.firstIndex()) {
+    for (const e of n.log.entries(n.log.firstIndex(), last + 1))
+      if (e.kind === 'conf') m = confAfter(e.data, m);
+  }
+  return m.voters;
 }
 
 function isExpectedRefusal(err: unknown): boolean {

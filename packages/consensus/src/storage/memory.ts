@@ -89,7 +89,8 @@ export class MemoryStableStore implements StableStore {
   }
 
   setHardState(state: HardState): void {
-    this.hs = { term: state.term, vote: state.vote, commit: state.commit };
+    const { term, vote, commit, recovering } = state;
+    this.hs = recovering === undefined ? { term, vote, commit } : { term, vote, commit, recovering };
   }
 
   get(key: string): string | undefined {

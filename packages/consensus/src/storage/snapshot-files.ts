@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { SnapshotStore } from '../storage.js';
-import type { Snapshot, SnapshotMeta } from '../types.js';
+import type { ConfState, Snapshot, SnapshotMeta } from '../types.js';
 
 /** A snapshot directory that is incomplete or fails its checksum. */
 export class CorruptSnapshotError extends Error {
@@ -89,11 +89,7 @@ export class SnapshotFileStore implements SnapshotStore {
     const tmp = join(this.dir, `.tmp-${name}-${process.pid}`);
     await fs.rm(tmp, { recursive: true, force: true });
     await fs.mkdir(tmp);
-    const metaJson = JSON.stringify({
-      index: meta.index,
-      term: meta.term,
-      conf: { voters: [...meta.conf.voters] },
-    });
+    const metaJson = JSON.stringify({ index: meta.index, term: meta.term, conf: storedConf(meta.conf) });
     const metaBytes = Buffer.from(metaJson);
     await writeSynced(join(tmp, 'meta.json'), metaBytes);
     await writeSynced(join(tmp, 'state.bin'), snapshot.data);
@@ -158,9 +154,15 @@ export class SnapshotFileStore implements SnapshotStore {
       !Number.isInteger(meta.index) ||
       !Number.isInteger(meta.term) ||
       !Array.isArray(meta.conf?.voters) ||
-      !meta.conf.voters.every((v) => typeof v === 'string')
+      !meta.conf.voters.every((v) => typeof v === 'string') ||
+      (meta.conf.learners !== undefined &&
+        (!Array.isArray(meta.conf.learners) || !meta.conf.learners.every((v) => typeof v === 'string'))) ||
+      (meta.conf.incarnations !== undefined &&
+        (typeof meta.conf.incarnations !== 'object' ||
+          meta.conf.incarnations === null ||
+          !Object.values(meta.conf.incarnations).every((v) => typeof v === 'string')))
     ) {
-      throw new CorruptSnapshotError(path, 'meta.json lacks index, term or conf.voters');
+      throw new CorruptSnapshotError(path, 'meta.json lacks index, term or conf.voters (or has a bad conf)');
     }
     return meta;
   }
@@ -207,4 +209,16 @@ async function readOrCorrupt(dir: string, file: string): Promise<Buffer> {
       throw new CorruptSnapshotError(dir, `${file} is missing`);
     throw err;
   }
+}
+
+/** The membership as meta.json holds it: voters, and learners and incarnations when there are any. */
+function storedConf(conf: ConfState): ConfState {
+  const out: { voters: string[]; learners?: string[]; incarnations?: Record<string, string> } = {
+    voters: [...conf.voters],
+  };
+  if (conf.learners !== undefined && conf.learners.length > 0) out.learners = [...conf.learners];
+  if (conf.incarnations !== undefined && Object.keys(conf.incarnations).length > 0) {
+    out.incarnations = { ...conf.incarnations };
+  }
+  return out;
 }

@@ -328,9 +328,10 @@ export class SqliteStableStore implements StableStore {
   }
 
   setHardState(state: HardState): void {
+    const { term, vote, commit, recovering } = state;
     this.meta.put(
       HARD_STATE_KEY,
-      JSON.stringify({ term: state.term, vote: state.vote, commit: state.commit }),
+      JSON.stringify(recovering === undefined ? { term, vote, commit } : { term, vote, commit, recovering }),
     );
     this.cached = state;
   }

@@ -27,6 +27,8 @@ const MESSAGE_TYPES: readonly MessageType[] = [
   'timeoutNow',
   'readIndex',
   'readIndexResp',
+  'probe',
+  'probeResp',
 ];
 const MESSAGE_CODE = new Map(MESSAGE_TYPES.map((t, i) => [t, i]));
 const ENTRY_KINDS: readonly EntryKind[] = ['normal', 'conf', 'noop'];
@@ -81,7 +83,14 @@ export interface WireMessage {
   reject?: boolean;
   rejectHint?: number;
   context?: Uint8Array;
-  snapshotMeta?: { index: number; term: number; voters: string[] };
+  incarnation?: string;
+  snapshotMeta?: {
+    index: number;
+    term: number;
+    voters: string[];
+    learners?: string[];
+    incarnations?: Record<string, string>;
+  };
 }
 
 export function toWire(m: Message, withSnapshotMeta = false): WireMessage {
@@ -92,6 +101,7 @@ export function toWire(m: Message, withSnapshotMeta = false): WireMessage {
   if (m.reject !== undefined) w.reject = m.reject;
   if (m.rejectHint !== undefined) w.rejectHint = m.rejectHint;
   if (m.context !== undefined) w.context = m.context;
+  if (m.incarnation !== undefined) w.incarnation = m.incarnation;
   if (m.entries !== undefined && m.entries.length > 0) {
     w.entries = m.entries.map((e) => ({
       index: e.index,
@@ -103,6 +113,12 @@ export function toWire(m: Message, withSnapshotMeta = false): WireMessage {
   if (withSnapshotMeta && m.snapshot !== undefined) {
     const meta = m.snapshot.meta;
     w.snapshotMeta = { index: meta.index, term: meta.term, voters: [...meta.conf.voters] };
+    if (meta.conf.learners !== undefined && meta.conf.learners.length > 0) {
+      w.snapshotMeta.learners = [...meta.conf.learners];
+    }
+    if (meta.conf.incarnations !== undefined && Object.keys(meta.conf.incarnations).length > 0) {
+      w.snapshotMeta.incarnations = { ...meta.conf.incarnations };
+    }
   }
   return w;
 }
@@ -128,6 +144,7 @@ export function fromWire(w: Record<string, unknown>, snapshotData?: Uint8Array):
   if (w.reject !== undefined) m.reject = Boolean(w.reject);
   if (w.rejectHint !== undefined) m.rejectHint = num(w.rejectHint);
   if (w.context !== undefined) m.context = bytes(w.context);
+  if (typeof w.incarnation === 'string') m.incarnation = w.incarnation;
   const wireEntries = w.entries as Record<string, unknown>[] | undefined;
   if (wireEntries !== undefined && wireEntries.length > 0) {
     m.entries = wireEntries.map(
@@ -143,10 +160,18 @@ export function fromWire(w: Record<string, unknown>, snapshotData?: Uint8Array):
   }
   const meta = w.snapshotMeta as Record<string, unknown> | undefined;
   if (type === 'snapshot' && meta !== undefined) {
+    const learners = ((meta.learners as NodeId[] | undefined) ?? []).map(String);
+    const incarnations = (meta.incarnations as Record<NodeId, string> | undefined) ?? {};
     const snapMeta: SnapshotMeta = {
       index: num(meta.index),
       term: num(meta.term),
-      conf: { voters: ((meta.voters as NodeId[] | undefined) ?? []).map(String) },
+      conf: {
+        voters: ((meta.voters as NodeId[] | undefined) ?? []).map(String),
+        ...(learners.length > 0 ? { learners } : {}),
+        ...(Object.keys(incarnations).length > 0
+          ? { incarnations: Object.fromEntries(Object.entries(incarnations).map(([k, v]) => [k, String(v)])) }
+          : {}),
+      },
     };
     m.snapshot = { meta: snapMeta, data: bytes(snapshotData) };
   }
@@ -197,6 +222,7 @@ export function decodeBatch(codec: RaftCodec, buf: Uint8Array): Message[] {
     if (has(w, 'reject')) m.reject = Boolean(w.reject);
     if (has(w, 'rejectHint')) m.rejectHint = long(w.rejectHint);
     if (has(w, 'context')) m.context = bytes(w.context);
+    if (has(w, 'incarnation')) m.incarnation = String(w.incarnation);
     const ents = w.entries as Record<string, unknown>[] | undefined;
     if (ents && ents.length > 0) {
       m.entries = ents.map(

@@ -40,6 +40,8 @@ const descriptor = {
                     TIMEOUT_NOW: 10,
                     READ_INDEX: 11,
                     READ_INDEX_RESP: 12,
+                    PROBE: 13,
+                    PROBE_RESP: 14,
                   },
                 },
                 EntryKind: {
@@ -84,6 +86,16 @@ const descriptor = {
                       type: 'string',
                       id: 3,
                     },
+                    learners: {
+                      rule: 'repeated',
+                      type: 'string',
+                      id: 4,
+                    },
+                    incarnations: {
+                      keyType: 'string',
+                      type: 'string',
+                      id: 5,
+                    },
                   },
                 },
                 RaftMessage: {
@@ -105,6 +117,9 @@ const descriptor = {
                     },
                     _context: {
                       oneof: ['context'],
+                    },
+                    _incarnation: {
+                      oneof: ['incarnation'],
                     },
                   },
                   fields: {
@@ -177,6 +192,13 @@ const descriptor = {
                       type: 'SnapshotMeta',
                       id: 12,
                       protoName: 'snapshot_meta',
+                    },
+                    incarnation: {
+                      type: 'string',
+                      id: 13,
+                      options: {
+                        proto3_optional: true,
+                      },
                     },
                   },
                 },

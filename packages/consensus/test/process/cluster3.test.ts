@@ -1,6 +1,6 @@
 // A 3-node cluster of real processes over gRPC on loopback, driven through one scenario: election,
-// 10k entries, kill -9 of the leader, catch-up from the log and by snapshot, an empty data dir,
-// a non-member, and a corrupted entry on disk. Steps run in order and share the cluster.
+// 10k entries, kill -9 of the leader, catch-up from the log and by snapshot, a wiped voter rejoining
+// under its old id, an empty data dir re-added, a non-member, and a corrupted entry on disk. Steps run in order and share the cluster.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,9 +83,31 @@ describe('3-node cluster of processes', () => {
     expect((await c.status(follower))?.installs).toBeGreaterThanOrEqual(1);
   });
 
+  it('a voter whose data dir was wiped rejoins under its old id as a learner and is promoted once caught up', async () => {
+    // Nothing but a restart: it may have voted in the current term and acknowledged entries it no
+    // longer holds, so it neither votes nor counts until the leader promotes its new incarnation.
+    const follower = c.nodes.find((n) => n.proc && n.id !== leader.id) as ProcNode;
+    await c.kill9(follower);
+    rmSync(follower.dataDir, { recursive: true, force: true });
+    await c.start(follower);
+    await converged('the wiped voter to catch up');
+    await waitFor(
+      async () => (await c.status(follower))?.recovering === false,
+      10_000,
+      'the leader to promote it again',
+    );
+    const st = await c.status(follower);
+    expect(st?.installs).toBeGreaterThanOrEqual(1);
+    expect(st?.keys).toBe(17_100);
+    expect((await c.status(leader))?.members.length).toBe(3);
+    expect((await c.status(leader))?.learners).toEqual([]);
+    // The leader noticed (a warning, even with --quiet) and demoted it before promoting it again.
+    expect(leader.stderr).toMatch(/raft: roleChangeProposed.*"reason":"lostState"/);
+  });
+
   it('catches up a node with an empty data dir (removed, wiped, re-added) with a snapshot', async () => {
-    // A voter that lost its disk must not rejoin under its old identity as if nothing happened (it
-    // may have voted in the current term): the operator removes it, wipes it and adds it back.
+    // The procedure for a node that is gone for good: remove it, wipe it, add it back (as a learner
+    // that the leader promotes once caught up).
     const follower = c.nodes.find((n) => n.proc && n.id !== leader.id) as ProcNode;
     await c.kill9(follower);
     expect((await c.post(leader, `/remove?id=${follower.id}`)).status).toBe(200);

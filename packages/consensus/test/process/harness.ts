@@ -39,6 +39,8 @@ export interface NodeStatus {
   applied: number;
   lastIndex: number;
   members: string[];
+  learners: string[];
+  recovering: boolean;
   isPartOfQuorum: boolean;
   keys: number;
   chain: string;

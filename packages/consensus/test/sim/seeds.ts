@@ -40,6 +40,7 @@ export function seedsPart(part: number): void {
     it(`keeps raft's safety and liveness for seeds ${first}..${last}`, { timeout: 900_000 }, () => {
       let committed = 0;
       let elections = 0;
+      let wipes = 0;
       for (let seed = first; seed <= last; seed++) {
         const r = runSimulation({ seed, ...(ticks ? { ticks } : {}) });
         if (!r.ok) {
@@ -48,11 +49,14 @@ export function seedsPart(part: number): void {
         }
         committed += r.stats.committed;
         elections += r.stats.elections;
+        wipes += r.stats.wipes;
       }
       const runs = Math.max(0, last - first + 1);
       // The runs must have done real work, not idled through the faults.
       expect(committed).toBeGreaterThanOrEqual(runs * 10);
       expect(elections).toBeGreaterThanOrEqual(runs);
+      // "Crash and lose everything" is exercised (about one wipe per seed at the default length).
+      if (runs >= 1000) expect(wipes).toBeGreaterThanOrEqual(runs / 4);
     });
   });
 }

@@ -1,6 +1,7 @@
 // Steps shared by the recovery flows: gathering and stopping replicas, executing plan steps,
 // publishing the new master's KV pairs and alias.
 import { effectivePromotionRule } from '../candidates.js';
+import { type BinlogPosition, formatBinlogPosition } from '../coordinates.js';
 import { errorMessage, LeadershipLostError } from '../errors.js';
 import { liveView } from '../mysql/operations.js';
 import type { PlanStep } from '../planner.js';
@@ -138,8 +139,16 @@ export async function rulesFor(
   return new Map(views.map((v) => [keyOf(v.Key), effectivePromotionRule(v, registrations, run.config, now)]));
 }
 
-/** Re-points a replica under `master` and starts it. Credentials are kept unless given. */
-export async function repoint(run: RecoveryRun, key: InstanceKey, master: InstanceKey): Promise<boolean> {
+/**
+ * Re-points a replica under `master` and starts it: with GTID, or at binlog coordinates `at` of the
+ * new master. Credentials are kept unless MySQLReplicaUser is set.
+ */
+export async function repoint(
+  run: RecoveryRun,
+  key: InstanceKey,
+  master: InstanceKey,
+  at?: BinlogPosition,
+): Promise<boolean> {
   const { mysql } = run.ctx;
   try {
     const status = await mysql.replicaStatus(key);
@@ -147,10 +156,13 @@ export async function repoint(run: RecoveryRun, key: InstanceKey, master: Instan
     const creds = run.config.MySQLReplicaUser
       ? { user: run.config.MySQLReplicaUser, password: run.config.MySQLReplicaPassword }
       : null;
-    await mysql.changeMasterTo(key, master, creds);
+    if (at) await mysql.changeMasterToCoordinates(key, master, at, creds);
+    else await mysql.changeMasterTo(key, master, creds);
     await mysql.startReplication(key);
     run.participate(key);
-    await run.audit(`moved ${keyOf(key)} under ${keyOf(master)}`);
+    await run.audit(
+      `moved ${keyOf(key)} under ${keyOf(master)}${at ? ` at ${formatBinlogPosition(at)}` : ''}`,
+    );
     return true;
   } catch (error) {
     rethrowLeadership(error);

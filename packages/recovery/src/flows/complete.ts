@@ -4,7 +4,7 @@
 // recovery is closed, promote one of them: a second writable master of the same data. Instead the
 // new leader moves them under the promoted replica, as the interrupted recovery would have.
 import { liveView } from '../mysql/operations.js';
-import { planIntermediateMasterRecovery } from '../planner.js';
+import { planIntermediateMasterRecovery } from '../planner-intermediate.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey } from '../types.js';
 import {

@@ -1,9 +1,10 @@
-// DeadIntermediateMaster family (reference §5.2 "Other recoveries"): the orphaned replicas move with
-// GTID under a sibling candidate of the dead intermediate master in its DC, else under its master,
-// else under any other sibling.
+// DeadIntermediateMaster family (reference §5.2 "Other recoveries"): the orphaned replicas move under
+// a sibling candidate of the dead intermediate master in its DC, else under its master, else under
+// any other sibling — with GTID; by binlog coordinates up to its master when it still answers. The
+// plan is made on the replicas as found first: a recovery that cannot proceed changes nothing.
 import { errorMessage, RecoveryError } from '../errors.js';
 import { liveView } from '../mysql/operations.js';
-import { planIntermediateMasterRecovery } from '../planner.js';
+import { type IntermediateMasterPlan, planIntermediateMasterRecovery } from '../planner-intermediate.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey, InstanceView } from '../types.js';
 import {
@@ -15,8 +16,14 @@ import {
   rulesFor,
   runLostSteps,
   sameKey,
-  stopAndReadReplicas,
 } from './common.js';
+import {
+  type FoundReplica,
+  readReplicas,
+  restoreReplication,
+  stopReplicas,
+  withOwnBinlog,
+} from './replicas.js';
 
 export async function runIntermediateMasterRecovery(run: RecoveryRun): Promise<InstanceKey | null> {
   const deadKey = run.entry.AnalyzedInstanceKey;
@@ -38,15 +45,29 @@ export async function runIntermediateMasterRecovery(run: RecoveryRun): Promise<I
   }
 }
 
+/** The intermediate master's live state when it answers (its replicas failing to connect), else null. */
+async function readIntermediate(run: RecoveryRun, key: InstanceKey): Promise<FoundReplica | null> {
+  const { mysql, reads } = run.ctx;
+  try {
+    const state = await mysql.readState(key);
+    const status = state.replica;
+    const wasStarted = !!status && (status.sqlRunning || (status.ioState !== '' && status.ioState !== 'No'));
+    return { view: await withOwnBinlog(run, liveView(state, await reads.instance(key))), wasStarted };
+  } catch (error) {
+    rethrowLeadership(error);
+    return null;
+  }
+}
+
 async function recover(run: RecoveryRun): Promise<InstanceKey | null> {
   const { mysql, reads } = run.ctx;
   const deadKey = run.entry.AnalyzedInstanceKey;
   const cluster = run.entry.ClusterDetails.ClusterName;
   const keys = await replicaKeysOf(run, deadKey, cluster);
-  const { views, unreachable } = await stopAndReadReplicas(run, deadKey, keys, { stop: true });
-  for (const v of views) run.participate(v.Key);
+  const found = await readReplicas(run, deadKey, keys);
+  const intermediate = await readIntermediate(run, deadKey);
 
-  const dead = await reads.instance(deadKey);
+  const dead = intermediate?.view ?? (await reads.instance(deadKey));
   const masterKey = run.entry.AnalyzedInstanceMasterKey.Hostname
     ? run.entry.AnalyzedInstanceMasterKey
     : dead?.MasterKey;
@@ -74,24 +95,73 @@ async function recover(run: RecoveryRun): Promise<InstanceKey | null> {
       await run.audit(`target ${keyOf(key)} unreachable: ${errorMessage(error)}`);
     }
   }
-  const plan = planIntermediateMasterRecovery({ config: run.config, replicas: views, targets });
+  const planFor = (replicas: InstanceView[], im: InstanceView | null) =>
+    planIntermediateMasterRecovery({
+      config: run.config,
+      replicas,
+      targets,
+      intermediate: im,
+      pseudoGtid: false,
+    });
+
+  // Decide first: nothing is stopped unless a plan exists for the replicas as they are.
+  const preliminary = planFor(
+    found.found.map((f) => f.view),
+    intermediate?.view ?? null,
+  );
+  if (!preliminary.ok) {
+    await run.audit(`no relocation: ${preliminary.code}: ${preliminary.message}; nothing was changed`);
+    throw new RecoveryError('NO_CANDIDATE', preliminary.message);
+  }
+  // Moving up by coordinates needs the intermediate master stopped too (its position fixed).
+  const imStopped = preliminary.method === 'binlog-coordinates' && intermediate ? [intermediate] : [];
+  const stop = await stopReplicas(run, found.found);
+  const imStop = await stopReplicas(run, imStopped, { withBinlog: true });
+  stop.stopped.push(...imStop.stopped);
+  const imView = imStop.views[0] ?? null;
+  const views = stop.views;
+  const unreachable = [...found.unreachable, ...stop.unreachable];
+  for (const v of views) run.participate(v.Key);
+
+  const plan = planFor(views, imView ?? intermediate?.view ?? null);
   if (!plan.ok) {
     await run.audit(`no relocation: ${plan.code}: ${plan.message}`);
+    await restoreReplication(run, stop.stopped, 'recovery not possible');
     throw new RecoveryError('NO_CANDIDATE', plan.message);
   }
-  run.recovery.RecoveryType = 'MasterRecoveryGTID';
+  run.recovery.RecoveryType = plan.flavor ? 'MasterRecoveryGTID' : 'MasterRecoveryPseudoGTID';
   run.recovery.LostReplicas = [...plan.lost.map((l) => l.key), ...unreachable];
-  await run.audit(`relocating ${plan.moved.map(keyOf).join(',')} under ${keyOf(plan.target)}`);
-  const moved = await Promise.all(plan.moved.map((key) => repoint(run, key, plan.target)));
-  plan.moved.forEach((key, i) => {
-    if (!moved[i]) run.recovery.LostReplicas.push(key);
+  await run.audit(
+    `relocating ${plan.moved.map(keyOf).join(',') || 'none'} under ${keyOf(plan.target)} by ${describe(plan)}` +
+      `${plan.lost.length > 0 ? `; lost ${plan.lost.map((l) => `${keyOf(l.key)} (${l.reason})`).join(', ')}` : ''}`,
+  );
+  const repoints = plan.steps.filter((s) => s.op === 'repoint');
+  const moved = await Promise.all(
+    repoints.map((s) =>
+      s.via === 'pseudo-gtid'
+        ? run
+            .audit(`${keyOf(s.instance)}: Pseudo-GTID matching is not available; not moved`)
+            .then(() => false)
+        : repoint(run, s.instance, s.master, s.via === 'coordinates' ? s.at : undefined),
+    ),
+  );
+  repoints.forEach((s, i) => {
+    if (!moved[i]) run.recovery.LostReplicas.push(s.instance);
   });
+  // The intermediate master we stopped replicates again (it is alive; only its replicas could not reach it).
+  if (imStopped.length > 0) await restoreReplication(run, imStopped, 'moved its replicas up');
   await runLostSteps(run, [
-    ...plan.steps,
+    ...plan.steps.filter((s) => s.op !== 'repoint'),
     { op: 'downtime', instance: deadKey, reason: 'lost-in-recovery: failed intermediate master' },
   ]);
   if (!moved.some(Boolean)) return null;
   run.recovery.SuccessorKey = plan.target;
   run.participate(plan.target);
   return plan.target;
+}
+
+function describe(plan: IntermediateMasterPlan): string {
+  if (plan.method === 'binlog-coordinates') return 'binlog coordinates';
+  if (plan.method === 'pseudo-gtid') return 'Pseudo-GTID';
+  return plan.flavor === 'mariadb' ? 'MariaDB GTID' : 'Oracle GTID';
 }

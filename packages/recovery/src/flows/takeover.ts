@@ -1,6 +1,7 @@
 // graceful-master-takeover(-auto) (reference §5.2 "Graceful takeover"): the old master is made
 // read-only, the designated replica applies everything the old master wrote, and only then is it
 // promoted; so every write acknowledged by the old master is on the new one (zero lost rows).
+import { type BinlogPosition, formatBinlogPosition } from '../coordinates.js';
 import { errorMessage, LeadershipLostError, RecoveryError } from '../errors.js';
 import { liveView, type ReplicationCredentials } from '../mysql/operations.js';
 import { planMasterFailover } from '../planner.js';
@@ -63,10 +64,29 @@ export async function runTakeover(run: RecoveryRun, opts: TakeoverOptions): Prom
       await mysql.setReadOnly(oldMaster, true);
       madeReadOnly = true;
       await run.audit(`set read_only=1 on ${keyOf(oldMaster)}`);
-      const { flavor, position } = await mysql.gtidPosition(oldMaster);
       const waitMs = run.config.ReasonableMaintenanceReplicationLagSeconds * 1000;
-      await mysql.waitForGtid(designated, flavor, position, waitMs);
-      await run.audit(`${keyOf(designated)} applied ${position}`);
+      const target = designated;
+      const designatedView = views.find((v) => sameKey(target, v.Key));
+      if (designatedView?.UsingMariaDBGTID || designatedView?.UsingOracleGTID) {
+        const { flavor, position } = await mysql.gtidPosition(oldMaster);
+        await mysql.waitForGtid(designated, flavor, position, waitMs);
+        await run.audit(`${keyOf(designated)} applied ${position}`);
+      } else {
+        // By coordinates the siblings must end where the designated replica does to follow it:
+        // every replica is given the same time to execute all of the old master's binlog.
+        const end = await mysql.binlogCoordinates(oldMaster);
+        if (!end) throw new RecoveryError('STATE_CHANGED', `${keyOf(oldMaster)} has no binary log`);
+        const others = views.filter((v) => !sameKey(target, v.Key));
+        await Promise.all([
+          mysql.waitForCoordinates(designated, end, waitMs),
+          ...others.map((v) =>
+            mysql
+              .waitForCoordinates(v.Key, end, waitMs)
+              .catch((error) => run.audit(`${keyOf(v.Key)} did not catch up: ${errorMessage(error)}`)),
+          ),
+        ]);
+        await run.audit(`${keyOf(designated)} executed ${formatBinlogPosition(end)} of ${keyOf(oldMaster)}`);
+      }
     }
   } catch (error) {
     run.addError(error);
@@ -86,7 +106,7 @@ export async function runTakeover(run: RecoveryRun, opts: TakeoverOptions): Prom
     return null;
   }
 
-  const { successor } = await runMasterFailover(run, {
+  const { successor, successorBinlogEnd } = await runMasterFailover(run, {
     designated,
     forcePromotion: true,
     oldMasterAlive: opts.graceful,
@@ -95,7 +115,8 @@ export async function runTakeover(run: RecoveryRun, opts: TakeoverOptions): Prom
     if (madeReadOnly) await mysql.setReadOnly(oldMaster, false).catch((e) => run.addError(e));
     return null;
   }
-  if (opts.graceful) await demoteOldMaster(run, oldMaster, successor, creds, opts.startOldMaster);
+  if (opts.graceful)
+    await demoteOldMaster(run, oldMaster, successor, creds, opts.startOldMaster, successorBinlogEnd);
   await run.runHooks('PostGracefulTakeoverProcesses').catch(() => {});
   return successor;
 }
@@ -107,6 +128,8 @@ async function demoteOldMaster(
   successor: InstanceKey,
   creds: ReplicationCredentials | null,
   start: boolean,
+  /** By coordinates: where the successor's binlog ended when it was promoted (the old master has all before it). */
+  at: BinlogPosition | null,
 ): Promise<void> {
   const { mysql } = run.ctx;
   try {
@@ -116,8 +139,11 @@ async function demoteOldMaster(
       await run.audit(
         `replication password of ${creds.user} unknown (MariaDB cannot show it; set MySQLReplicaPassword)`,
       );
-    await mysql.alignGtidSlavePos(oldMaster);
-    await mysql.changeMasterTo(oldMaster, successor, creds);
+    if (at) await mysql.changeMasterToCoordinates(oldMaster, successor, at, creds);
+    else {
+      await mysql.alignGtidSlavePos(oldMaster);
+      await mysql.changeMasterTo(oldMaster, successor, creds);
+    }
     if (start) await mysql.startReplication(oldMaster);
     run.participate(oldMaster);
     await run.audit(

@@ -1,6 +1,7 @@
 // The MySQL/MariaDB operations recovery (and later topology refactoring) performs. Every change
 // calls the injected guard first (raft leadership with quorum) and re-reads the state it depends on
 // right before it runs.
+import { type BinlogPosition, compareBinlogPositions } from '../coordinates.js';
 import { RecoveryError, StateChangedError, TimeoutError } from '../errors.js';
 import type { InstanceKey, InstanceView } from '../types.js';
 import type { Row, SqlConnector } from './connections.js';
@@ -41,11 +42,8 @@ export interface ReplicaStatus {
   lastSQLError: string;
 }
 
-/** A position in a binary log. */
-export interface BinlogPosition {
-  LogFile: string;
-  LogPos: number;
-}
+export type { BinlogPosition } from '../coordinates.js';
+export { compareBinlogPositions } from '../coordinates.js';
 
 export interface ReplicationCredentials {
   user: string;
@@ -227,6 +225,30 @@ export class MySQLOperations {
       throw new TimeoutError(`${keyOf(key)} did not apply GTID ${position} within ${timeoutMs} ms`);
   }
 
+  /**
+   * Blocks until the replica executed its master's binlog up to `at` (MASTER_POS_WAIT, for replicas
+   * positioned by coordinates). Throws TimeoutError on timeout, StateChangedError when the replica's
+   * SQL thread is not running or it has no master.
+   */
+  async waitForCoordinates(key: InstanceKey, at: BinlogPosition, timeoutMs: number): Promise<void> {
+    const seconds = Math.max(0.001, timeoutMs / 1000);
+    const [row] = await this.db.query(
+      key,
+      'SELECT MASTER_POS_WAIT(?, ?, ?) AS r',
+      [at.LogFile, Math.trunc(at.LogPos), seconds],
+      timeoutMs + 5_000,
+    );
+    const r = row?.r;
+    if (r === null || r === undefined)
+      throw new StateChangedError(
+        `${keyOf(key)} is not replicating; cannot wait for ${at.LogFile}:${at.LogPos}`,
+      );
+    if (num(r) < 0)
+      throw new TimeoutError(
+        `${keyOf(key)} did not execute ${at.LogFile}:${at.LogPos} within ${timeoutMs} ms`,
+      );
+  }
+
   /** The position a server has applied: MariaDB gtid_current_pos, Oracle gtid_executed. */
   async gtidPosition(key: InstanceKey): Promise<{ flavor: Flavor; position: string }> {
     const s = await this.readState(key);
@@ -378,10 +400,16 @@ export class MySQLOperations {
   }
 
   /**
-   * Starts the SQL thread (and IO thread) until it executed the master's `until` coordinates, then
-   * waits (bounded by timeoutMs) for it to stop there. Replication must be stopped first.
+   * Starts the SQL thread (and the IO thread, unless `sqlThreadOnly`: then only the relay log
+   * already received is applied) until it executed the master's `until` coordinates, then waits
+   * (bounded by timeoutMs) for it to stop there. Replication must be stopped first.
    */
-  async startReplicationUntil(key: InstanceKey, until: BinlogPosition, timeoutMs: number): Promise<void> {
+  async startReplicationUntil(
+    key: InstanceKey,
+    until: BinlogPosition,
+    timeoutMs: number,
+    opts: { sqlThreadOnly?: boolean } = {},
+  ): Promise<void> {
     const status = await this.replicaStatus(key);
     if (!status) throw new StateChangedError(`${keyOf(key)} has no master configured; cannot start until`);
     if (status.ioRunning || status.sqlRunning)
@@ -389,7 +417,7 @@ export class MySQLOperations {
     await this.change(
       key,
       `start replication until ${until.LogFile}:${until.LogPos}`,
-      `START SLAVE UNTIL MASTER_LOG_FILE=${quoteString(until.LogFile)}, MASTER_LOG_POS=${Math.trunc(until.LogPos)}`,
+      `START SLAVE${opts.sqlThreadOnly ? ' SQL_THREAD' : ''} UNTIL MASTER_LOG_FILE=${quoteString(until.LogFile)}, MASTER_LOG_POS=${Math.trunc(until.LogPos)}`,
     );
     const deadline = this.now() + timeoutMs;
     for (;;) {
@@ -438,12 +466,6 @@ export class MySQLOperations {
   async kill(key: InstanceKey, processId: number): Promise<void> {
     await this.change(key, `kill ${processId}`, `KILL ${Math.trunc(processId)}`);
   }
-}
-
-/** <0, 0, >0 as a is before, at, after b (binlog file names sort by their numeric suffix). */
-export function compareBinlogPositions(a: BinlogPosition, b: BinlogPosition): number {
-  if (a.LogFile !== b.LogFile) return a.LogFile < b.LogFile ? -1 : 1;
-  return a.LogPos - b.LogPos;
 }
 
 /**

@@ -73,7 +73,7 @@ describe('leadership lost mid-recovery', () => {
     o.onPublish = (op, value) => {
       if (
         op === 'write-recovery-step' &&
-        String((value as { Message: string }).Message).startsWith('candidate ')
+        /^regrouping by .*: candidate /.test(String((value as { Message: string }).Message))
       )
         o.leader = false;
     };

@@ -15,106 +15,117 @@ afterEach(async () => {
 });
 
 describe('graceful-master-takeover-auto (1 master + 2 replicas)', () => {
-  it('loses no acknowledged row while writes run during the takeover', async () => {
-    topology = await startMariaDBTopology({ replicas: 2 });
-    const t = topology;
-    await grantReadOnlyAdmin(t);
-    await t.query(t.master, 'CREATE TABLE test.w (id INT PRIMARY KEY)');
-    // An application user without READ_ONLY ADMIN: read_only stops it, as it stops real clients.
-    await t.query(t.master, "CREATE USER 'app'@'%' IDENTIFIED BY 'app_pw'");
-    await t.query(t.master, "GRANT INSERT, SELECT ON test.* TO 'app'@'%'");
-    await t.waitForReplication();
-    orc = new FakeOrchestrator(t, {
-      MySQLReplicaUser: 'repl',
-      MySQLReplicaPassword: 'repl_pw',
-      PreGracefulTakeoverProcesses: ['echo "pre $ORC_COMMAND {failedPort}"'],
-      PostGracefulTakeoverProcesses: ['echo "post {command} {successorPort} {isSuccessful}"'],
-    });
-    const o = orc;
-    await o.takeSnapshot();
-    const [designated, other] = t.replicas as [number, number];
-
-    let target = t.master;
-    let stop = false;
-    const acknowledged: number[] = [];
-    const writer = (async () => {
-      const conns = new Map<number, mysql.Connection>();
-      const conn = async (port: number) => {
-        let c = conns.get(port);
-        if (!c) {
-          c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'app', password: 'app_pw' });
-          conns.set(port, c);
-        }
-        return c;
-      };
-      let id = 1;
-      // Bounded: at most 20 s of writing.
-      const deadline = Date.now() + 20_000;
-      while (!stop && Date.now() < deadline) {
-        try {
-          await (await conn(target)).query('INSERT INTO test.w VALUES (?)', [id]);
-          acknowledged.push(id);
-          id++;
-        } catch {
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      }
-      await Promise.all([...conns.values()].map((c) => c.end()));
-    })();
-
-    await eventually(async () => acknowledged.length >= 50);
-    const recovery = await o.engine.gracefulMasterTakeover(o.deadMasterEntry(t.master), k(designated), true);
-    expect(recovery, trail(o)).toMatchObject({ IsSuccessful: true, SuccessorKey: k(designated) });
-    target = designated;
-    const before = acknowledged.length;
-    await eventually(async () => acknowledged.length >= before + 50);
-    stop = true;
-    await writer;
-
-    const rows = await t.query<{ id: number }>(designated, 'SELECT id FROM test.w');
-    const present = new Set(rows.map((r) => Number(r.id)));
-    expect(
-      acknowledged.filter((id) => !present.has(id)),
-      trail(o),
-    ).toEqual([]);
-    expect(present.size, trail(o)).toBe(acknowledged.length);
-
-    // The old master replicates from the new one (-auto), and so does the other replica.
-    for (const port of [t.master, other]) {
-      await eventually(async () => {
-        const s = await slaveStatus(t, port);
-        return (
-          s &&
-          Number(s.Master_Port) === designated &&
-          s.Slave_IO_Running === 'Yes' &&
-          s.Slave_SQL_Running === 'Yes'
-        );
+  it.each([
+    ['GTID', 'slave_pos'],
+    ['binlog coordinates', 'no'],
+  ] as const)(
+    'loses no acknowledged row while writes run during the takeover (%s)',
+    async (_, masterUseGtid) => {
+      topology = await startMariaDBTopology({ replicas: 2, masterUseGtid });
+      const t = topology;
+      await grantReadOnlyAdmin(t);
+      await t.query(t.master, 'CREATE TABLE test.w (id INT PRIMARY KEY)');
+      // An application user without READ_ONLY ADMIN: read_only stops it, as it stops real clients.
+      await t.query(t.master, "CREATE USER 'app'@'%' IDENTIFIED BY 'app_pw'");
+      await t.query(t.master, "GRANT INSERT, SELECT ON test.* TO 'app'@'%'");
+      await t.waitForReplication();
+      orc = new FakeOrchestrator(t, {
+        MySQLReplicaUser: 'repl',
+        MySQLReplicaPassword: 'repl_pw',
+        PreGracefulTakeoverProcesses: ['echo "pre $ORC_COMMAND {failedPort}"'],
+        PostGracefulTakeoverProcesses: ['echo "post {command} {successorPort} {isSuccessful}"'],
       });
-      await eventually(
-        async () =>
-          Number((await t.query(port, 'SELECT COUNT(*) AS n FROM test.w'))[0]?.n) === acknowledged.length,
+      const o = orc;
+      await o.takeSnapshot();
+      const [designated, other] = t.replicas as [number, number];
+
+      let target = t.master;
+      let stop = false;
+      const acknowledged: number[] = [];
+      const writer = (async () => {
+        const conns = new Map<number, mysql.Connection>();
+        const conn = async (port: number) => {
+          let c = conns.get(port);
+          if (!c) {
+            c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'app', password: 'app_pw' });
+            conns.set(port, c);
+          }
+          return c;
+        };
+        let id = 1;
+        // Bounded: at most 20 s of writing.
+        const deadline = Date.now() + 20_000;
+        while (!stop && Date.now() < deadline) {
+          try {
+            await (await conn(target)).query('INSERT INTO test.w VALUES (?)', [id]);
+            acknowledged.push(id);
+            id++;
+          } catch {
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
+        await Promise.all([...conns.values()].map((c) => c.end()));
+      })();
+
+      await eventually(async () => acknowledged.length >= 50);
+      const recovery = await o.engine.gracefulMasterTakeover(
+        o.deadMasterEntry(t.master),
+        k(designated),
+        true,
       );
-    }
-    const [ro] = await t.query(t.master, 'SELECT @@read_only AS ro');
-    expect(Number(ro?.ro)).toBe(1);
-    expect(o.ops('resolve-recovery')).toHaveLength(1);
-    expect(o.ops('begin-downtime')).toEqual([]);
-    const hookSteps = o.steps
-      .filter((s) => /GracefulTakeoverProcesses/.test(s.message))
-      .map((s) => s.message);
-    expect(hookSteps).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^PreGracefulTakeoverProcesses: .*exit code 0; output: pre graceful-master-takeover ${t.master}$`,
+      expect(recovery, trail(o)).toMatchObject({ IsSuccessful: true, SuccessorKey: k(designated) });
+      target = designated;
+      const before = acknowledged.length;
+      await eventually(async () => acknowledged.length >= before + 50);
+      stop = true;
+      await writer;
+
+      const rows = await t.query<{ id: number }>(designated, 'SELECT id FROM test.w');
+      const present = new Set(rows.map((r) => Number(r.id)));
+      expect(
+        acknowledged.filter((id) => !present.has(id)),
+        trail(o),
+      ).toEqual([]);
+      expect(present.size, trail(o)).toBe(acknowledged.length);
+
+      // The old master replicates from the new one (-auto), and so does the other replica.
+      for (const port of [t.master, other]) {
+        await eventually(async () => {
+          const s = await slaveStatus(t, port);
+          return (
+            s &&
+            Number(s.Master_Port) === designated &&
+            (masterUseGtid === 'no' ? s.Using_Gtid === 'No' : true) &&
+            s.Slave_IO_Running === 'Yes' &&
+            s.Slave_SQL_Running === 'Yes'
+          );
+        });
+        await eventually(
+          async () =>
+            Number((await t.query(port, 'SELECT COUNT(*) AS n FROM test.w'))[0]?.n) === acknowledged.length,
+        );
+      }
+      const [ro] = await t.query(t.master, 'SELECT @@read_only AS ro');
+      expect(Number(ro?.ro)).toBe(1);
+      expect(o.ops('resolve-recovery')).toHaveLength(1);
+      expect(o.ops('begin-downtime')).toEqual([]);
+      const hookSteps = o.steps
+        .filter((s) => /GracefulTakeoverProcesses/.test(s.message))
+        .map((s) => s.message);
+      expect(hookSteps).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^PreGracefulTakeoverProcesses: .*exit code 0; output: pre graceful-master-takeover ${t.master}$`,
+          ),
         ),
-      ),
-      expect.stringMatching(
-        new RegExp(
-          `^PostGracefulTakeoverProcesses: .*exit code 0; output: post graceful-master-takeover ${designated} true$`,
+        expect.stringMatching(
+          new RegExp(
+            `^PostGracefulTakeoverProcesses: .*exit code 0; output: post graceful-master-takeover ${designated} true$`,
+          ),
         ),
-      ),
-    ]);
-  });
+      ]);
+    },
+  );
 });
 
 describe('force-master-takeover and force-master-failover', () => {

@@ -220,13 +220,19 @@ function relocate(view: View, moved: MoveInstance, target: MoveInstance, opts: P
     const p = moveUpViaCoordinates(moved, master, target, opts, 'relocate');
     return { ...p, summary };
   }
-  if (isReplica(target) && sameKey(target.MasterKey, moved.MasterKey)) {
+  // Below a sibling by coordinates, unless it is a writable co-master (the reference's relocate).
+  if (
+    isReplica(target) &&
+    sameKey(target.MasterKey, moved.MasterKey) &&
+    (!target.IsCoMaster || target.ReadOnly)
+  ) {
     const p = moveBelowViaCoordinates(moved, target, opts, 'relocate');
     return { ...p, summary };
   }
   throw new Refused(
     'NO_METHOD',
-    `cannot relocate ${k(moved.Key)} below ${k(target.Key)}: without GTID a replica can only move up one level or below a sibling`,
+    `Relocating ${k(moved.Key)} below ${k(target.Key)} turns to be too complex; please do it manually ` +
+      '(without GTID or Pseudo-GTID a replica moves by binlog coordinates only up one level, or below a sibling that is not a writable co-master)',
   );
 }
 

@@ -225,8 +225,18 @@ describe('planner refusals (one rule each)', () => {
   });
 
   it('NO_METHOD: without GTID, relocate only moves up one level or below a sibling', () => {
-    expect(refused(coordinatesCluster(), request('relocate', 3, 4)).code).toBe('NO_METHOD');
+    const far = refused(coordinatesCluster(), request('relocate', 3, 4));
+    expect(far.code).toBe('NO_METHOD');
+    expect(far.reason).toMatch(
+      /^Relocating 127\.0\.0\.1:3 below 127\.0\.0\.1:4 turns to be too complex; please do it manually/,
+    );
     expect(refused(coordinatesCluster(), request('repoint', 3, 4)).code).toBe('NO_METHOD');
+    // Below a sibling by coordinates, but not below a writable co-master (the reference's relocate).
+    expect(planned(coordinatesCluster(), request('relocate', 4, 5)).method).toBe('binlog coordinates');
+    const coMaster = coordinatesCluster({ 5: { IsCoMaster: true, ReadOnly: false } });
+    expect(refused(coMaster, request('relocate', 4, 5)).code).toBe('NO_METHOD');
+    const passive = coordinatesCluster({ 5: { IsCoMaster: true, ReadOnly: true } });
+    expect(planned(passive, request('relocate', 4, 5)).method).toBe('binlog coordinates');
   });
 
   it('NO_CANDIDATE: regroup needs a replica able to serve as a master', () => {
