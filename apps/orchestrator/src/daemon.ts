@@ -23,6 +23,7 @@ import {
   recoveryReads,
   tagStore,
 } from './api-deps.js';
+import { SteadyClock } from './clock.js';
 import type { DerivedConfig, OrchestratorConfig } from './config/index.js';
 import { Discovery } from './discovery.js';
 import { HealthWriter } from './health.js';
@@ -49,6 +50,8 @@ export interface DaemonOptions {
   readonly configFile?: string;
   /** Handle SIGTERM/SIGINT (default true). */
   readonly handleSignals?: boolean;
+  /** The clock every time-based decision uses (default: a SteadyClock started now). */
+  readonly clock?: SteadyClock;
 }
 
 export interface Daemon {
@@ -79,7 +82,23 @@ export async function startDaemon(
     'starting',
   );
 
-  const store = await openStore(config, { node: { hostname: node.hostname, token: node.token } });
+  // Jump-free time for everything the daemon decides with (clock.ts); a step of the system clock
+  // is logged, never acted upon.
+  const clock =
+    options.clock ??
+    new SteadyClock({
+      onJump: (jumpMs, offsetMs) =>
+        log.warn(
+          { jumpMs: Math.round(jumpMs), offsetMs: Math.round(offsetMs) },
+          'the system clock jumped; timing, anti-flapping and downtime keep the daemon clock (restart to adopt the new time)',
+        ),
+    });
+  const clockCheck = setInterval(() => clock.check(), 1000);
+  clockCheck.unref();
+  const store = await openStore(config, {
+    node: { hostname: node.hostname, token: node.token },
+    clock: clock.now,
+  });
   let discovery: Discovery | undefined;
   const effects = new EffectHandler(
     log,
@@ -97,6 +116,7 @@ export async function startDaemon(
     leaderURI: () => sm.leaderURI(),
     // Heard from within two election timeouts: reachable for raft-add-peer / raft-remove-peer.
     reachableWithinMs: 2 * config.RaftTickMilliseconds * config.RaftElectionTicks,
+    now: clock.now,
   });
   effects.configure(config, derived);
   raftNode.on('error', (err: Error) => log.error({ error: err.message }, 'raft failed'));
@@ -105,7 +125,7 @@ export async function startDaemon(
   const health = new HealthWriter(store, raftService, node, log);
   health.start();
 
-  const discoveryService = new Discovery(config, store, raftService, log, derived.urlPrefix);
+  const discoveryService = new Discovery(config, store, raftService, log, derived.urlPrefix, clock.now);
   discovery = discoveryService;
   // Masters for service discovery: kv_store and the configured ZooKeeper / etcd / Consul (leader only).
   const masterKV = new MasterKV({
@@ -124,6 +144,7 @@ export async function startDaemon(
     node,
     log,
     masterKV,
+    clock.now,
   );
   const topology = topologyService(config, derived, store, raftService, discoveryService, log);
   recovery.start();
@@ -180,6 +201,7 @@ export async function startDaemon(
     readOnly: config.ReadOnly,
     statusEndpoint: config.StatusEndpoint,
     candidateInstanceExpireMinutes: config.CandidateInstanceExpireMinutes,
+    now: () => new Date(clock.now()),
     kvClusterMasterPrefix: config.KVClusterMasterPrefix,
     recoverMasterClusterFilters: config.RecoverMasterClusterFilters,
     recoverIntermediateMasterClusterFilters: config.RecoverIntermediateMasterClusterFilters,
@@ -227,6 +249,7 @@ export async function startDaemon(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       log.info('stopping');
+      clearInterval(clockCheck);
       http.close();
       http.closeIdleConnections();
       duties.stop();
@@ -333,7 +356,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()
 
 /** Acts on the side effects of applied commands (reference §1.5 "what each node does"). */
 class EffectHandler {
-  private lastHealthReport = 0;
+  private lastHealthReport = Number.NEGATIVE_INFINITY;
   private config: OrchestratorConfig | undefined;
   private derived: DerivedConfig | undefined;
 
@@ -386,8 +409,8 @@ class EffectHandler {
   private async reportHealth(token: string): Promise<void> {
     const raft = this.raft();
     if (!raft || !this.config || !this.derived) return;
-    if (Date.now() - this.lastHealthReport < 1000) return;
-    this.lastHealthReport = Date.now();
+    if (performance.now() - this.lastHealthReport < 1000) return;
+    this.lastHealthReport = performance.now();
     const leaderURI = raft.leaderURI();
     if (!leaderURI) return;
     const path = [token, this.config.RaftBind, this.derived.raftId].map(encodeURIComponent).join('/');

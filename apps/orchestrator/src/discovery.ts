@@ -103,6 +103,8 @@ export class Discovery {
     private readonly raft: RaftService,
     private readonly log: Logger,
     urlPrefix = '',
+    /** Epoch ms for analysis and the discovery loop: the daemon's jump-free clock (clock.ts). */
+    private readonly now: () => number = Date.now,
   ) {
     this.proberConfig = proberConfigFrom(config);
     this.observers = new ObserverPanel({
@@ -201,6 +203,7 @@ export class Discovery {
           config: this.proberConfig,
           prober: new MySQLProber(this.proberConfig),
           repository: repository(this.store),
+          now: this.now,
           onTopologyChange: () => void this.runAnalysis(),
           // The leader starts asking the other nodes at the first sign of trouble, in parallel with
           // watching the replicas, so their answers are in by the time the replicas' evidence is.
@@ -238,7 +241,7 @@ export class Discovery {
       const suspectedSince = loop.suspectedSince(i.Key);
       if (!replicated.has(id) || (i.IsLastCheckValid && suspectedSince === undefined)) continue;
       suspected.add(id);
-      this.observers.consult(i.Key, suspectedSince ?? (Date.parse(i.LastSeenTimestamp) || Date.now()));
+      this.observers.consult(i.Key, suspectedSince ?? (Date.parse(i.LastSeenTimestamp) || this.now()));
     }
     this.observers.retain(suspected);
     return this.observers.views();
@@ -273,7 +276,7 @@ export class Discovery {
     this.analysing = true;
     this.analyseAgain = false;
     try {
-      const now = Date.now();
+      const now = this.now();
       const [downtimes, maintenance, aliases] = await Promise.all([
         this.store.downtime.active(),
         this.store.maintenance.active(),

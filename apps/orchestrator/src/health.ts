@@ -42,7 +42,8 @@ export class HealthWriter implements HealthReads {
 
   /** Milliseconds since the last successful node_health write (Infinity when none). */
   sinceLastWrite(): number {
-    return this.lastOk === 0 ? Number.POSITIVE_INFINITY : Date.now() - this.lastOk;
+    // Monotonic: a step of the system clock must not make a healthy node look stale, or the reverse.
+    return this.lastOk === 0 ? Number.POSITIVE_INFINITY : performance.now() - this.lastOk;
   }
 
   private async write(): Promise<void> {
@@ -54,7 +55,7 @@ export class HealthWriter implements HealthReads {
         command: 'http',
         extraInfo: this.raft.raftAdvertise,
       });
-      this.lastOk = Date.now();
+      this.lastOk = performance.now();
       this.lastError = null;
     } catch (err) {
       this.lastError = (err as Error).message;
@@ -63,7 +64,7 @@ export class HealthWriter implements HealthReads {
   }
 
   async status(): Promise<HealthStatus> {
-    if (this.cached && Date.now() - this.cached.at < 1000) return this.cached.status;
+    if (this.cached && performance.now() - this.cached.at < 1000) return this.cached.status;
     const healthy = this.sinceLastWrite() <= 3 * HEALTH_POLL_MS;
     let available: NodeHealth[] = [];
     try {
@@ -102,7 +103,7 @@ export class HealthWriter implements HealthReads {
       RaftAdvertise: this.raft.raftAdvertise,
       RaftHealthyMembers: isLeader ? this.raft.healthReports.healthyMembers() : [],
     };
-    this.cached = { at: Date.now(), status };
+    this.cached = { at: performance.now(), status };
     return status;
   }
 }

@@ -145,6 +145,8 @@ export class RecoveryService {
     private readonly log: Logger,
     /** Publishes a promoted master to the external KV stores (kv.ts). */
     kv?: MasterKVHook,
+    /** Epoch ms for anti-flapping, detection windows and warm-up: the daemon's jump-free clock. */
+    now: () => number = Date.now,
   ) {
     const recoveryConfig = recoveryConfigFrom(config, derived);
     const { mysql, close } = createMySQLOperations(recoveryConfig, raft);
@@ -165,6 +167,7 @@ export class RecoveryService {
         ),
       log: (message, fields) => log.info(fields ?? {}, message),
       kv,
+      clock: { now },
     });
   }
 

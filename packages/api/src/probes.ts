@@ -90,11 +90,11 @@ async function appliedCaughtUp(
   const progress = deps.raft.progress;
   if (progress === undefined) return { ok: true };
   const target = progress.call(deps.raft).CommitIndex;
-  const deadline = Date.now() + waitMs;
+  const deadline = performance.now() + waitMs;
   for (;;) {
     const now = progress.call(deps.raft);
     if (now.AppliedIndex >= target) return { ok: true };
-    if (Date.now() >= deadline) {
+    if (performance.now() >= deadline) {
       return {
         ok: false,
         reason: `applied index ${now.AppliedIndex} has not reached commit index ${target} within ${waitMs} ms`,

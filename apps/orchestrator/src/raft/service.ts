@@ -41,6 +41,11 @@ export interface RaftServiceOptions {
    * within this many ms. Default 1000 (the daemon passes two election timeouts).
    */
   readonly reachableWithinMs?: number;
+  /**
+   * Epoch ms stamped on every proposed command (`at`, the FSM's clock) and used for health-report
+   * ages: the daemon's jump-free clock. Default Date.now.
+   */
+  readonly now?: () => number;
 }
 
 /** raft-add-peer / raft-remove-peer options. */
@@ -64,7 +69,8 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
   readonly enabled = true;
   readonly raftBind: string;
   readonly raftAdvertise: string;
-  readonly healthReports = new HealthReports();
+  readonly healthReports: HealthReports;
+  private readonly now: () => number;
   private stopped = false;
 
   constructor(
@@ -73,6 +79,8 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
   ) {
     this.raftBind = options.raftBind;
     this.raftAdvertise = options.raftAdvertise;
+    this.now = options.now ?? Date.now;
+    this.healthReports = new HealthReports(this.now);
   }
 
   markStopped(): void {
@@ -134,7 +142,7 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
 
   async propose(op: string, value: unknown): Promise<unknown> {
     if (!this.isLeader()) throw new NotLeaderError(this.leader());
-    const outcome = (await this.node.propose(encodeCommand(op, value))) as ApplyResult;
+    const outcome = (await this.node.propose(encodeCommand(op, value, this.now()))) as ApplyResult;
     if (outcome && typeof outcome === 'object' && 'error' in outcome) {
       throw new CommandRejectedError(outcome.error);
     }
