@@ -6,5 +6,14 @@ export {
   OrchestratorCluster,
   OrchestratorNode,
 } from './cluster.js';
+export {
+  dbaChecks,
+  FailureLab,
+  type FailureLabOptions,
+  oldMasterUntouched,
+  recoveries,
+  waitForRecovery,
+  watchAnalysis,
+} from './failure-lab.js';
 export { type HAProxy, startHAProxy } from './haproxy.js';
 export { topologyConfig } from './topology-config.js';

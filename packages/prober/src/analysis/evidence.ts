@@ -11,9 +11,15 @@
 // asks the others, and a master any of them reached since is not dead.
 import type { Instance } from '@orchestrator/store';
 
-/** Heartbeats arrive at least every period on a live, idle link: silence past this proves the link dead. */
+/**
+ * Heartbeats arrive at least every period on a live, idle link: silence past this proves the link
+ * dead. The margin (5 %, at least 100 ms) covers the master's scheduling and the network; the
+ * silence itself is measured from the first probe that saw the replica's last position, so it is
+ * always shorter than the real one. A link flapping for less than half the period never gets here:
+ * TCP's retransmissions deliver the held-back packets well within it.
+ */
 export function silenceThresholdMs(heartbeatPeriodSeconds: number): number {
-  return Math.round(heartbeatPeriodSeconds * 1100) + 100;
+  return Math.round(heartbeatPeriodSeconds * 1000 + Math.max(heartbeatPeriodSeconds * 50, 100));
 }
 
 /** A heartbeat period above this makes detecting a hung or cut-off master slow: a structure warning says so. */

@@ -32,11 +32,11 @@ export interface DiscoveryOptions {
   batchSize?: number;
   /** Backoff cap for failing instances (default 30 s). */
   maxBackoffMs?: number;
-  /** Re-probe period and duration after a master/intermediate connection loss (default 150 ms, 8 s). */
+  /** Re-probe period and duration after a master/intermediate connection loss or suspicion (default 100 ms, 8 s; then once a second while it stays suspect). */
   burstIntervalMs?: number;
   burstDurationMs?: number;
   /**
-   * Ping period for masters with replicas (default 200 ms; 0 disables). With many masters the
+   * Ping period for masters with replicas (default 100 ms, every tick; 0 disables). With many masters the
    * period stretches so that at most about 1,000 pings a second go out.
    */
   masterPingMs?: number;
@@ -134,9 +134,9 @@ export class DiscoveryLoop {
       flushMs: options.flushMs ?? 100,
       batchSize: options.batchSize ?? 100,
       maxBackoffMs: options.maxBackoffMs ?? 30_000,
-      burstIntervalMs: options.burstIntervalMs ?? 150,
+      burstIntervalMs: options.burstIntervalMs ?? 100,
       burstDurationMs: options.burstDurationMs ?? 8000,
-      masterPingMs: options.masterPingMs ?? 200,
+      masterPingMs: options.masterPingMs ?? 100,
       suspectAfterMs: options.suspectAfterMs ?? 100,
       probeDeadlineMs:
         options.probeDeadlineMs ??
@@ -312,15 +312,9 @@ export class DiscoveryLoop {
       let pinged = 0;
       for (const e of this.entries.values()) {
         const i = e.instance;
-        if (
-          !i ||
-          e.inFlight ||
-          e.pinging ||
-          e.failures > 0 ||
-          isValidKey(i.MasterKey) ||
-          i.Replicas.length === 0
-        )
-          continue;
+        // Also while a probe is in flight: against a hung server the probe waits for its read
+        // timeout, the ping only for the connect timeout.
+        if (!i || e.pinging || e.failures > 0 || isValidKey(i.MasterKey) || i.Replicas.length === 0) continue;
         this.ping(e);
         pinged++;
       }
@@ -670,23 +664,26 @@ export class DiscoveryLoop {
         current.failures === 0 &&
         current.suspectSince === undefined &&
         replicas.every((r) => r.instance?.ReplicationIOThreadRuning || r.failures > 0);
-      if (this.now() >= until || !current || settled) {
+      // While the instance stays suspect the replicas keep being watched (their silence is the
+      // evidence), once a second after the first burstDurationMs.
+      const suspect = current?.suspectSince !== undefined;
+      if (!current || settled || (this.now() >= until && !suspect)) {
         this.bursts.delete(e.id);
         return;
       }
       this.enqueueUrgent(current);
       for (const r of replicas) this.enqueueUrgent(r);
-      later();
+      later(this.now() >= until ? 1000 : this.o.burstIntervalMs);
     };
-    const later = (): void => {
+    const later = (ms: number): void => {
       const h = this.timers.setTimeout(() => {
         this.burstTimers.delete(h);
         round();
-      }, this.o.burstIntervalMs);
+      }, ms);
       this.burstTimers.add(h);
     };
     for (const r of this.replicasOf(e)) this.enqueueUrgent(r);
-    later();
+    later(this.o.burstIntervalMs);
   }
 
   /** Records a replica's link signature: unchanged since its first sighting means nothing arrived since. */

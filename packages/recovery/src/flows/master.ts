@@ -23,7 +23,7 @@ import { readReplicas, restoreReplication, stopReplicas } from './replicas.js';
 import { stopReplicationUnsticking } from './stuck-applier.js';
 
 /** How long an automated recovery waits (at most, from its start) for the dead master to answer. */
-const MASTER_RECHECK_MS = 250;
+const MASTER_RECHECK_MS = 100;
 
 export interface MasterFailoverOptions {
   /** Operator-designated successor (force-master-takeover, graceful takeover, recover with candidate). */
