@@ -36,6 +36,12 @@ export interface RecoveryConfig {
   LostInRecoveryDowntimeSeconds: number;
   MasterFailoverDetachReplicaMasterHost: boolean;
   CoMasterRecoveryMustPromoteOtherCoMaster: boolean;
+  /** NoWriteableMaster: a master left read_only, with nothing else wrong, is made writable. */
+  RecoverNonWriteableMaster: boolean;
+  /** LockedSemiSyncMaster: enable semi-sync on enough replicas (never disables any). */
+  RecoverLockedSemiSyncMaster: boolean;
+  /** Exactly the master's wait count of replicas ack: enabled and disabled by priority (LockedSemiSyncMaster, MasterWithTooManySemiSyncReplicas). */
+  EnforceExactSemiSyncReplicas: boolean;
   PreventCrossDataCenterMasterFailover: boolean;
   PreventCrossRegionMasterFailover: boolean;
   /** 0 disables the check. */
@@ -91,6 +97,9 @@ export const defaultRecoveryConfig: Readonly<RecoveryConfig> = Object.freeze({
   LostInRecoveryDowntimeSeconds: 365 * 24 * 3600,
   MasterFailoverDetachReplicaMasterHost: false,
   CoMasterRecoveryMustPromoteOtherCoMaster: true,
+  RecoverNonWriteableMaster: false,
+  RecoverLockedSemiSyncMaster: false,
+  EnforceExactSemiSyncReplicas: false,
   PreventCrossDataCenterMasterFailover: false,
   PreventCrossRegionMasterFailover: false,
   FailMasterPromotionOnLagMinutes: 0,

@@ -20,4 +20,5 @@ export * from './planner.js';
 export * from './planner-intermediate.js';
 export * from './resume.js';
 export { type RecoveryContext, RecoveryRun, type RunOptions } from './run.js';
+export * from './semi-sync.js';
 export type * from './types.js';

@@ -108,17 +108,16 @@ describe('DeadMaster by binlog coordinates (MariaDB, MASTER_USE_GTID=no)', () =>
       LastSuggestedTimestamp: now,
     }));
     await t.kill9(t.master);
-    const before = await Promise.all(t.replicas.map((r) => slaveStatus(t, r)));
     const [outcome] = await o.engine.onAnalysis([o.deadMasterEntry(t.master)]);
     expect(outcome).toMatchObject({ outcome: 'failed' });
     expect(trail(o)).toMatch(/no promotion: NO_CANDIDATE: no replica may be promoted; nothing was changed/);
     expect(o.steps.some((s) => /stopped replication/.test(s.message))).toBe(false);
-    const after = await Promise.all(t.replicas.map((r) => slaveStatus(t, r)));
-    after.forEach((s, i) => {
+    // Still started (the IO thread retries the dead master), still pointing at it.
+    for (const s of await Promise.all(t.replicas.map((r) => slaveStatus(t, r)))) {
       expect(s?.Slave_SQL_Running).toBe('Yes');
-      expect(s?.Slave_IO_Running).toBe(before[i]?.Slave_IO_Running === 'Yes' ? 'Yes' : 'Connecting');
+      expect(s?.Slave_IO_Running).not.toBe('No');
       expect(s?.Master_Port).toBe(t.master);
-    });
+    }
   });
 
   it('fails after stopping the replicas (candidate cannot apply its relay log): restarts what it stopped', async () => {
@@ -155,7 +154,7 @@ describe('DeadMaster by binlog coordinates (MariaDB, MASTER_USE_GTID=no)', () =>
       for (const r of t.replicas) {
         const s = await slaveStatus(t, r);
         expect(s?.Master_Port).toBe(t.master);
-        expect(s?.Slave_IO_Running).toBe('Connecting');
+        expect(s?.Slave_IO_Running).not.toBe('No');
         expect(Number((await t.query(r, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(1);
       }
     } finally {
