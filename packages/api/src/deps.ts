@@ -29,6 +29,11 @@ export interface RaftView {
   progress?(): RaftProgress;
   /** On a leader: every member as the leader sees it (web interface); [] elsewhere. Optional. */
   members?(): RaftMemberView[];
+  /**
+   * Why this node takes no part in raft right now — it cannot write its raft storage or its backend
+   * — or undefined. raft-health answers unhealthy with it, raft-status shows it. Optional.
+   */
+  storageFault?(): string | undefined;
 }
 
 export interface RaftProgress {

@@ -87,6 +87,11 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
     this.stopped = true;
   }
 
+  /** Why this node takes no part in raft (a write to its raft storage or backend fails), or undefined. */
+  storageFault(): string | undefined {
+    return this.node.status().storageFault;
+  }
+
   status(): RaftNodeStatus {
     return this.node.status();
   }
