@@ -147,6 +147,10 @@ export const KEYS = {
   DelayMasterPromotionIfSQLThreadNotUpToDate: bool(true),
   CoMasterRecoveryMustPromoteOtherCoMaster: bool(true),
   RecoverNonWriteableMaster: bool(false),
+  // semi-sync recoveries (LockedSemiSyncMaster, MasterWithTooManySemiSyncReplicas)
+  RecoverLockedSemiSyncMaster: bool(false),
+  EnforceExactSemiSyncReplicas: bool(false),
+  ReasonableLockedSemiSyncMasterSeconds: int(0, 0, 86_400),
   MasterFailoverLostInstancesDowntimeMinutes: int(0, 0, 1_000_000),
   KVClusterMasterPrefix: str('mysql/master'),
   // KV stores the masters are published to (packages/kv); EtcdEndpoints is ours

@@ -231,8 +231,12 @@ async function reachCoordinates(
   planned: InstanceView | undefined,
 ): Promise<boolean> {
   const { mysql } = run.ctx;
-  const executed = planned?.ExecBinlogCoordinates;
   try {
+    // A SQL thread still applying (keepApplying) is stopped first: it must not run past the target.
+    // By coordinates its relay log survives a restart (MariaDB discards it only with GTID).
+    const status = await mysql.replicaStatus(key);
+    if (status?.sqlRunning) await stopReplicationUnsticking(run, key, 0);
+    const executed = (await mysql.replicaStatus(key))?.execCoordinates ?? planned?.ExecBinlogCoordinates;
     if (executed && compareBinlogPositions(executed, target) < 0) {
       await mysql.startReplicationUntil(key, target, run.config.PromotionCatchUpTimeoutSeconds * 1000, {
         sqlThreadOnly: true,

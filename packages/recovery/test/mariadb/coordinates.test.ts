@@ -47,28 +47,34 @@ async function rowArrives(t: Topology, master: number, replicas: number[], id: n
 }
 
 describe('DeadMaster by binlog coordinates (MariaDB, MASTER_USE_GTID=no)', () => {
-  it('1+2, kill -9 of the master: one replica promoted, the other follows it from the end of its binlog', async () => {
-    const { t, o } = await setup(2);
-    await t.kill9(t.master);
-    const [outcome] = await o.engine.onAnalysis([o.deadMasterEntry(t.master)]);
-    expect(outcome, trail(o)).toMatchObject({ outcome: 'recovered' });
-    const [resolved] = o.ops('resolve-recovery');
-    expect(resolved).toMatchObject({
-      IsSuccessful: true,
-      RecoveryType: 'MasterRecoveryPseudoGTID',
-      LostReplicas: [],
-    });
-    const successor = resolved.SuccessorKey.Port as number;
-    const other = t.replicas.find((p) => p !== successor) as number;
-    expect(Number((await t.query(successor, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(0);
-    expect(await slaveStatus(t, successor)).toBeUndefined();
-    await replicatingFrom(t, other, successor);
-    await rowArrives(t, successor, [other], 100);
-    expect(o.steps.map((s) => s.message)).toContainEqual(
-      expect.stringMatching(/^regrouping by binlog coordinates/),
-    );
-    expect(o.ops('begin-downtime').map((d) => d.Key.Port)).toEqual([t.master]);
-  });
+  it.each([
+    ['stopped replicas', false],
+    ['SQL threads left applying (DelayMasterPromotionIfSQLThreadNotUpToDate)', true],
+  ] as const)(
+    '1+2, kill -9 of the master: one replica promoted, the other follows it from the end of its binlog (%s)',
+    async (_, delay) => {
+      const { t, o } = await setup(2, { DelayMasterPromotionIfSQLThreadNotUpToDate: delay });
+      await t.kill9(t.master);
+      const [outcome] = await o.engine.onAnalysis([o.deadMasterEntry(t.master)]);
+      expect(outcome, trail(o)).toMatchObject({ outcome: 'recovered' });
+      const [resolved] = o.ops('resolve-recovery');
+      expect(resolved).toMatchObject({
+        IsSuccessful: true,
+        RecoveryType: 'MasterRecoveryPseudoGTID',
+        LostReplicas: [],
+      });
+      const successor = resolved.SuccessorKey.Port as number;
+      const other = t.replicas.find((p) => p !== successor) as number;
+      expect(Number((await t.query(successor, 'SELECT @@read_only AS ro'))[0]?.ro)).toBe(0);
+      expect(await slaveStatus(t, successor)).toBeUndefined();
+      await replicatingFrom(t, other, successor);
+      await rowArrives(t, successor, [other], 100);
+      expect(o.steps.map((s) => s.message)).toContainEqual(
+        expect.stringMatching(/^regrouping by binlog coordinates/),
+      );
+      expect(o.ops('begin-downtime').map((d) => d.Key.Port)).toEqual([t.master]);
+    },
+  );
 
   it('1+3 with one replica behind: the others are regrouped, the one behind is lost with its reason', async () => {
     const { t, o } = await setup(3);
