@@ -41,6 +41,10 @@ export interface RaftProgress {
   CommitIndex: number;
   AppliedIndex: number;
   LastIndex: number;
+  /** Members catching up before the leader promotes them to voter (ours). */
+  Learners?: string[];
+  /** This node started with an empty raft dir and is not admitted yet: it does not vote (ours). */
+  Recovering?: boolean;
 }
 
 export interface RaftMemberView {
@@ -53,6 +57,8 @@ export interface RaftMemberView {
   LastContactSeconds: number | null;
   /** Answered the leader's health-report request within the last 20 s. */
   Healthy: boolean;
+  /** A voter (false: a learner catching up). Optional. */
+  Voter?: boolean;
 }
 
 /** Raft operations the raft-* routes trigger. */

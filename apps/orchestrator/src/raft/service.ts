@@ -118,7 +118,14 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
 
   progress(): RaftProgress {
     const s = this.node.status();
-    return { Term: s.term, CommitIndex: s.commit, AppliedIndex: s.applied, LastIndex: s.lastIndex };
+    return {
+      Term: s.term,
+      CommitIndex: s.commit,
+      AppliedIndex: s.applied,
+      LastIndex: s.lastIndex,
+      Learners: [...s.learners],
+      Recovering: s.recovering,
+    };
   }
 
   members(): RaftMemberView[] {
@@ -128,6 +135,7 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
       Address: p.id,
       IsLeader: p.id === leader,
       MatchIndex: p.match,
+      Voter: p.voter,
       LastContactSeconds: p.lastContactMs === null ? null : p.lastContactMs / 1000,
       Healthy: healthy.has(p.id),
     }));
