@@ -1,5 +1,6 @@
 // Recovery configuration: orchestrator's key names and defaults (reference §5, §8), plus the few keys
 // this port adds (marked "ours").
+import { validatePseudoGtidConfig } from './pseudo-gtid/pattern.js';
 
 export interface RecoveryConfig {
   /** Hook lists (reference §5.5). */
@@ -68,6 +69,16 @@ export interface RecoveryConfig {
   PromotionCatchUpTimeoutSeconds: number;
   /** Ours: bound on the best-effort read_only=1 of the old master. */
   OldMasterReadOnlyTimeoutSeconds: number;
+
+  /** Pseudo-GTID (reference keys; AutoPseudoGTID sets the pattern keys, see pseudo-gtid/pattern.ts). */
+  AutoPseudoGTID: boolean;
+  PseudoGTIDPattern: string;
+  PseudoGTIDPatternIsFixedSubstring: boolean;
+  PseudoGTIDMonotonicHint: string;
+  BinlogEventsChunkSize: number;
+  SkipBinlogEventsContaining: string[];
+  /** Ours: how long matching one replica by Pseudo-GTID may take. */
+  PseudoGTIDMatchTimeoutSeconds: number;
 }
 
 export const defaultRecoveryConfig: Readonly<RecoveryConfig> = Object.freeze({
@@ -116,6 +127,13 @@ export const defaultRecoveryConfig: Readonly<RecoveryConfig> = Object.freeze({
   StopReplicationNiceTimeoutSeconds: 5,
   PromotionCatchUpTimeoutSeconds: 30,
   OldMasterReadOnlyTimeoutSeconds: 3,
+  AutoPseudoGTID: false,
+  PseudoGTIDPattern: '',
+  PseudoGTIDPatternIsFixedSubstring: false,
+  PseudoGTIDMonotonicHint: '',
+  BinlogEventsChunkSize: 10_000,
+  SkipBinlogEventsContaining: [],
+  PseudoGTIDMatchTimeoutSeconds: 60,
 });
 
 export function resolveRecoveryConfig(partial: Partial<RecoveryConfig> = {}): RecoveryConfig {
@@ -150,6 +168,7 @@ export function validateRecoveryConfig(config: RecoveryConfig): string[] {
     'StopReplicationNiceTimeoutSeconds',
     'PromotionCatchUpTimeoutSeconds',
     'OldMasterReadOnlyTimeoutSeconds',
+    'PseudoGTIDMatchTimeoutSeconds',
   ];
   for (const key of nonNegative) {
     const value = config[key];
@@ -168,6 +187,7 @@ export function validateRecoveryConfig(config: RecoveryConfig): string[] {
     }
   }
   if (config.HookTimeoutSeconds === 0) problems.push('HookTimeoutSeconds must be greater than 0');
+  problems.push(...validatePseudoGtidConfig(config));
   if (config.ProcessesShellCommand.trim() === '') problems.push('ProcessesShellCommand must not be empty');
   return problems;
 }

@@ -6,11 +6,13 @@
 import { type BinlogPosition, compareBinlogPositions, formatBinlogPosition } from '../coordinates.js';
 import { errorMessage, LeadershipLostError, RecoveryError } from '../errors.js';
 import { type MasterFailoverPlan, type PlanStep, planMasterFailover } from '../planner.js';
+import { pseudoGtidConfigured } from '../pseudo-gtid/pattern.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey, InstanceView } from '../types.js';
 import {
   failRecovery,
   keyOf,
+  matchBelowByPseudoGtid,
   publishNewMaster,
   replicaKeysOf,
   repoint,
@@ -102,7 +104,7 @@ async function failover(run: RecoveryRun, opts: MasterFailoverOptions): Promise<
       rules,
       designated: opts.designated ?? null,
       forcePromotion: opts.forcePromotion,
-      pseudoGtid: false,
+      pseudoGtid: pseudoGtidConfigured(run.config),
     });
   const preliminary = planFor(found.found.map((f) => f.view));
   if (!preliminary.ok) {
@@ -310,8 +312,7 @@ async function repointSibling(
       return false;
     return repoint(run, step.instance, step.master, candidateAt.binlogEnd);
   }
-  await run.audit(`${keyOf(step.instance)}: Pseudo-GTID matching is not available; not moved`);
-  return false;
+  return matchBelowByPseudoGtid(run, step.instance, step.master);
 }
 
 /** RESET SLAVE ALL (retried once) and read_only=0 on the new master; re-reads it first. */
