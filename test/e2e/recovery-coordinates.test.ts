@@ -1,7 +1,7 @@
 // DeadMaster on MariaDB topologies replicating by binlog file:pos (MASTER_USE_GTID=no), through a
 // 3-node daemon cluster: kill -9 of the master of a 1+2 promotes a replica and the other follows it;
 // in a 1+3 with one replica behind the others, the others are regrouped and the one behind is lost
-// with its reason (Pseudo-GTID, which would place it, is not configured here).
+// with its reason — or, with AutoPseudoGTID, matched below the promoted replica by Pseudo-GTID.
 import { startMariaDBTopology, type Topology } from '@orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, OrchestratorCluster, type OrchestratorNode, topologyConfig } from '../src/index.js';
@@ -16,9 +16,12 @@ import {
   waitRowCount,
 } from '../src/recovery-helpers.js';
 
-async function start(replicas: number) {
+async function start(replicas: number, extra: Record<string, unknown> = {}) {
   const topology = await startMariaDBTopology({ replicas, masterUseGtid: 'no' });
-  const cluster = await OrchestratorCluster.start({ nodes: 3, config: () => topologyConfig(topology, 1) });
+  const cluster = await OrchestratorCluster.start({
+    nodes: 3,
+    config: () => ({ ...topologyConfig(topology, 1), ...extra }),
+  });
   const leader = await cluster.waitForLeader();
   await waitForInstances(leader, topology.master, replicas + 1);
   await topology.query(topology.master, 'CREATE TABLE test.fp (id INT PRIMARY KEY)');
@@ -110,5 +113,52 @@ describe('file:pos 1+3 with one replica behind', () => {
       );
       return r.body?.IsDowntimed ? r.body : undefined;
     });
+  });
+});
+
+describe('file:pos 1+3 with one replica behind, AutoPseudoGTID', () => {
+  let topology: Topology;
+  let cluster: OrchestratorCluster;
+  let leader: OrchestratorNode;
+
+  beforeAll(async () => {
+    ({ topology, cluster, leader } = await start(3, { AutoPseudoGTID: true, PseudoGTIDIntervalSeconds: 1 }));
+  });
+  afterAll(async () => {
+    await cluster?.destroy();
+    await topology?.destroy();
+  });
+
+  /** The newest Pseudo-GTID entry in `port`'s binlogs, through the API. */
+  const lastEntry = async (port: number) => {
+    const r = await leader.get<{ Code: string; Details: string }>(`last-pseudo-gtid/127.0.0.1/${port}`);
+    return r.body.Code === 'OK' ? r.body.Details : undefined;
+  };
+
+  it('matches the replica behind below the promoted one: nobody is lost', async () => {
+    const [behind, ...ahead] = topology.replicas as [number, ...number[]];
+    const first = await eventually('a Pseudo-GTID entry on the replica', () => lastEntry(behind));
+    expect(first).toMatch(
+      /^drop view if exists `_pseudo_gtid_`\.`_asc:[0-9a-f]{8}:[0-9a-f]{8}:[0-9a-f]{16}`$/,
+    );
+    await topology.query(behind, 'STOP SLAVE IO_THREAD');
+    await topology.query(topology.master, 'INSERT INTO test.fp VALUES (10)');
+    for (const r of ahead) await waitRowCount(topology, r, 'test.fp', 2);
+    await topology.kill9(topology.master);
+    await topology.query(behind, 'START SLAVE IO_THREAD');
+
+    const recovery = await recoveryOf(leader, topology.master, (r) => r.IsSuccessful);
+    const steps = stepsOf(leader, recovery.UID).join('\n');
+    const successor = recovery.SuccessorKey?.Port as number;
+    expect(ahead, steps).toContain(successor);
+    expect(recovery.LostReplicas ?? [], steps).toEqual([]);
+    expect(steps).toMatch(
+      new RegExp(`matched 127\\.0\\.0\\.1:${behind} below 127\\.0\\.0\\.1:${successor} by Pseudo-GTID`),
+    );
+    await topology.query(successor, 'INSERT INTO test.fp VALUES (11)');
+    for (const r of topology.replicas.filter((p) => p !== successor)) {
+      await followsByCoordinates(topology, r, successor);
+      await waitRowCount(topology, r, 'test.fp', 3);
+    }
   });
 });
