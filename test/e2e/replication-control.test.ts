@@ -189,7 +189,7 @@ describe('replication control through the daemon', () => {
     const self = await follower.get<Envelope>(`can-replicate-from-gtid/127.0.0.1/${r2}/127.0.0.1/${r2}`);
     const pseudo = await follower.get<Envelope>(`last-pseudo-gtid/127.0.0.1/${r2}`);
     expect(pseudo.body).toMatchObject({ Code: 'ERROR' });
-    expect(pseudo.body.Message).toContain('Pseudo-GTID is not supported');
+    expect(pseudo.body.Message).toContain('PseudoGTIDPattern not configured; cannot use Pseudo-GTID');
     expect(self.body).toMatchObject({
       Code: 'ERROR',
       Message: `instance cannot replicate from itself: 127.0.0.1:${r2}`,

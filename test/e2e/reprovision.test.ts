@@ -72,6 +72,12 @@ describe('crashed, re-provisioned and cloned nodes catch up', () => {
     );
     const status = (await follower.get<{ IsPartOfQuorum: boolean }>('raft-status')).body;
     expect(status.IsPartOfQuorum).toBe(true);
+    // It rejoined as a learner that votes only once the leader has promoted it again.
+    await eventually('the re-provisioned follower to be a voter again', async () => {
+      const s = (await follower.get<{ Recovering?: boolean; Peers: string[] }>('raft-status')).body;
+      return s.Recovering === false && s.Peers.includes(follower.raftAddress) ? true : undefined;
+    });
+    expect(follower.process.output()).toMatch(/raft: admitted/);
   });
 
   it('a backend cloned with sqlite3 .dump into a fresh file serves the same data and keeps up', async () => {

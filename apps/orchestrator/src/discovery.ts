@@ -60,6 +60,9 @@ export function proberConfigFrom(config: OrchestratorConfig): ProberConfig {
     RegionPattern: config.RegionPattern,
     PhysicalEnvironmentPattern: config.PhysicalEnvironmentPattern,
     RecoverNonWriteableMaster: config.RecoverNonWriteableMaster,
+    RecoverLockedSemiSyncMaster: config.RecoverLockedSemiSyncMaster,
+    EnforceExactSemiSyncReplicas: config.EnforceExactSemiSyncReplicas,
+    ReasonableLockedSemiSyncMasterSeconds: config.ReasonableLockedSemiSyncMasterSeconds,
   };
 }
 
@@ -292,6 +295,7 @@ export class Discovery {
         clusterAliases: new Map(Object.entries(aliases)),
         includeDowntimed: true,
         replicaSilenceMs: loop.replicaSilence(),
+        binlogUnchangedSince: loop.binlogUnchangedSince(),
         observers,
       });
       for (const listener of this.listeners) listener(this.analysis);

@@ -7,7 +7,9 @@ import {
   type AnalysisEntry,
   createMySQLOperations,
   createRecoveryEngine,
+  effectivePseudoGtid,
   type MasterKVHook,
+  type PseudoGtidConfig,
   type RecoveryConfig,
   type RecoveryEngine,
   type RecoveryReads,
@@ -16,6 +18,7 @@ import type { Instance, Store } from '@orchestrator/store';
 import type { DerivedConfig, OrchestratorConfig } from './config/index.js';
 import type { Discovery } from './discovery.js';
 import type { Logger } from './logger.js';
+import { PseudoGtidInjector } from './pseudo-gtid.js';
 import type { RaftService } from './raft/service.js';
 
 // Also picks up a recovery this node stopped when its leadership check failed for a moment.
@@ -52,6 +55,9 @@ export function recoveryConfigFrom(
     LostInRecoveryDowntimeSeconds: config.LostInRecoveryDowntimeSeconds,
     MasterFailoverDetachReplicaMasterHost: config.MasterFailoverDetachReplicaMasterHost,
     CoMasterRecoveryMustPromoteOtherCoMaster: config.CoMasterRecoveryMustPromoteOtherCoMaster,
+    RecoverNonWriteableMaster: config.RecoverNonWriteableMaster,
+    RecoverLockedSemiSyncMaster: config.RecoverLockedSemiSyncMaster,
+    EnforceExactSemiSyncReplicas: config.EnforceExactSemiSyncReplicas,
     PreventCrossDataCenterMasterFailover: config.PreventCrossDataCenterMasterFailover,
     PreventCrossRegionMasterFailover: config.PreventCrossRegionMasterFailover,
     FailMasterPromotionOnLagMinutes: config.FailMasterPromotionOnLagMinutes,
@@ -68,7 +74,23 @@ export function recoveryConfigFrom(
     StopReplicationNiceTimeoutSeconds: config.StopReplicationNiceTimeoutSeconds,
     PromotionCatchUpTimeoutSeconds: config.PromotionCatchUpTimeoutSeconds,
     OldMasterReadOnlyTimeoutSeconds: config.OldMasterReadOnlyTimeoutSeconds,
+    ...pseudoGtidConfigFrom(config),
   };
+}
+
+/** The Pseudo-GTID keys recovery and topology moves use (AutoPseudoGTID sets the pattern keys). */
+export function pseudoGtidConfigFrom(
+  config: OrchestratorConfig,
+): Partial<PseudoGtidConfig> & { PseudoGTIDMatchTimeoutSeconds: number } {
+  return effectivePseudoGtid({
+    AutoPseudoGTID: config.AutoPseudoGTID,
+    PseudoGTIDPattern: config.PseudoGTIDPattern,
+    PseudoGTIDPatternIsFixedSubstring: config.PseudoGTIDPatternIsFixedSubstring,
+    PseudoGTIDMonotonicHint: config.PseudoGTIDMonotonicHint,
+    BinlogEventsChunkSize: config.BinlogEventsChunkSize,
+    SkipBinlogEventsContaining: [...config.SkipBinlogEventsContaining],
+    PseudoGTIDMatchTimeoutSeconds: config.PseudoGTIDMatchTimeoutSeconds,
+  });
 }
 
 /** The freshest view of a cluster: the discovery loop's probes, with cluster fields derived. */
@@ -134,6 +156,8 @@ export class RecoveryService {
   private readonly closeMySQL: () => Promise<void>;
   private resumeTimer: NodeJS.Timeout | undefined;
   private leading = false;
+  /** AutoPseudoGTID: writes Pseudo-GTID entries on the writable masters while this node leads. */
+  private readonly pseudoGtid: PseudoGtidInjector | undefined;
 
   constructor(
     config: OrchestratorConfig,
@@ -169,11 +193,22 @@ export class RecoveryService {
       kv,
       clock: { now },
     });
+    if (config.AutoPseudoGTID)
+      this.pseudoGtid = new PseudoGtidInjector({
+        mysql,
+        isLeader: () => raft.isLeaderWithQuorum(),
+        instances: () => [...clusterView(discovery.instances()).values()].flat(),
+        publish: (op, value) => raft.propose(op, value),
+        log,
+        intervalSeconds: config.PseudoGTIDIntervalSeconds,
+        now,
+      });
   }
 
   start(): void {
     this.discovery.onAnalysis((analysis) => this.onAnalysis(analysis));
     this.resumeTimer = setInterval(() => void this.resume(), RESUME_INTERVAL_MS);
+    this.pseudoGtid?.start();
   }
 
   /** Called when this node has become leader (after leader-uri is published). */
@@ -183,6 +218,7 @@ export class RecoveryService {
 
   async stop(): Promise<void> {
     clearInterval(this.resumeTimer);
+    this.pseudoGtid?.stop();
     await Promise.race([this.engine.drain(), new Promise((r) => setTimeout(r, 500).unref())]);
     await this.closeMySQL();
   }

@@ -9,7 +9,7 @@ import { authenticate } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { type Envelope, errorEnvelope, Reply } from './envelope.js';
 import { ApiError, clip, toApiError, unauthorized } from './errors.js';
-import { createHttpMetrics } from './metrics.js';
+import { createHttpMetrics, registerRaftMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
 import { probeOf, runProbe } from './probes.js';
 import { createLeaderProxy, type LeaderProxy, PROXIED_HEADER } from './proxy.js';
@@ -36,6 +36,8 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
   const o = resolveOptions(options);
   const table = new RouteTable([...builtinRoutes, ...(options.extraRoutes ?? [])]);
   const metrics = createHttpMetrics(options.registry);
+  const storageFault = deps.raft.storageFault;
+  if (storageFault) registerRaftMetrics(metrics.registry, () => storageFault.call(deps.raft));
   const proxy = createLeaderProxy(o);
   const apiBase = `${o.urlPrefix}/api`;
   const metricsPath = `${o.urlPrefix}/metrics`;

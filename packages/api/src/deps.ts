@@ -29,6 +29,11 @@ export interface RaftView {
   progress?(): RaftProgress;
   /** On a leader: every member as the leader sees it (web interface); [] elsewhere. Optional. */
   members?(): RaftMemberView[];
+  /**
+   * Why this node takes no part in raft right now — it cannot write its raft storage or its backend
+   * — or undefined. raft-health answers unhealthy with it, raft-status shows it. Optional.
+   */
+  storageFault?(): string | undefined;
 }
 
 export interface RaftProgress {
@@ -36,6 +41,10 @@ export interface RaftProgress {
   CommitIndex: number;
   AppliedIndex: number;
   LastIndex: number;
+  /** Members catching up before the leader promotes them to voter (ours). */
+  Learners?: string[];
+  /** This node started with an empty raft dir and is not admitted yet: it does not vote (ours). */
+  Recovering?: boolean;
 }
 
 export interface RaftMemberView {
@@ -48,6 +57,8 @@ export interface RaftMemberView {
   LastContactSeconds: number | null;
   /** Answered the leader's health-report request within the last 20 s. */
   Healthy: boolean;
+  /** A voter (false: a learner catching up). Optional. */
+  Voter?: boolean;
 }
 
 /** Raft operations the raft-* routes trigger. */

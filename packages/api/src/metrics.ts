@@ -9,6 +9,7 @@ const load = createRequire(import.meta.url);
 const Registry = load('prom-client/lib/registry') as typeof prom.Registry;
 const Counter = load('prom-client/lib/counter') as typeof prom.Counter;
 const Histogram = load('prom-client/lib/histogram') as typeof prom.Histogram;
+const Gauge = load('prom-client/lib/gauge') as typeof prom.Gauge;
 type Registry = prom.Registry;
 type Counter<T extends string> = prom.Counter<T>;
 type Histogram<T extends string> = prom.Histogram<T>;
@@ -46,4 +47,20 @@ export function createHttpMetrics(registry: Registry = new Registry()): HttpMetr
       latency.observe({ route, method }, seconds);
     },
   };
+}
+
+/**
+ * `orchestrator_raft_storage_fault`: 1 while this node cannot write its raft storage or its backend
+ * (it then takes no part in the raft group), else 0. Read at scrape time.
+ */
+export function registerRaftMetrics(registry: Registry, storageFault: () => string | undefined): void {
+  if (registry.getSingleMetric('orchestrator_raft_storage_fault')) return;
+  new Gauge({
+    name: 'orchestrator_raft_storage_fault',
+    help: 'Whether this node cannot write its raft storage or backend (it then takes no part in raft).',
+    registers: [registry],
+    collect() {
+      this.set(storageFault() === undefined ? 0 : 1);
+    },
+  });
 }

@@ -9,9 +9,11 @@ export {
   RaftConfigError,
   RaftStoppedError,
   RaftStorageError,
+  RaftStorageFaultError,
   RaftTimeoutError,
+  StateMachineUnavailableError,
 } from './node/errors.js';
-export type { RaftNodeStatus, RaftPeerProgress } from './node/raft-node.js';
+export type { RaftNodeStatus, RaftPeerProgress, RaftStorageFault } from './node/raft-node.js';
 export { RaftNode } from './node/raft-node.js';
 export type { CoreOverrides, HarnessNode } from './sim/harness.js';
 export { Harness, standalone } from './sim/harness.js';

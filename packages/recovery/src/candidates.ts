@@ -100,7 +100,11 @@ export interface SortContext {
   rules: ReadonlyMap<string, PromotionRule>;
 }
 
-/** Replicas best first: most advanced, then §5.3's tie-breakers. Stable for equal replicas. */
+/**
+ * Replicas best first: most advanced, then §5.3's tie-breakers (log_slave_updates, major version,
+ * binlog format, semi-sync replica, data center, no errant GTID, promotion rule). Stable for equal
+ * replicas.
+ */
 export function sortReplicasForPromotion(
   replicas: readonly InstanceView[],
   ctx: SortContext,
@@ -116,6 +120,11 @@ export function sortReplicasForPromotion(
     if (mv !== 0) return mv;
     const bf = binlogFormatRank(a.Binlog_format) - binlogFormatRank(b.Binlog_format);
     if (bf !== 0) return bf;
+    // A semi-sync replica acknowledged every transaction the master committed: at an equal position
+    // it is the safer successor (ours; the reference has no such tie-breaker).
+    const sa = a.SemiSyncReplicaEnabled === true;
+    const sb = b.SemiSyncReplicaEnabled === true;
+    if (sa !== sb) return sa ? -1 : 1;
     if (dc !== '') {
       const sa = a.DataCenter === dc;
       const sb = b.DataCenter === dc;

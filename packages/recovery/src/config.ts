@@ -1,5 +1,6 @@
 // Recovery configuration: orchestrator's key names and defaults (reference §5, §8), plus the few keys
 // this port adds (marked "ours").
+import { validatePseudoGtidConfig } from './pseudo-gtid/pattern.js';
 
 export interface RecoveryConfig {
   /** Hook lists (reference §5.5). */
@@ -36,6 +37,12 @@ export interface RecoveryConfig {
   LostInRecoveryDowntimeSeconds: number;
   MasterFailoverDetachReplicaMasterHost: boolean;
   CoMasterRecoveryMustPromoteOtherCoMaster: boolean;
+  /** NoWriteableMaster: a master left read_only, with nothing else wrong, is made writable. */
+  RecoverNonWriteableMaster: boolean;
+  /** LockedSemiSyncMaster: enable semi-sync on enough replicas (never disables any). */
+  RecoverLockedSemiSyncMaster: boolean;
+  /** Exactly the master's wait count of replicas ack: enabled and disabled by priority (LockedSemiSyncMaster, MasterWithTooManySemiSyncReplicas). */
+  EnforceExactSemiSyncReplicas: boolean;
   PreventCrossDataCenterMasterFailover: boolean;
   PreventCrossRegionMasterFailover: boolean;
   /** 0 disables the check. */
@@ -62,6 +69,16 @@ export interface RecoveryConfig {
   PromotionCatchUpTimeoutSeconds: number;
   /** Ours: bound on the best-effort read_only=1 of the old master. */
   OldMasterReadOnlyTimeoutSeconds: number;
+
+  /** Pseudo-GTID (reference keys; AutoPseudoGTID sets the pattern keys, see pseudo-gtid/pattern.ts). */
+  AutoPseudoGTID: boolean;
+  PseudoGTIDPattern: string;
+  PseudoGTIDPatternIsFixedSubstring: boolean;
+  PseudoGTIDMonotonicHint: string;
+  BinlogEventsChunkSize: number;
+  SkipBinlogEventsContaining: string[];
+  /** Ours: how long matching one replica by Pseudo-GTID may take. */
+  PseudoGTIDMatchTimeoutSeconds: number;
 }
 
 export const defaultRecoveryConfig: Readonly<RecoveryConfig> = Object.freeze({
@@ -91,6 +108,9 @@ export const defaultRecoveryConfig: Readonly<RecoveryConfig> = Object.freeze({
   LostInRecoveryDowntimeSeconds: 365 * 24 * 3600,
   MasterFailoverDetachReplicaMasterHost: false,
   CoMasterRecoveryMustPromoteOtherCoMaster: true,
+  RecoverNonWriteableMaster: false,
+  RecoverLockedSemiSyncMaster: false,
+  EnforceExactSemiSyncReplicas: false,
   PreventCrossDataCenterMasterFailover: false,
   PreventCrossRegionMasterFailover: false,
   FailMasterPromotionOnLagMinutes: 0,
@@ -107,6 +127,13 @@ export const defaultRecoveryConfig: Readonly<RecoveryConfig> = Object.freeze({
   StopReplicationNiceTimeoutSeconds: 5,
   PromotionCatchUpTimeoutSeconds: 30,
   OldMasterReadOnlyTimeoutSeconds: 3,
+  AutoPseudoGTID: false,
+  PseudoGTIDPattern: '',
+  PseudoGTIDPatternIsFixedSubstring: false,
+  PseudoGTIDMonotonicHint: '',
+  BinlogEventsChunkSize: 10_000,
+  SkipBinlogEventsContaining: [],
+  PseudoGTIDMatchTimeoutSeconds: 60,
 });
 
 export function resolveRecoveryConfig(partial: Partial<RecoveryConfig> = {}): RecoveryConfig {
@@ -141,6 +168,7 @@ export function validateRecoveryConfig(config: RecoveryConfig): string[] {
     'StopReplicationNiceTimeoutSeconds',
     'PromotionCatchUpTimeoutSeconds',
     'OldMasterReadOnlyTimeoutSeconds',
+    'PseudoGTIDMatchTimeoutSeconds',
   ];
   for (const key of nonNegative) {
     const value = config[key];
@@ -159,6 +187,7 @@ export function validateRecoveryConfig(config: RecoveryConfig): string[] {
     }
   }
   if (config.HookTimeoutSeconds === 0) problems.push('HookTimeoutSeconds must be greater than 0');
+  problems.push(...validatePseudoGtidConfig(config));
   if (config.ProcessesShellCommand.trim() === '') problems.push('ProcessesShellCommand must not be empty');
   return problems;
 }

@@ -6,12 +6,14 @@ import { type AckSelector, ackRecoveryPayload } from './acks.js';
 import { type RecoveryConfig, resolveRecoveryConfig } from './config.js';
 import { errorMessage, RecoveryError } from './errors.js';
 import { replicasLeftBehind, runCompletion } from './flows/complete.js';
+import { runNonWriteableMaster, runSemiSyncRecovery } from './flows/in-place.js';
 import { runIntermediateMasterRecovery } from './flows/intermediate.js';
 import { runMasterFailover } from './flows/master.js';
 import { runTakeover } from './flows/takeover.js';
 import {
   evaluateGates,
   evaluateManualGates,
+  inPlaceRefusal,
   type RecoveryKind,
   recoveryKindFor,
   recoveryTypeFor,
@@ -147,6 +149,8 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
     try {
       await run.register();
       if (kind === 'DeadIntermediateMaster') await runIntermediateMasterRecovery(run);
+      else if (kind === 'NoWriteableMaster') await runNonWriteableMaster(run);
+      else if (kind === 'SemiSyncReplicas') await runSemiSyncRecovery(run);
       else {
         const mustPromoteCoMaster =
           kind === 'DeadCoMaster' &&
@@ -332,6 +336,8 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
           'RECOVERY_REFUSED',
           `Recovery not attempted: no recovery for ${entry.Analysis}`,
         );
+      const refusal = inPlaceRefusal(kind, entry.Analysis, ctx.config);
+      if (refusal) throw new RecoveryError('RECOVERY_REFUSED', `Recovery not attempted: ${refusal}`);
       const run = await manual(entry, kind, opts.lite ? 'recover-lite' : 'recover', opts.lite === true);
       return execute(run, kind, opts.candidate ?? null);
     },

@@ -11,7 +11,17 @@ import type {
   TopologyRecovery,
 } from './types.js';
 
-export type RecoveryKind = 'DeadMaster' | 'DeadCoMaster' | 'DeadIntermediateMaster';
+export type RecoveryKind =
+  | 'DeadMaster'
+  | 'DeadCoMaster'
+  | 'DeadIntermediateMaster'
+  /** NoWriteableMasterStructureWarning as the main code (RecoverNonWriteableMaster): read_only=0. */
+  | 'NoWriteableMaster'
+  /** LockedSemiSyncMaster / MasterWithTooManySemiSyncReplicas: the replicas' semi-sync flags. */
+  | 'SemiSyncReplicas';
+
+/** Kinds that repair a master in place (no promotion): guarded by their own config keys, not by cluster filters. */
+export const inPlaceKinds: ReadonlySet<RecoveryKind> = new Set(['NoWriteableMaster', 'SemiSyncReplicas']);
 
 /** Which recovery handles an analysis code; undefined when orchestrator only logs it (✗ in §4). */
 export function recoveryKindFor(analysis: string): RecoveryKind | undefined {
@@ -28,15 +38,43 @@ export function recoveryKindFor(analysis: string): RecoveryKind | undefined {
     case 'AllIntermediateMasterReplicasFailingToConnectOrDead':
     case 'DeadReplicationGroupMemberWithReplicas':
       return 'DeadIntermediateMaster';
+    case 'NoWriteableMasterStructureWarning':
+      return 'NoWriteableMaster';
+    case 'LockedSemiSyncMaster':
+    case 'MasterWithTooManySemiSyncReplicas':
+      return 'SemiSyncReplicas';
     default:
       return undefined;
   }
 }
 
+/**
+ * Why an in-place recovery may not run under this config (the reference's checkAndRecover* guards),
+ * or undefined when it may.
+ */
+export function inPlaceRefusal(
+  kind: RecoveryKind,
+  analysis: string,
+  config: Pick<
+    RecoveryConfig,
+    'RecoverNonWriteableMaster' | 'RecoverLockedSemiSyncMaster' | 'EnforceExactSemiSyncReplicas'
+  >,
+): string | undefined {
+  if (kind === 'NoWriteableMaster' && !config.RecoverNonWriteableMaster)
+    return 'RecoverNonWriteableMaster is off: a read-only master is left as it is';
+  if (kind !== 'SemiSyncReplicas' || config.EnforceExactSemiSyncReplicas) return undefined;
+  if (analysis === 'LockedSemiSyncMaster')
+    return config.RecoverLockedSemiSyncMaster
+      ? undefined
+      : 'no action taken to recover a locked semi-sync master: enable RecoverLockedSemiSyncMaster or EnforceExactSemiSyncReplicas';
+  return `${analysis} is recovered only with EnforceExactSemiSyncReplicas`;
+}
+
 export function recoveryTypeFor(kind: RecoveryKind): TopologyRecovery['Type'] {
   if (kind === 'DeadMaster') return 'MasterRecovery';
   if (kind === 'DeadCoMaster') return 'CoMasterRecovery';
-  return 'IntermediateMasterRecovery';
+  if (kind === 'DeadIntermediateMaster') return 'IntermediateMasterRecovery';
+  return 'NotMasterRecovery';
 }
 
 const sameKey = (a: InstanceKey, b: InstanceKey | null | undefined): boolean =>
@@ -111,6 +149,8 @@ export function evaluateGates(s: GateSnapshot): GateVerdict {
   if (s.now - s.startedAt < warmupSeconds(config) * 1000)
     return { action: 'skip', reason: 'warming up after start', registerDetection: false };
   if (!kind) return { action: 'skip', reason: `no recovery for ${entry.Analysis}`, registerDetection: false };
+  const refusal = inPlaceRefusal(kind, entry.Analysis, config);
+  if (refusal) return { action: 'skip', reason: refusal, registerDetection: false };
   if (hostnameMatchesFilters(config.RecoveryIgnoreHostnameFilters, entry.AnalyzedInstanceKey.Hostname))
     return { action: 'skip', reason: 'matches RecoveryIgnoreHostnameFilters', registerDetection: false };
   const registerDetection =
@@ -121,6 +161,8 @@ export function evaluateGates(s: GateSnapshot): GateVerdict {
   if (entry.IsDowntimed) return { action: 'skip', reason: 'instance is downtimed', registerDetection };
   if (s.globalRecoveryDisabled)
     return { action: 'skip', reason: 'recoveries are globally disabled', registerDetection };
+  // NoWriteableMaster and the semi-sync recoveries are switched on by their own keys (the reference
+  // applies no cluster filter to them): the analysis is actionable only when they are on.
   const filters =
     kind === 'DeadIntermediateMaster'
       ? config.RecoverIntermediateMasterClusterFilters
@@ -129,7 +171,10 @@ export function evaluateGates(s: GateSnapshot): GateVerdict {
     kind === 'DeadIntermediateMaster'
       ? 'RecoverIntermediateMasterClusterFilters'
       : 'RecoverMasterClusterFilters';
-  if (!clusterMatchesFilters(filters, entry.ClusterDetails.ClusterName, entry.ClusterDetails.ClusterAlias))
+  if (
+    !inPlaceKinds.has(kind) &&
+    !clusterMatchesFilters(filters, entry.ClusterDetails.ClusterName, entry.ClusterDetails.ClusterAlias)
+  )
     return { action: 'skip', reason: `cluster does not match ${filterName}`, registerDetection };
   const blocker = blockingRecovery(s.activeRecoveries, entry, config, s.now);
   if (blocker)

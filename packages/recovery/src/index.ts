@@ -18,6 +18,8 @@ export { createMySQLOperations } from './mysql/create.js';
 export * from './mysql/operations.js';
 export * from './planner.js';
 export * from './planner-intermediate.js';
+export * from './pseudo-gtid/index.js';
 export * from './resume.js';
 export { type RecoveryContext, RecoveryRun, type RunOptions } from './run.js';
+export * from './semi-sync.js';
 export type * from './types.js';

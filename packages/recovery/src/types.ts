@@ -6,7 +6,8 @@ export type { Instance, InstanceKey, PromotionRule };
 
 /**
  * The instance fields recovery reads. Every `Instance` from the store satisfies it; tests and the
- * live MySQL reader build it directly.
+ * live MySQL reader build it directly. The semi-sync fields are optional (the backend's view has them;
+ * a live read keeps what the backend said).
  */
 export type InstanceView = Pick<
   Instance,
@@ -44,7 +45,13 @@ export type InstanceView = Pick<
   | 'IsLastCheckValid'
   | 'IsDowntimed'
   | 'PromotionRule'
->;
+> &
+  Partial<
+    Pick<
+      Instance,
+      'SemiSyncEnforced' | 'SemiSyncReplicaEnabled' | 'SemiSyncMasterEnabled' | 'SemiSyncAvailable'
+    >
+  >;
 
 export interface ClusterDetails {
   ClusterName: string;

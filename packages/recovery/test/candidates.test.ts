@@ -45,12 +45,13 @@ describe('sortReplicasForPromotion', () => {
       ),
     ).toEqual([2, 3, 1]);
   });
-  it('breaks ties: log_slave_updates, lower major version, smaller binlog format, same DC, no errant GTID, rule', () => {
+  it('breaks ties: log_slave_updates, lower major version, smaller binlog format, semi-sync replica, same DC, no errant GTID, rule', () => {
     const deadMaster = view(9, { DataCenter: 'dc1' });
     const cases: [ReturnType<typeof view>, ReturnType<typeof view>][] = [
       [view(1), view(2, { LogReplicationUpdatesEnabled: false })],
       [view(1, { Version: '10.6.1' }), view(2, { Version: '10.11.6' })],
       [view(1, { Binlog_format: 'MIXED' }), view(2, { Binlog_format: 'ROW' })],
+      [view(1, { SemiSyncReplicaEnabled: true, DataCenter: 'dc2' }), view(2, { DataCenter: 'dc1' })],
       [view(1, { DataCenter: 'dc1' }), view(2, { DataCenter: 'dc2' })],
       [view(1), view(2, { GtidErrant: 'x:1' })],
     ];

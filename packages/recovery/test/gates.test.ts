@@ -51,7 +51,43 @@ describe('recoveryKindFor', () => {
     ['DeadMasterWithoutReplicas', undefined],
     ['UnreachableMaster', undefined],
     ['DeadIntermediateMasterWithSingleReplica', undefined],
+    ['NoWriteableMasterStructureWarning', 'NoWriteableMaster'],
+    ['LockedSemiSyncMaster', 'SemiSyncReplicas'],
+    ['MasterWithTooManySemiSyncReplicas', 'SemiSyncReplicas'],
+    ['LockedSemiSyncMasterHypothesis', undefined],
   ])('%s → %s', (code, kind) => expect(recoveryKindFor(code)).toBe(kind));
+});
+
+describe('in-place recoveries (NoWriteableMaster, semi-sync)', () => {
+  const on = resolveRecoveryConfig({
+    RecoverNonWriteableMaster: true,
+    RecoverLockedSemiSyncMaster: true,
+  });
+  it('run only when their key is on, and need no cluster filter (as the reference)', () => {
+    const nonWriteable = entry({ Analysis: 'NoWriteableMasterStructureWarning' });
+    expect(evaluateGates(snap({ entry: nonWriteable }))).toMatchObject({
+      action: 'skip',
+      reason: 'RecoverNonWriteableMaster is off: a read-only master is left as it is',
+    });
+    expect(evaluateGates(snap({ entry: nonWriteable, config: on }))).toEqual({
+      action: 'recover',
+      kind: 'NoWriteableMaster',
+      registerDetection: true,
+    });
+    const locked = entry({ Analysis: 'LockedSemiSyncMaster' });
+    expect(evaluateGates(snap({ entry: locked }))).toMatchObject({ action: 'skip' });
+    expect(evaluateGates(snap({ entry: locked, config: on }))).toMatchObject({
+      action: 'recover',
+      kind: 'SemiSyncReplicas',
+    });
+    const tooMany = entry({ Analysis: 'MasterWithTooManySemiSyncReplicas' });
+    expect(evaluateGates(snap({ entry: tooMany, config: on }))).toMatchObject({
+      action: 'skip',
+      reason: 'MasterWithTooManySemiSyncReplicas is recovered only with EnforceExactSemiSyncReplicas',
+    });
+    const exact = resolveRecoveryConfig({ EnforceExactSemiSyncReplicas: true });
+    expect(evaluateGates(snap({ entry: tooMany, config: exact }))).toMatchObject({ action: 'recover' });
+  });
 });
 
 describe('evaluateGates', () => {

@@ -210,6 +210,10 @@ function crossCheck(
       );
     }
   }
+  if (c.PseudoGTIDPattern !== '' && !c.PseudoGTIDPatternIsFixedSubstring && !c.AutoPseudoGTID) {
+    const err = regexError(c.PseudoGTIDPattern);
+    if (err !== null) problem('PseudoGTIDPattern', `${err} (or set PseudoGTIDPatternIsFixedSubstring)`);
+  }
   if (c.RaftHeartbeatTicks >= c.RaftElectionTicks) {
     problem(
       'RaftHeartbeatTicks',

@@ -147,6 +147,19 @@ export const KEYS = {
   DelayMasterPromotionIfSQLThreadNotUpToDate: bool(true),
   CoMasterRecoveryMustPromoteOtherCoMaster: bool(true),
   RecoverNonWriteableMaster: bool(false),
+  // semi-sync recoveries (LockedSemiSyncMaster, MasterWithTooManySemiSyncReplicas)
+  RecoverLockedSemiSyncMaster: bool(false),
+  EnforceExactSemiSyncReplicas: bool(false),
+  ReasonableLockedSemiSyncMasterSeconds: int(0, 0, 86_400),
+  // Pseudo-GTID (reference keys; PseudoGTIDIntervalSeconds and PseudoGTIDMatchTimeoutSeconds are ours)
+  AutoPseudoGTID: bool(false),
+  PseudoGTIDPattern: str(),
+  PseudoGTIDPatternIsFixedSubstring: bool(false),
+  PseudoGTIDMonotonicHint: str(),
+  BinlogEventsChunkSize: int(10_000, 1, 1_000_000),
+  SkipBinlogEventsContaining: strings(),
+  PseudoGTIDIntervalSeconds: int(5, 1, 3600),
+  PseudoGTIDMatchTimeoutSeconds: int(60, 1, 86_400),
   MasterFailoverLostInstancesDowntimeMinutes: int(0, 0, 1_000_000),
   KVClusterMasterPrefix: str('mysql/master'),
   // KV stores the masters are published to (packages/kv); EtcdEndpoints is ours
@@ -183,6 +196,7 @@ export const KEYS = {
   LogLevel: oneOf('info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   LogFormat: oneOf('auto', ['auto', 'json', 'pretty']),
   // accepted for compatibility; no effect here
+  DetectPseudoGTIDQuery: str(),
   Debug: bool(false),
   EnableSyslog: bool(false),
   AuditLogFile: str(),

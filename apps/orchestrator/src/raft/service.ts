@@ -87,6 +87,11 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
     this.stopped = true;
   }
 
+  /** Why this node takes no part in raft (a write to its raft storage or backend fails), or undefined. */
+  storageFault(): string | undefined {
+    return this.node.status().storageFault;
+  }
+
   status(): RaftNodeStatus {
     return this.node.status();
   }
@@ -113,7 +118,14 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
 
   progress(): RaftProgress {
     const s = this.node.status();
-    return { Term: s.term, CommitIndex: s.commit, AppliedIndex: s.applied, LastIndex: s.lastIndex };
+    return {
+      Term: s.term,
+      CommitIndex: s.commit,
+      AppliedIndex: s.applied,
+      LastIndex: s.lastIndex,
+      Learners: [...s.learners],
+      Recovering: s.recovering,
+    };
   }
 
   members(): RaftMemberView[] {
@@ -123,6 +135,7 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
       Address: p.id,
       IsLeader: p.id === leader,
       MatchIndex: p.match,
+      Voter: p.voter,
       LastContactSeconds: p.lastContactMs === null ? null : p.lastContactMs / 1000,
       Healthy: healthy.has(p.id),
     }));

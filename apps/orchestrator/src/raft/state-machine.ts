@@ -3,9 +3,10 @@
 // proposer as { error }. Side effects (probe this instance, report health, snapshot later, yield)
 // are handed to the daemon — but not for entries this backend had already applied before this
 // process started (a restart replays the log; the effects happened the first time).
-import type { Entry, StateMachine } from '@orchestrator/consensus';
+import { type Entry, type StateMachine, StateMachineUnavailableError } from '@orchestrator/consensus';
 import type { SideEffect, Store } from '@orchestrator/store';
 import type { Logger } from '../logger.js';
+import { isBackendUnavailable } from './backend-faults.js';
 import type { ApplyResult } from './service.js';
 
 export class OrchestratorStateMachine implements StateMachine {
@@ -30,6 +31,14 @@ export class OrchestratorStateMachine implements StateMachine {
 
   async apply(entry: Entry): Promise<ApplyResult> {
     const outcome = await this.store.applyEntry(entry.data, { index: entry.index });
+    if (!outcome.ok && isBackendUnavailable(outcome.error)) {
+      // Not the command's fault: the backend cannot be written now. Raft retries this entry; it is
+      // never skipped (this node would miss a replicated change).
+      throw new StateMachineUnavailableError(
+        `backend cannot apply entry ${entry.index}: ${outcome.error.message}`,
+        { cause: outcome.error },
+      );
+    }
     if (!outcome.ok) {
       this.log.warn(
         { index: entry.index, op: outcome.op, error: outcome.error.message },
@@ -49,7 +58,16 @@ export class OrchestratorStateMachine implements StateMachine {
   }
 
   async restore(data: Uint8Array): Promise<void> {
-    const result = await this.store.restore(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    let result: Awaited<ReturnType<Store['restore']>>;
+    try {
+      result = await this.store.restore(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    } catch (err) {
+      if (!isBackendUnavailable(err)) throw err;
+      throw new StateMachineUnavailableError(
+        `backend cannot restore a raft snapshot: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
     this.leaderUri = result.leaderURI;
     this.log.info(
       { added: result.added.length, forgotten: result.forgotten.length, leaderURI: result.leaderURI },

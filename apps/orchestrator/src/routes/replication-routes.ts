@@ -7,7 +7,6 @@
 import type { Discovery as ApiDiscovery, InstanceReads } from '@orchestrator/api';
 import {
   badParameter,
-  failed,
   parseKey,
   parseNonNegativeInt,
   type RouteDef,
@@ -185,18 +184,7 @@ export function replicationRoutes(control: ReplicationControl): RouteDef[] {
         return { Code: 'OK', Message: 'located errant GTID', Details: binlogs };
       },
     },
-    {
-      // Pseudo-GTID is not implemented (GTID replaces it): a JSON refusal instead of a 404.
-      name: 'last-pseudo-gtid',
-      paths: ['last-pseudo-gtid/:host/:port'],
-      kind: 'proxied',
-      handler: async (req) => {
-        const key = parseKey(req.params);
-        throw failed(
-          `last-pseudo-gtid: Pseudo-GTID is not supported on ${key.Hostname}:${key.Port}; replicas are moved with GTID`,
-        );
-      },
-    },
+    // last-pseudo-gtid is served with the topology routes (Pseudo-GTID matching lives there).
     {
       name: 'can-replicate-from',
       paths: ['can-replicate-from/:host/:port/:belowHost/:belowPort'],

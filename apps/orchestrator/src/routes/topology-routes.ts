@@ -4,7 +4,12 @@
 // moved instances are re-probed and answered in Details as the reference does.
 import { badParameter, failed, parseKey, type RouteDef, type RouteRequest } from '@orchestrator/api';
 import { keyString } from '@orchestrator/prober';
-import { createMySQLOperations } from '@orchestrator/recovery';
+import {
+  createMySQLOperations,
+  findLastPseudoGtid,
+  matchOptions,
+  mysqlBinlogSource,
+} from '@orchestrator/recovery';
 import type { Instance, InstanceKey, Store } from '@orchestrator/store';
 import {
   type AnyPlan,
@@ -19,11 +24,13 @@ import type { DerivedConfig, OrchestratorConfig } from '../config/index.js';
 import type { Discovery } from '../discovery.js';
 import type { Logger } from '../logger.js';
 import type { RaftService } from '../raft/service.js';
-import { clusterView, recoveryConfigFrom } from '../recovery.js';
+import { clusterView, pseudoGtidConfigFrom, recoveryConfigFrom } from '../recovery.js';
 import { freshInstance } from './fresh-instance.js';
 
 export interface TopologyService {
   readonly moves: TopologyMoves;
+  /** The last Pseudo-GTID entry (its statement) in the instance's binlogs; throws naming why there is none. */
+  lastPseudoGtid(key: InstanceKey): Promise<string>;
   /** Re-probes `key` now; its latest probe with the cluster fields derived (null when unknown). */
   reprobe(key: InstanceKey): Promise<Instance | null>;
   close(): Promise<void>;
@@ -45,9 +52,11 @@ export function topologyService(
   };
   const clusterOf = async (key: InstanceKey): Promise<string> =>
     (await fresh()).find((i) => keyString(i.Key) === keyString(key))?.ClusterName ?? '';
+  const pseudoGtid = pseudoGtidConfigFrom(config);
   const moves = new TopologyMoves({
     mysql,
     leadership: raft,
+    pseudoGtid,
     ReasonableMaintenanceReplicationLagSeconds: config.ReasonableMaintenanceReplicationLagSeconds,
     MaxConcurrentReplicaOperations: config.MaxConcurrentReplicaOperations,
     audit: async (e) => {
@@ -94,7 +103,14 @@ export function topologyService(
     }
     return null;
   };
-  return { moves, reprobe, close };
+  const lastPseudoGtid = async (key: InstanceKey): Promise<string> => {
+    const opts = matchOptions(pseudoGtid, pseudoGtid.PseudoGTIDMatchTimeoutSeconds * 1000);
+    const query = (k: InstanceKey, sql: string, params?: unknown[]) => mysql.query(k, sql, params);
+    const entry = await findLastPseudoGtid(mysqlBinlogSource(query, key), opts);
+    if (!entry) throw new Error(`Cannot find pseudo GTID entry in binlogs of ${keyString(key)}`);
+    return entry.info;
+  };
+  return { moves, reprobe, close, lastPseudoGtid };
 }
 
 interface MessageArgs {
@@ -130,6 +146,8 @@ const MESSAGES: Record<MoveKind, (a: MessageArgs) => string> = {
   'regroup-replicas': ({ t, n, lost }) =>
     `promoted replica: ${t}, lost: ${lost}, trivial: ${n}, pseudo-gtid: 0`,
   'regroup-replicas-gtid': ({ t, n, lost }) => `promoted replica: ${t}, lost: ${lost}, moved: ${n}`,
+  'regroup-replicas-pgtid': ({ t, n, lost }) =>
+    `promoted replica: ${t}, lost: ${lost}, trivial: 0, pseudo-gtid: ${n}`,
 };
 
 /**
@@ -140,7 +158,8 @@ const MESSAGES: Record<MoveKind, (a: MessageArgs) => string> = {
  */
 function detailsKind(kind: MoveKind): 'instance' | 'moved' | 'promoted-key' {
   if (kind === 'take-siblings') return 'instance';
-  if (kind === 'regroup-replicas' || kind === 'regroup-replicas-gtid') return 'promoted-key';
+  if (kind === 'regroup-replicas' || kind === 'regroup-replicas-gtid' || kind === 'regroup-replicas-pgtid')
+    return 'promoted-key';
   return isGroupKind(kind) ? 'moved' : 'instance';
 }
 
@@ -247,18 +266,32 @@ export function topologyRoutes(service: TopologyService): RouteDef[] {
     single('make-co-master', ['make-co-master'], false),
     single('regroup-replicas', ['regroup-replicas', 'regroup-slaves'], false),
     single('regroup-replicas-gtid', ['regroup-replicas-gtid', 'regroup-slaves-gtid'], false),
+    single('regroup-replicas-pgtid', ['regroup-replicas-pgtid', 'regroup-slaves-pgtid'], false),
     {
-      // Pseudo-GTID and binlog servers are not implemented: say so instead of a bare 404.
+      // Binlog servers are not supported: say so instead of a bare 404.
       name: 'regroup-replicas-unsupported',
-      paths: ['pgtid', 'bls'].flatMap((m) => [
-        `regroup-replicas-${m}/:host/:port`,
-        `regroup-slaves-${m}/:host/:port`,
-      ]),
+      paths: ['regroup-replicas-bls/:host/:port', 'regroup-slaves-bls/:host/:port'],
       kind: 'write',
       handler: () => {
         throw failed(
-          'Pseudo-GTID and binlog servers are not supported here: use regroup-replicas (GTID or binlog coordinates)',
+          'Binlog servers are not supported here: use regroup-replicas (GTID, Pseudo-GTID or binlog coordinates)',
         );
+      },
+    },
+    {
+      // The reference's LastPseudoGTID: the last Pseudo-GTID entry in an instance's binlogs.
+      name: 'last-pseudo-gtid',
+      paths: ['last-pseudo-gtid/:host/:port'],
+      kind: 'proxied',
+      handler: async (req) => {
+        const key = parseKey(req.params);
+        let entry: string;
+        try {
+          entry = await service.lastPseudoGtid(key);
+        } catch (error) {
+          throw failed(`last-pseudo-gtid ${keyString(key)}: ${(error as Error).message}`, null);
+        }
+        return { Code: 'OK', Message: `last Pseudo-GTID entry of ${keyString(key)}`, Details: entry };
       },
     },
     {

@@ -82,6 +82,8 @@ export const raftRoutes: RouteDef[] = [
     auth: 'none',
     handler: (req) => {
       requireRaft(req);
+      const fault = req.deps.raft.storageFault?.();
+      if (fault !== undefined) throw failed(`unhealthy: ${fault}`, { StorageFault: fault });
       const state = req.deps.raft.state();
       if (state === 'Leader' || state === 'Follower') return 'healthy';
       throw failed('unhealthy');
@@ -94,11 +96,13 @@ export const raftRoutes: RouteDef[] = [
       requireRaft(req);
       const r = req.deps.raft;
       const state = r.state();
+      const fault = r.storageFault?.();
       return {
+        ...(fault !== undefined ? { StorageFault: fault } : {}),
         RaftBind: r.raftBind,
         RaftAdvertise: r.raftAdvertise,
         State: state,
-        Healthy: state === 'Leader' || state === 'Follower',
+        Healthy: fault === undefined && (state === 'Leader' || state === 'Follower'),
         IsPartOfQuorum: r.isPartOfQuorum(),
         Leader: r.leader(),
         LeaderURI: r.leaderURI(),

@@ -20,6 +20,18 @@ export interface ApplierDeps {
   readonly log: RaftLogFn;
   /** apply() or restore() failed in a way that leaves the state unknown: the node must stop. */
   readonly onFatal: (err: Error) => void;
+  /**
+   * apply() or restore() threw StateMachineUnavailableError: the item is retried every `retryMs`
+   * until it succeeds (then onAvailable). Called once per outage.
+   */
+  readonly onUnavailable: (err: Error) => void;
+  readonly onAvailable: () => void;
+  readonly retryMs: number;
+}
+
+/** The state machine cannot write now (StateMachineUnavailableError): retry, do not skip. */
+function isUnavailable(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'STATE_MACHINE_UNAVAILABLE';
 }
 
 export class Applier {
@@ -31,6 +43,9 @@ export class Applier {
   private queue: ApplyItem[] = [];
   private head = 0;
   private loop: Promise<void> | undefined;
+  private unavailable = false;
+  private stopped = false;
+  private wake: (() => void) | undefined;
 
   constructor(private readonly deps: ApplierDeps) {}
 
@@ -46,6 +61,12 @@ export class Applier {
     if (this.loop === undefined) this.loop = this.drain().finally(() => (this.loop = undefined));
   }
 
+  /** Stops retrying an unavailable state machine (the node is stopping); queued items are dropped. */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
   /** Resolves once the queue is empty and no snapshot write is in progress. */
   async idle(): Promise<void> {
     await this.loop;
@@ -54,11 +75,30 @@ export class Applier {
 
   private async drain(): Promise<void> {
     try {
-      while (this.head < this.queue.length) {
-        const item = this.queue[this.head++] as ApplyItem;
-        if ('snapshot' in item) await this.applySnapshot(item.snapshot);
-        else if ('snapshotRequest' in item) await this.takeRequestedSnapshot(item.snapshotRequest);
-        else await this.applyEntry(item.entry);
+      while (this.head < this.queue.length && !this.stopped) {
+        const item = this.queue[this.head] as ApplyItem;
+        try {
+          if ('snapshot' in item) await this.applySnapshot(item.snapshot);
+          else if ('snapshotRequest' in item) await this.takeRequestedSnapshot(item.snapshotRequest);
+          else await this.applyEntry(item.entry);
+        } catch (err) {
+          if (!isUnavailable(err)) throw err;
+          // Never skip an entry the state machine could not write: wait, then try the same one again.
+          if (!this.unavailable) {
+            this.unavailable = true;
+            this.deps.onUnavailable(err as Error);
+          }
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+            setTimeout(resolve, this.deps.retryMs).unref();
+          });
+          continue;
+        }
+        this.head++;
+        if (this.unavailable) {
+          this.unavailable = false;
+          this.deps.onAvailable();
+        }
         if (this.head >= 4096) {
           this.queue = this.queue.slice(this.head);
           this.head = 0;
@@ -91,6 +131,7 @@ export class Applier {
         result = this.deps.sm.apply(e);
         if (result instanceof Promise) result = await result;
       } catch (err) {
+        if (isUnavailable(err)) throw err;
         // Deterministic by contract: every node sees the same error, so it is the entry's result.
         error = err instanceof Error ? err : new Error(String(err));
       }

@@ -48,3 +48,29 @@ export class RaftStorageError extends Error {
     this.name = 'RaftStorageError';
   }
 }
+
+/**
+ * This node cannot write its raft storage (log, hard state, snapshots) or its state machine: it
+ * takes no part (no votes, no acknowledgements, no leadership) until a write succeeds again. A
+ * request pending when that happened has an unknown outcome.
+ */
+export class RaftStorageFaultError extends Error {
+  readonly code = 'STORAGE_FAULT' as const;
+  constructor(detail: string) {
+    super(`this raft node cannot write its storage (${detail}); it takes no part until it can`);
+    this.name = 'RaftStorageFaultError';
+  }
+}
+
+/**
+ * Thrown by a StateMachine's apply() or restore() when it cannot write now (a full or read-only
+ * disk, a lost database connection) — not a deterministic refusal. The entry is retried until it
+ * applies, and meanwhile the node takes no part in the cluster.
+ */
+export class StateMachineUnavailableError extends Error {
+  readonly code = 'STATE_MACHINE_UNAVAILABLE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StateMachineUnavailableError';
+  }
+}

@@ -21,7 +21,7 @@ import {
   resolveTiming,
   type StateMachine,
 } from './config.js';
-import { RaftStoppedError, RaftStorageError, RaftTimeoutError } from './errors.js';
+import { RaftStoppedError, RaftStorageError, RaftStorageFaultError, RaftTimeoutError } from './errors.js';
 import { SnapshotTaker } from './snapshotter.js';
 import { ProposalWaiters, ReadWaiters } from './waiters.js';
 import { makeGrpcTransport, openDataDir } from './wiring.js';
@@ -44,6 +44,17 @@ export interface RaftNodeStatus {
   readonly recovering: boolean;
   /** Leader: heard from a quorum within an election timeout. Follower: knows a leader heard from recently. */
   readonly isPartOfQuorum: boolean;
+  /** Set while a write to the raft storage or the state machine fails: why this node takes no part. */
+  readonly storageFault?: string;
+}
+
+/** A write to this node's storage failed; it takes no part until a write succeeds (RaftNode.storageFault). */
+export interface RaftStorageFault {
+  /** `log`: the raft log, hard state or snapshots; `stateMachine`: the application's apply/restore. */
+  readonly where: 'log' | 'stateMachine';
+  readonly error: string;
+  /** Milliseconds since the fault began. */
+  readonly forMs: number;
 }
 
 /** One member as its leader sees it (RaftNode.peerProgress). */
@@ -81,6 +92,13 @@ export class RaftNode extends EventEmitter {
   private leader: NodeId = '';
   private role: Role = 'follower';
   private readonly lastContact = new Map<NodeId, number>();
+  /** Set while a write fails: the node neither steps, ticks nor sends; `status` is frozen here. */
+  private fault:
+    | { where: 'log' | 'stateMachine'; error: string; since: number; status: RaftNodeStatus }
+    | undefined;
+  private faultTimer: NodeJS.Timeout | undefined;
+  private rebuilding = false;
+  private probes = 0;
   private readonly transfers: {
     to: NodeId;
     resolve: () => void;
@@ -103,6 +121,9 @@ export class RaftNode extends EventEmitter {
       reads: this.reads,
       log: this.logFn,
       onFatal: (err) => this.fatal(err),
+      onUnavailable: (err) => this.enterFault('stateMachine', err),
+      onAvailable: () => void this.leaveFault('stateMachine'),
+      retryMs: this.timing.tickMs * this.timing.electionTicks,
     });
   }
 
@@ -126,25 +147,7 @@ export class RaftNode extends EventEmitter {
           `the log is compacted to index ${compacted.index} but the newest intact snapshot covers only ${this.applier.appliedIndex}`,
         );
       }
-      const voters = bootstrapVoters(storage, this.config.peers, this.id);
-      this.raw = new RawNode({
-        id: this.id,
-        bootstrapVoters: voters,
-        electionTicks: this.timing.electionTicks,
-        heartbeatTicks: this.timing.heartbeatTicks,
-        preVote: this.config.preVote ?? true,
-        checkQuorum: this.config.checkQuorum ?? true,
-        maxSizePerMsg: this.config.maxSizePerMsg ?? 1024 * 1024,
-        maxInflightMsgs: this.config.maxInflightMsgs ?? 256,
-        readOnlyOption: this.config.readOnlyOption ?? 'safe',
-        applied: this.applier.appliedIndex,
-        random: this.config.random ?? Math.random,
-        log: storage.log,
-        stable: storage.stable,
-        snapshotSource: () => this.latestSnapshot,
-        emptyStorage: 'rejoin',
-        onEvent: (e) => this.logFn(eventLevel(e), `raft: ${e.type}`, { ...e }),
-      });
+      this.raw = this.makeCore(storage);
       this.applier.snapshotter = new SnapshotTaker({
         threshold: this.timing.snapshotThreshold,
         store: storage.snapshots,
@@ -196,11 +199,35 @@ export class RaftNode extends EventEmitter {
     });
   }
 
+  /** The core over what `storage` holds (at start, and again after a storage fault). */
+  private makeCore(storage: InjectedStorage): RawNode {
+    return new RawNode({
+      id: this.id,
+      bootstrapVoters: bootstrapVoters(storage, this.config.peers, this.id),
+      electionTicks: this.timing.electionTicks,
+      heartbeatTicks: this.timing.heartbeatTicks,
+      preVote: this.config.preVote ?? true,
+      checkQuorum: this.config.checkQuorum ?? true,
+      maxSizePerMsg: this.config.maxSizePerMsg ?? 1024 * 1024,
+      maxInflightMsgs: this.config.maxInflightMsgs ?? 256,
+      readOnlyOption: this.config.readOnlyOption ?? 'safe',
+      applied: this.applier.appliedIndex,
+      random: this.config.random ?? Math.random,
+      log: storage.log,
+      stable: storage.stable,
+      snapshotSource: () => this.latestSnapshot,
+      emptyStorage: 'rejoin',
+      onEvent: (e) => this.logFn(eventLevel(e), `raft: ${e.type}`, { ...e }),
+    });
+  }
+
   /** Stops timers and the transport, fails pending requests, waits for the apply queue, closes storage. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.ticker);
+    clearInterval(this.faultTimer);
+    this.applier.stop();
     await this.transport?.stop();
     const stopped = new RaftStoppedError();
     this.proposals.rejectAll(stopped);
@@ -213,6 +240,7 @@ export class RaftNode extends EventEmitter {
   /** Replicates `data`; resolves with the state machine's result once the entry is applied here. */
   propose(data: Uint8Array): Promise<unknown> {
     let pos: ProposalPosition;
+    if (this.fault) return Promise.reject(this.faultError());
     try {
       pos = this.requireRunning().propose(data);
     } catch (err) {
@@ -225,6 +253,7 @@ export class RaftNode extends EventEmitter {
   /** Resolves when a read served from the local state machine would be linearizable (leader only). */
   readIndex(): Promise<void> {
     if (!this.running || this.raw === undefined) return Promise.reject(new RaftStoppedError());
+    if (this.fault) return Promise.reject(this.faultError());
     const raw = this.raw;
     const { context, done } = this.reads.add(performance.now() + this.timing.requestTimeoutMs);
     try {
@@ -240,6 +269,7 @@ export class RaftNode extends EventEmitter {
   /** Hands leadership to `to` (default: the most caught-up follower); resolves once it leads. */
   transferLeadership(to?: NodeId): Promise<void> {
     if (!this.running || this.raw === undefined) return Promise.reject(new RaftStoppedError());
+    if (this.fault) return Promise.reject(this.faultError());
     const raw = this.raw;
     const status = raw.status();
     if (status.role !== 'leader') return Promise.reject(new NotLeaderError(status.leader));
@@ -304,6 +334,7 @@ export class RaftNode extends EventEmitter {
 
   status(): RaftNodeStatus {
     const raw = this.raw;
+    if (this.fault) return { ...this.fault.status, applied: this.applier.appliedIndex };
     if (raw === undefined) {
       return {
         id: this.id,
@@ -338,7 +369,7 @@ export class RaftNode extends EventEmitter {
   /** This node's role and the leader it knows ('' for none), without building a full status. */
   brief(): { readonly state: Role; readonly leader: NodeId } {
     const raw = this.raw;
-    if (raw === undefined) return { state: 'follower', leader: '' };
+    if (raw === undefined || this.fault) return { state: 'follower', leader: '' };
     const b = raw.brief();
     return { state: b.role, leader: b.leader };
   }
@@ -346,7 +377,7 @@ export class RaftNode extends EventEmitter {
   /** Leader now, and heard from a quorum within an election timeout; cheap enough for every request. */
   isLeaderWithQuorum(): boolean {
     const raw = this.raw;
-    if (!this.running || raw === undefined) return false;
+    if (!this.running || raw === undefined || this.fault) return false;
     const b = raw.brief();
     return b.role === 'leader' && this.inQuorum(b.role, b.leader, b.voters);
   }
@@ -356,6 +387,7 @@ export class RaftNode extends EventEmitter {
    * heard from it (null: never). Empty on any other node. For operators' views, not for decisions.
    */
   peerProgress(): RaftPeerProgress[] {
+    if (this.fault) return [];
     const s = this.raw?.status();
     if (s === undefined || s.role !== 'leader') return [];
     const now = performance.now();
@@ -386,11 +418,107 @@ export class RaftNode extends EventEmitter {
 
   private requireRunning(): RawNode {
     if (!this.running || this.raw === undefined) throw new RaftStoppedError();
+    if (this.fault) throw this.faultError();
     return this.raw;
   }
 
+  /** Why this node takes no part right now (a write to its storage failed), or undefined. */
+  storageFault(): RaftStorageFault | undefined {
+    const f = this.fault;
+    return f && { where: f.where, error: f.error, forMs: Math.round(performance.now() - f.since) };
+  }
+
+  private faultError(): RaftStorageFaultError {
+    const f = this.fault;
+    return new RaftStorageFaultError(f ? `${faultSubject(f.where)}: ${f.error}` : 'unknown');
+  }
+
+  /**
+   * A write failed. Nothing of the Ready being persisted was sent or applied, and the core — whose
+   * memory is now ahead of its disk — is set aside: the node drops every message and tick, so it
+   * neither votes, acknowledges nor leads (followers elect another leader), until a write succeeds
+   * and a new core is built from what the disk holds (leaveFault).
+   */
+  private enterFault(where: 'log' | 'stateMachine', err: Error): void {
+    if (!this.running || this.fault) return;
+    const before = this.status();
+    this.fault = {
+      where,
+      error: err.message,
+      since: performance.now(),
+      status: {
+        ...before,
+        state: 'follower',
+        leader: '',
+        isPartOfQuorum: false,
+        storageFault: `${faultSubject(where)}: ${err.message}`,
+      },
+    };
+    this.logFn(
+      'error',
+      `raft: ${faultSubject(where)} cannot be written (${err.message}); this node stops voting, acknowledging and leading until a write succeeds`,
+      { where, error: err.message },
+    );
+    const failed = this.faultError();
+    this.proposals.rejectAll(failed);
+    this.reads.rejectAll(failed);
+    for (const t of this.transfers.splice(0)) t.reject(failed);
+    this.noteSoftState('', 'follower', before.term);
+    this.emit('storageFault', { where, error: err.message });
+    // The applier retries a state machine write itself; the raft storage is probed here.
+    if (where === 'log') {
+      this.faultTimer = setInterval(
+        () => this.probeStorage(),
+        this.timing.tickMs * this.timing.electionTicks,
+      );
+    }
+  }
+
+  /** One small durable write: the raft storage takes writes again. */
+  private probeStorage(): void {
+    const storage = this.storage;
+    if (!storage || this.rebuilding) return;
+    try {
+      const write = () => storage.stable.set('storageProbe', String(++this.probes));
+      if (storage.transaction) storage.transaction(write);
+      else write();
+    } catch {
+      return;
+    }
+    void this.leaveFault('log');
+  }
+
+  /** Writes work again: a new core from the disk's state (not the abandoned memory), then take part. */
+  private async leaveFault(where: 'log' | 'stateMachine'): Promise<void> {
+    const storage = this.storage;
+    if (!this.running || !storage || this.fault?.where !== where || this.rebuilding) return;
+    this.rebuilding = true;
+    try {
+      const latest = await storage.snapshots.latest();
+      if (latest && storage.log.term(latest.meta.index) !== latest.meta.term) {
+        // Saved before the failed write that was to reset the log behind it.
+        storage.log.resetTo(latest.meta);
+      }
+      if (latest && latest.meta.index > (this.latestSnapshot?.meta.index ?? 0)) this.latestSnapshot = latest;
+      if (latest && latest.meta.index > this.applier.appliedIndex) this.applier.push({ snapshot: latest });
+      if (!this.running) return;
+      const faultFor = Math.round(performance.now() - (this.fault?.since ?? 0));
+      this.raw = this.makeCore(storage);
+      clearInterval(this.faultTimer);
+      this.fault = undefined;
+      this.logFn('info', 'raft: storage writable again; this node takes part again', { where, faultFor });
+      this.emit('storageRecovered', { where });
+      this.schedule();
+    } catch (err) {
+      if (isStorageFault(err)) this.fatal(err as Error);
+      // Otherwise still failing: the next probe (or apply retry) tries again.
+    } finally {
+      this.rebuilding = false;
+    }
+  }
+
   private onMessage(m: Message): void {
-    if (!this.running || this.raw === undefined) return;
+    if (!this.running || this.raw === undefined || this.fault) return;
     this.lastContact.set(m.from, performance.now());
     try {
       this.raw.step(m);
@@ -418,7 +546,7 @@ export class RaftNode extends EventEmitter {
   }
 
   private tickOnce(): void {
-    if (!this.running || this.raw === undefined) return;
+    if (!this.running || this.raw === undefined || this.fault) return;
     this.raw.tick();
     if (this.bootstrapTicks > 0) {
       this.bootstrapTicks--;
@@ -445,7 +573,7 @@ export class RaftNode extends EventEmitter {
   }
 
   private schedule(): void {
-    if (this.scheduled || !this.running) return;
+    if (this.scheduled || !this.running || this.fault) return;
     this.scheduled = true;
     // setImmediate, not a microtask: every proposal and message of this event-loop turn joins the cycle.
     setImmediate(() => {
@@ -455,7 +583,7 @@ export class RaftNode extends EventEmitter {
   }
 
   private async cycle(): Promise<void> {
-    if (this.inCycle || !this.running) return;
+    if (this.inCycle || !this.running || this.fault) return;
     const raw = this.raw;
     const storage = this.storage;
     if (raw === undefined || storage === undefined) return;
@@ -465,7 +593,7 @@ export class RaftNode extends EventEmitter {
         raw.compact(this.pendingCompact.meta, this.timing.trailingEntries);
         this.pendingCompact = undefined;
       }
-      while (this.running && raw.hasReady()) {
+      while (this.running && !this.fault && raw.hasReady()) {
         const rd = raw.ready();
         const early = this.sendableBeforePersist(rd, raw, storage);
         if (early.length > 0) {
@@ -491,7 +619,10 @@ export class RaftNode extends EventEmitter {
         raw.advance(rd);
       }
     } catch (err) {
-      this.fatal(err as Error);
+      // A damaged log stops the node; a write that failed (full or read-only disk, I/O error) only
+      // takes it out until a write succeeds. Nothing of this Ready was sent or applied.
+      if (isStorageFault(err)) this.fatal(err as Error);
+      else this.enterFault('log', err as Error);
     } finally {
       this.inCycle = false;
     }
@@ -565,6 +696,7 @@ export class RaftNode extends EventEmitter {
   snapshotNow(): Promise<void> {
     if (!this.running || this.applier.snapshotter === undefined)
       return Promise.reject(new RaftStoppedError());
+    if (this.fault) return Promise.reject(this.faultError());
     return new Promise((resolve, reject) => this.applier.push({ snapshotRequest: { resolve, reject } }));
   }
 
@@ -573,6 +705,10 @@ export class RaftNode extends EventEmitter {
     if (this.listenerCount('error') > 0) this.emit('error', err);
     void this.stop();
   }
+}
+
+function faultSubject(where: 'log' | 'stateMachine'): string {
+  return where === 'log' ? 'the raft log or hard state' : 'the state machine';
 }
 
 function eventLevel(e: CoreEvent): 'info' | 'warn' {

@@ -5,6 +5,7 @@ import { type BinlogPosition, formatBinlogPosition } from '../coordinates.js';
 import { errorMessage, LeadershipLostError } from '../errors.js';
 import { liveView } from '../mysql/operations.js';
 import type { PlanStep } from '../planner.js';
+import { matchBelow, matchOptions } from '../pseudo-gtid/match-below.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey, InstanceView, PromotionRule } from '../types.js';
 import { stopReplicationUnsticking } from './stuck-applier.js';
@@ -168,6 +169,37 @@ export async function repoint(
     rethrowLeadership(error);
     run.addError(error);
     await run.audit(`failed to move ${keyOf(key)} under ${keyOf(master)}: ${errorMessage(error)}`);
+    return false;
+  }
+}
+
+/**
+ * Matches a replica below `master` by Pseudo-GTID (its own binlog against the master's) and starts
+ * it there. False, with the reason audited, when matching cannot place it.
+ */
+export async function matchBelowByPseudoGtid(
+  run: RecoveryRun,
+  key: InstanceKey,
+  master: InstanceKey,
+): Promise<boolean> {
+  const { mysql } = run.ctx;
+  try {
+    const opts = matchOptions(run.config, run.config.PseudoGTIDMatchTimeoutSeconds * 1000);
+    const creds = run.config.MySQLReplicaUser
+      ? { user: run.config.MySQLReplicaUser, password: run.config.MySQLReplicaPassword }
+      : null;
+    const found = await matchBelow(mysql, key, master, opts, creds);
+    run.participate(key);
+    await run.audit(
+      `matched ${keyOf(key)} below ${keyOf(master)} by Pseudo-GTID at ${formatBinlogPosition(found.coordinates)} (${found.matched} events after the shared entry at ${found.entry.file}:${found.entry.pos})`,
+    );
+    return true;
+  } catch (error) {
+    rethrowLeadership(error);
+    run.addError(error);
+    await run.audit(
+      `could not match ${keyOf(key)} below ${keyOf(master)} by Pseudo-GTID: ${errorMessage(error)}`,
+    );
     return false;
   }
 }

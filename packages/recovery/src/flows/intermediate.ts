@@ -5,11 +5,13 @@
 import { errorMessage, RecoveryError } from '../errors.js';
 import { liveView } from '../mysql/operations.js';
 import { type IntermediateMasterPlan, planIntermediateMasterRecovery } from '../planner-intermediate.js';
+import { pseudoGtidConfigured } from '../pseudo-gtid/pattern.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey, InstanceView } from '../types.js';
 import {
   failRecovery,
   keyOf,
+  matchBelowByPseudoGtid,
   replicaKeysOf,
   repoint,
   rethrowLeadership,
@@ -101,7 +103,7 @@ async function recover(run: RecoveryRun): Promise<InstanceKey | null> {
       replicas,
       targets,
       intermediate: im,
-      pseudoGtid: false,
+      pseudoGtid: pseudoGtidConfigured(run.config),
     });
 
   // Decide first: nothing is stopped unless a plan exists for the replicas as they are.
@@ -139,9 +141,7 @@ async function recover(run: RecoveryRun): Promise<InstanceKey | null> {
   const moved = await Promise.all(
     repoints.map((s) =>
       s.via === 'pseudo-gtid'
-        ? run
-            .audit(`${keyOf(s.instance)}: Pseudo-GTID matching is not available; not moved`)
-            .then(() => false)
+        ? matchBelowByPseudoGtid(run, s.instance, s.master)
         : repoint(run, s.instance, s.master, s.via === 'coordinates' ? s.at : undefined),
     ),
   );

@@ -6,11 +6,13 @@
 import { type BinlogPosition, compareBinlogPositions, formatBinlogPosition } from '../coordinates.js';
 import { errorMessage, LeadershipLostError, RecoveryError } from '../errors.js';
 import { type MasterFailoverPlan, type PlanStep, planMasterFailover } from '../planner.js';
+import { pseudoGtidConfigured } from '../pseudo-gtid/pattern.js';
 import type { RecoveryRun } from '../run.js';
 import type { InstanceKey, InstanceView } from '../types.js';
 import {
   failRecovery,
   keyOf,
+  matchBelowByPseudoGtid,
   publishNewMaster,
   replicaKeysOf,
   repoint,
@@ -102,7 +104,7 @@ async function failover(run: RecoveryRun, opts: MasterFailoverOptions): Promise<
       rules,
       designated: opts.designated ?? null,
       forcePromotion: opts.forcePromotion,
-      pseudoGtid: false,
+      pseudoGtid: pseudoGtidConfigured(run.config),
     });
   const preliminary = planFor(found.found.map((f) => f.view));
   if (!preliminary.ok) {
@@ -231,8 +233,12 @@ async function reachCoordinates(
   planned: InstanceView | undefined,
 ): Promise<boolean> {
   const { mysql } = run.ctx;
-  const executed = planned?.ExecBinlogCoordinates;
   try {
+    // A SQL thread still applying (keepApplying) is stopped first: it must not run past the target.
+    // By coordinates its relay log survives a restart (MariaDB discards it only with GTID).
+    const status = await mysql.replicaStatus(key);
+    if (status?.sqlRunning) await stopReplicationUnsticking(run, key, 0);
+    const executed = (await mysql.replicaStatus(key))?.execCoordinates ?? planned?.ExecBinlogCoordinates;
     if (executed && compareBinlogPositions(executed, target) < 0) {
       await mysql.startReplicationUntil(key, target, run.config.PromotionCatchUpTimeoutSeconds * 1000, {
         sqlThreadOnly: true,
@@ -306,8 +312,7 @@ async function repointSibling(
       return false;
     return repoint(run, step.instance, step.master, candidateAt.binlogEnd);
   }
-  await run.audit(`${keyOf(step.instance)}: Pseudo-GTID matching is not available; not moved`);
-  return false;
+  return matchBelowByPseudoGtid(run, step.instance, step.master);
 }
 
 /** RESET SLAVE ALL (retried once) and read_only=0 on the new master; re-reads it first. */

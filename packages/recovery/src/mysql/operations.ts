@@ -25,6 +25,21 @@ export interface LiveState {
   oracle: { gtidMode: string; executed: string } | null;
 }
 
+/** A server's semi-sync settings and status. */
+export interface SemiSyncState {
+  masterEnabled: boolean;
+  replicaEnabled: boolean;
+  /** The master side is on (not fallen back to asynchronous). */
+  masterStatus: boolean;
+  /** Replicas currently acknowledging. */
+  masterClients: number;
+  /** Acks a commit waits for (MariaDB: always 1). */
+  waitForReplicaCount: number;
+  /** Sessions waiting for an acknowledgement right now. */
+  masterWaitSessions: number;
+  replicaStatus: boolean;
+}
+
 export interface ReplicaStatus {
   masterKey: InstanceKey;
   masterUser: string;
@@ -460,6 +475,71 @@ export class MySQLOperations {
         flavor === 'mariadb' ? 'MASTER_USE_GTID=no' : 'MASTER_AUTO_POSITION=0',
       ],
     );
+  }
+
+  /**
+   * Semi-sync as the server runs it (`rpl_semi_sync_*` variables and status); null when the server
+   * has no semi-sync (no variables). MariaDB has no wait count variable: it always waits for one ack.
+   */
+  async semiSyncState(key: InstanceKey): Promise<SemiSyncState | null> {
+    const [vars, status] = await Promise.all([
+      this.db.query(key, "SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync%'"),
+      this.db.query(key, "SHOW GLOBAL STATUS LIKE 'rpl_semi_sync%'"),
+    ]);
+    const v = new Map(vars.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value)]));
+    const st = new Map(status.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value)]));
+    if (!v.has('rpl_semi_sync_master_enabled') && !v.has('rpl_semi_sync_slave_enabled')) return null;
+    const on = (x: string | undefined) => x !== undefined && /^(ON|1)$/i.test(x);
+    const wait = v.get('rpl_semi_sync_master_wait_for_slave_count');
+    return {
+      masterEnabled: on(v.get('rpl_semi_sync_master_enabled')),
+      replicaEnabled: on(v.get('rpl_semi_sync_slave_enabled')),
+      masterStatus: on(st.get('rpl_semi_sync_master_status')),
+      masterClients: num(st.get('rpl_semi_sync_master_clients')),
+      waitForReplicaCount: wait === undefined ? 1 : num(wait),
+      masterWaitSessions: num(st.get('rpl_semi_sync_master_wait_sessions')),
+      replicaStatus: on(st.get('rpl_semi_sync_slave_status')),
+    };
+  }
+
+  /**
+   * Sets `rpl_semi_sync_master_enabled` or `rpl_semi_sync_slave_enabled`; a replica's setting takes
+   * effect when its IO thread reconnects, so a running IO thread is restarted. Returns whether the
+   * value changed. Throws StateChangedError when the server has no semi-sync.
+   */
+  async setSemiSync(key: InstanceKey, side: 'master' | 'replica', enable: boolean): Promise<boolean> {
+    const variable = side === 'master' ? 'rpl_semi_sync_master_enabled' : 'rpl_semi_sync_slave_enabled';
+    const [row] = await this.db.query(key, 'SHOW GLOBAL VARIABLES LIKE ?', [variable]);
+    if (!row) throw new StateChangedError(`${keyOf(key)} has no semi-sync (${variable} does not exist)`);
+    if (/^(ON|1)$/i.test(str(row.Value)) === enable) return false;
+    await this.change(key, `set ${variable}=${enable ? 1 : 0}`, `SET GLOBAL ${variable} = ${enable ? 1 : 0}`);
+    if (side === 'replica' && (await this.replicaStatus(key))?.ioRunning) {
+      await this.change(key, 'stop IO thread', 'STOP SLAVE IO_THREAD');
+      await this.change(key, 'start IO thread', 'START SLAVE IO_THREAD');
+    }
+    return true;
+  }
+
+  /**
+   * Writes a Pseudo-GTID marker into the server's binlog: the reference's
+   * `drop view if exists \`_pseudo_gtid_\`.\`_asc:<hint>\`` (needs DROP on `_pseudo_gtid_.*`). A
+   * statement that changes nothing, replicated everywhere.
+   */
+  async injectPseudoGtid(key: InstanceKey, hint: string, timeoutMs?: number): Promise<void> {
+    if (!/^[0-9A-Za-z:._-]+$/.test(hint))
+      throw new RecoveryError('INVALID_ARGUMENT', `invalid Pseudo-GTID hint ${JSON.stringify(hint)}`);
+    // Lower case, as the reference writes it: AutoPseudoGTID's pattern is this fixed substring.
+    await this.change(
+      key,
+      'inject Pseudo-GTID',
+      `drop view if exists \`_pseudo_gtid_\`.\`_asc:${hint}\``,
+      timeoutMs,
+    );
+  }
+
+  /** Runs one replicated statement that changes nothing (FLUSH HOSTS), bounded by timeoutMs. */
+  async writeNoopToBinlog(key: InstanceKey, timeoutMs?: number): Promise<void> {
+    await this.change(key, 'write a no-op to the binlog', 'FLUSH HOSTS', timeoutMs);
   }
 
   /** Kills a connection/query by process id. */

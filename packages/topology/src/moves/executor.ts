@@ -10,7 +10,10 @@ import {
   errorMessage,
   type Leadership,
   type MySQLOperations,
+  matchBelow,
+  matchOptions,
   oracleGtidContains,
+  type PseudoGtidConfig,
   parseMariaDBGtidPos,
   parseOracleGtidSet,
 } from '@orchestrator/recovery';
@@ -44,6 +47,8 @@ export interface ExecutorOptions {
   ReasonableMaintenanceReplicationLagSeconds: number;
   /** How many replicas a group move changes at once (reference default 5). */
   MaxConcurrentReplicaOperations: number;
+  /** Pseudo-GTID keys (match-below steps); PseudoGTIDMatchTimeoutSeconds bounds one match (default 60). */
+  pseudoGtid?: Partial<PseudoGtidConfig> & { PseudoGTIDMatchTimeoutSeconds?: number };
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -107,7 +112,9 @@ export class MoveExecutor {
       for (const step of plan.steps) {
         this.checkLeader(describeStep(step));
         if (
-          (step.op === 'change-master-gtid' || step.op === 'change-master-coordinates') &&
+          (step.op === 'change-master-gtid' ||
+            step.op === 'change-master-coordinates' ||
+            step.op === 'match-below') &&
           plan.kind !== 'make-co-master'
         )
           await this.checkNoCycle(step.instance, step.master);
@@ -141,7 +148,17 @@ export class MoveExecutor {
     const keys = uniqueKeys(group.moves.flatMap((m) => m.involved));
     const release = await this.lock(keys, group.kind);
     const outcome: GroupOutcome = { moved: [], failed: [] };
+    const stopped = new Map<string, InstanceKey>();
     try {
+      for (const step of group.before ?? []) {
+        this.checkLeader(describeStep(step));
+        await this.runStep(step, stopped);
+        await this.audit(
+          group.kind,
+          step.instance,
+          `${group.kind} ${k(group.instance)}: ${describeStep(step)}`,
+        );
+      }
       const width = group.parallel ? Math.max(1, this.opts.MaxConcurrentReplicaOperations) : 1;
       let next = 0;
       const worker = async () => {
@@ -158,6 +175,20 @@ export class MoveExecutor {
       };
       await Promise.all(Array.from({ length: Math.min(width, group.moves.length) }, worker));
     } finally {
+      // After-steps run whatever happened to the moves (they restart what before-steps stopped).
+      for (const step of group.after ?? []) {
+        try {
+          this.checkLeader(describeStep(step));
+          await this.runStep(step, stopped);
+          await this.audit(
+            group.kind,
+            step.instance,
+            `${group.kind} ${k(group.instance)}: ${describeStep(step)}`,
+          );
+        } catch (error) {
+          await this.audit(group.kind, step.instance, `${describeStep(step)} failed: ${errorMessage(error)}`);
+        }
+      }
       await release();
     }
     await this.audit(group.kind, group.instance, group.summary);
@@ -220,6 +251,22 @@ export class MoveExecutor {
       case 'align-gtid-slave-pos':
         await mysql.alignGtidSlavePos(step.instance);
         return;
+      case 'match-below': {
+        // matchBelow stops the replica itself and restarts it when matching fails.
+        const cfg = this.opts.pseudoGtid ?? {};
+        const found = await matchBelow(
+          mysql,
+          step.instance,
+          step.master,
+          matchOptions(cfg, (cfg.PseudoGTIDMatchTimeoutSeconds ?? 60) * 1000),
+        );
+        await this.audit(
+          'match-below',
+          step.instance,
+          `matched ${k(step.instance)} below ${k(step.master)} at ${found.coordinates.LogFile}:${found.coordinates.LogPos}; validated events: ${found.matched}`,
+        );
+        return;
+      }
     }
   }
 

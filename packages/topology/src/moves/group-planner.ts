@@ -77,7 +77,13 @@ function replicasOrRefuse(view: View, key: InstanceKey, pattern?: RegExp | null)
 }
 
 /** regroup: the most advanced replica able to serve as a master takes its siblings below it. */
-function regroup(view: View, req: GroupMoveRequest, opts: PlannerOptions, gtidOnly: boolean): GroupPlan {
+function regroup(
+  view: View,
+  req: GroupMoveRequest,
+  opts: PlannerOptions,
+  gtidOnly: boolean,
+  how?: 'match-below',
+): GroupPlan {
   const parent = view.get(req.instance);
   const replicas = replicasOrRefuse(view, parent.Key);
   const eligible = replicas.filter(
@@ -95,7 +101,7 @@ function regroup(view: View, req: GroupMoveRequest, opts: PlannerOptions, gtidOn
       'NO_CANDIDATE',
       `no replica of ${k(parent.Key)} can take the others: none has log_bin and log_slave_updates, is fresh, not downtimed and not in maintenance`,
     );
-  const kind = gtidOnly ? 'move-below-gtid' : 'move-below';
+  const kind = how ?? (gtidOnly ? 'move-below-gtid' : 'move-below');
   const others = replicas.filter((r) => !sameKey(r.Key, candidate.Key));
   return collect(
     req.kind,
@@ -108,6 +114,25 @@ function regroup(view: View, req: GroupMoveRequest, opts: PlannerOptions, gtidOn
   );
 }
 
+/**
+ * regroup-replicas-pgtid (reference RegroupReplicasPseudoGTID): the most advanced replica able to
+ * serve stops, and every sibling is matched below it by Pseudo-GTID (a sibling at its position
+ * continues where its binlog ends); it replicates again afterwards.
+ */
+function regroupPseudoGtid(view: View, req: GroupMoveRequest, opts: PlannerOptions): GroupPlan {
+  if (!opts.pseudoGtid)
+    throw new Refused('NO_METHOD', 'PseudoGTIDPattern not configured; cannot use Pseudo-GTID');
+  const plan = regroup(view, req, opts, false, 'match-below');
+  const candidate = plan.target as InstanceKey;
+  return {
+    ...plan,
+    method: 'Pseudo-GTID',
+    parallel: false,
+    before: [{ op: 'stop-replication', instance: candidate }],
+    after: [{ op: 'start-replication', instance: candidate }],
+  };
+}
+
 function planGroupOrThrow(view: View, req: GroupMoveRequest, opts: PlannerOptions): GroupPlan {
   const parent = view.get(req.instance);
   switch (req.kind) {
@@ -115,7 +140,12 @@ function planGroupOrThrow(view: View, req: GroupMoveRequest, opts: PlannerOption
     case 'move-replicas-gtid':
     case 'match-replicas': {
       const target = view.get(requireTarget(req), 'destination').Key;
-      const kind = req.kind === 'relocate-replicas' ? 'relocate' : 'move-below-gtid';
+      const kind =
+        req.kind === 'relocate-replicas'
+          ? 'relocate'
+          : req.kind === 'match-replicas'
+            ? 'match-below'
+            : 'move-below-gtid';
       const replicas = replicasOrRefuse(view, parent.Key, req.pattern).filter((r) => !sameKey(r.Key, target));
       return collect(
         req.kind,
@@ -172,6 +202,8 @@ function planGroupOrThrow(view: View, req: GroupMoveRequest, opts: PlannerOption
       return regroup(view, req, opts, false);
     case 'regroup-replicas-gtid':
       return regroup(view, req, opts, true);
+    case 'regroup-replicas-pgtid':
+      return regroupPseudoGtid(view, req, opts);
   }
 }
 

@@ -91,6 +91,46 @@ function viaGtid(
   );
 }
 
+/** The reference's refusal when Pseudo-GTID is needed but not configured. */
+const NO_PSEUDO_GTID = 'PseudoGTIDPattern not configured; cannot use Pseudo-GTID';
+
+/**
+ * `moved` below `target` by Pseudo-GTID (reference MatchBelow): the replica's own binlog is matched
+ * against the target's, so both need binary logs with log_slave_updates.
+ */
+function viaPseudoGtid(
+  view: View,
+  kind: SingleMoveKind,
+  moved: MoveInstance,
+  target: MoveInstance,
+  opts: PlannerOptions,
+  summary: string,
+): MovePlan {
+  checkNoCycle(view, moved, target);
+  if (!opts.pseudoGtid) throw new Refused('NO_METHOD', NO_PSEUDO_GTID);
+  checkCanReplicateFrom(moved, target, opts);
+  checkFresh(moved);
+  checkNotInMaintenance(moved, target);
+  if (!moved.LogBinEnabled || !moved.LogReplicationUpdatesEnabled)
+    throw new Refused(
+      'NO_LOG_SLAVE_UPDATES',
+      `${k(moved.Key)} needs log_bin and log_slave_updates to be matched by Pseudo-GTID (its binlog is what it executed)`,
+    );
+  if (!target.LogReplicationUpdatesEnabled && isReplica(target))
+    throw new Refused(
+      'NO_LOG_SLAVE_UPDATES',
+      `instance does not have log_slave_updates enabled: ${k(target.Key)}`,
+    );
+  return plan(
+    kind,
+    moved,
+    target,
+    'Pseudo-GTID',
+    [{ op: 'match-below', instance: moved.Key, master: target.Key }],
+    summary,
+  );
+}
+
 /**
  * Binlog coordinates: the master stops, the replica runs until exactly the master's own position,
  * then replicates from the grandmaster at the position the master had executed there.
@@ -180,11 +220,13 @@ function grandMaster(view: View, moved: MoveInstance): { master: MoveInstance; g
   return { master, grand: view.get(master.MasterKey, `master of ${k(master.Key)}`) };
 }
 
-function moveUp(view: View, moved: MoveInstance, opts: PlannerOptions, gtidOnly: boolean): MovePlan {
-  const kind = gtidOnly ? 'match-up' : 'move-up';
+function moveUp(view: View, moved: MoveInstance, opts: PlannerOptions, match: boolean): MovePlan {
+  const kind = match ? 'match-up' : 'move-up';
   const { master, grand } = grandMaster(view, moved);
   const summary = `moved up ${k(moved.Key)}. Previous master: ${k(master.Key)}`;
-  if (gtidOnly || gtidMethod(moved, grand)) return viaGtid(view, kind, moved, grand, opts, summary);
+  if (gtidMethod(moved, grand)) return viaGtid(view, kind, moved, grand, opts, summary);
+  // match-up is Pseudo-GTID (GTID when both use it, ours); move-up by coordinates.
+  if (match) return viaPseudoGtid(view, kind, moved, grand, opts, summary);
   return moveUpViaCoordinates(moved, master, grand, opts, kind);
 }
 
@@ -215,6 +257,9 @@ function relocate(view: View, moved: MoveInstance, target: MoveInstance, opts: P
   checkCanReplicateFrom(moved, target, opts);
   const summary = `relocated ${k(moved.Key)} below ${k(target.Key)}`;
   if (gtidMethod(moved, target)) return viaGtid(view, 'relocate', moved, target, opts, summary);
+  // Pseudo-GTID before plain coordinates, as the reference: it stops nothing but the moved replica.
+  if (opts.pseudoGtid && moved.LogReplicationUpdatesEnabled && moved.LogBinEnabled)
+    return viaPseudoGtid(view, 'relocate', moved, target, opts, summary);
   const master = view.masterOf(moved);
   if (isReplica(master) && sameKey(master.MasterKey, target.Key)) {
     const p = moveUpViaCoordinates(moved, master, target, opts, 'relocate');
@@ -412,11 +457,18 @@ function planSingleOrThrow(view: View, req: SingleMoveRequest, opts: PlannerOpti
     case 'move-below':
       return moveBelow(view, moved, target(), opts);
     case 'move-below-gtid':
-    case 'move-equivalent':
-    case 'match-below': {
+    case 'move-equivalent': {
       const t = target();
       view.masterOf(moved);
       return viaGtid(view, req.kind, moved, t, opts, `moved ${k(moved.Key)} below ${k(t.Key)} via GTID`);
+    }
+    case 'match-below': {
+      // Pseudo-GTID (GTID when both use it: ours).
+      const t = target();
+      view.masterOf(moved);
+      if (gtidMethod(moved, t))
+        return viaGtid(view, req.kind, moved, t, opts, `moved ${k(moved.Key)} below ${k(t.Key)} via GTID`);
+      return viaPseudoGtid(view, req.kind, moved, t, opts, `matched ${k(moved.Key)} below ${k(t.Key)}`);
     }
     case 'repoint':
       return repoint(view, moved, req.target ? target() : view.masterOf(moved), opts);

@@ -1,6 +1,6 @@
 // Moves as the daemon (and the tests) run them: read the cluster's view, re-read the instances the
 // move touches straight from MySQL, plan on that fresh view, then execute. A refusal changes nothing.
-import { liveView, type MySQLOperations } from '@orchestrator/recovery';
+import { liveView, type MySQLOperations, pseudoGtidConfigured } from '@orchestrator/recovery';
 import { MoveRefusedError } from './errors.js';
 import { type ExecutorOptions, type GroupOutcome, MoveExecutor } from './executor.js';
 import { planGroupMove } from './group-planner.js';
@@ -47,6 +47,7 @@ const GROUP_KINDS: ReadonlySet<string> = new Set<GroupMoveKind>([
   'take-siblings',
   'regroup-replicas',
   'regroup-replicas-gtid',
+  'regroup-replicas-pgtid',
 ]);
 
 export const isGroupKind = (kind: string): kind is GroupMoveKind => GROUP_KINDS.has(kind);
@@ -108,6 +109,7 @@ export class TopologyMoves {
   private get plannerOptions(): PlannerOptions {
     return {
       ReasonableMaintenanceReplicationLagSeconds: this.opts.ReasonableMaintenanceReplicationLagSeconds,
+      pseudoGtid: this.opts.pseudoGtid !== undefined && pseudoGtidConfigured(this.opts.pseudoGtid),
     };
   }
 

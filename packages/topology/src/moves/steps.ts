@@ -28,5 +28,7 @@ export function describeStep(step: Step): string {
       return `point ${k(step.instance)} at ${k(step.master)} at ${coordinates(step.at)}`;
     case 'align-gtid-slave-pos':
       return `set gtid_slave_pos of ${k(step.instance)} to its gtid_current_pos`;
+    case 'match-below':
+      return `match ${k(step.instance)} below ${k(step.master)} by Pseudo-GTID`;
   }
 }

@@ -33,7 +33,8 @@ export type GroupMoveKind =
   | 'repoint-replicas'
   | 'take-siblings'
   | 'regroup-replicas'
-  | 'regroup-replicas-gtid';
+  | 'regroup-replicas-gtid'
+  | 'regroup-replicas-pgtid';
 
 export type MoveKind = SingleMoveKind | GroupMoveKind;
 
@@ -47,7 +48,7 @@ export interface MoveRequest {
   pattern?: RegExp | null;
 }
 
-export type MoveMethod = 'MariaDB GTID' | 'Oracle GTID' | 'binlog coordinates' | 'none';
+export type MoveMethod = 'MariaDB GTID' | 'Oracle GTID' | 'Pseudo-GTID' | 'binlog coordinates' | 'none';
 
 /** Which coordinates of a (stopped) instance a step uses: its own binlog, or its executed position in its master's binlog. */
 export interface CoordinatesOf {
@@ -77,7 +78,12 @@ export type Step =
       credentialsFrom?: InstanceKey;
     }
   /** MariaDB: a server that never replicated starts from where its own binlog ends. */
-  | { op: 'align-gtid-slave-pos'; instance: InstanceKey };
+  | { op: 'align-gtid-slave-pos'; instance: InstanceKey }
+  /**
+   * Pseudo-GTID (reference MatchBelow): `instance` is stopped, its last Pseudo-GTID entry found in
+   * `master`'s binlog, the events after it matched one by one, and it continues where they end.
+   */
+  | { op: 'match-below'; instance: InstanceKey; master: InstanceKey };
 
 /** A possible move of one replica. */
 export interface MovePlan {
@@ -108,6 +114,9 @@ export interface GroupPlan {
   skipped: { key: InstanceKey; reason: string }[];
   /** GTID moves are independent and run in parallel; coordinate moves share a parent and run one by one. */
   parallel: boolean;
+  /** Steps before the moves (regroup-replicas-pgtid: the promoted replica stops) and after them (it starts). */
+  before?: Step[];
+  after?: Step[];
   summary: string;
 }
 
@@ -147,6 +156,8 @@ export interface MoveRefusal {
 export interface PlannerOptions {
   /** A replica lagging more than this (seconds) is not moved, and a new master lagging more is refused. */
   ReasonableMaintenanceReplicationLagSeconds: number;
+  /** Pseudo-GTID is configured (PseudoGTIDPattern or AutoPseudoGTID): replicas can be matched. */
+  pseudoGtid?: boolean;
 }
 
 export const defaultPlannerOptions: PlannerOptions = { ReasonableMaintenanceReplicationLagSeconds: 20 };

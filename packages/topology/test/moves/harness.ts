@@ -14,6 +14,7 @@ import {
   liveInstance,
   type MoveRequest,
   TopologyMoves,
+  type TopologyMovesOptions,
 } from '../../src/moves/index.js';
 
 export const key = (port: number): InstanceKey => ({ Hostname: '127.0.0.1', Port: port });
@@ -29,7 +30,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function harness(topology: Topology, ports: () => number[] = () => topology.ports): Harness {
+export function harness(
+  topology: Topology,
+  ports: () => number[] = () => topology.ports,
+  extra: Pick<TopologyMovesOptions, 'pseudoGtid'> = {},
+): Harness {
   const connector: SqlConnector = createSqlConnector({
     user: 'root',
     password: '',
@@ -66,6 +71,7 @@ export function harness(topology: Topology, ports: () => number[] = () => topolo
     ReasonableMaintenanceReplicationLagSeconds: 10,
     MaxConcurrentReplicaOperations: 2,
     pollMs: 20,
+    ...extra,
     reads: {
       around: () =>
         Promise.all(

@@ -239,6 +239,46 @@ describe('planner refusals (one rule each)', () => {
     expect(planned(passive, request('relocate', 4, 5)).method).toBe('binlog coordinates');
   });
 
+  it('Pseudo-GTID: match-below, match-up and relocate when configured; the reference refusal when not', () => {
+    const pg = { ...opts, pseudoGtid: true };
+    const noPg = planMove(coordinatesCluster(), request('match-below', 3, 4), opts);
+    expect(noPg).toMatchObject({
+      possible: false,
+      code: 'NO_METHOD',
+      reason: 'PseudoGTIDPattern not configured; cannot use Pseudo-GTID',
+    });
+    const match = planMove(coordinatesCluster(), request('match-below', 3, 4), pg);
+    expect(match).toMatchObject({ possible: true, method: 'Pseudo-GTID' });
+    if (!match.possible) throw new Error(match.reason);
+    expect(ops(match)).toEqual(['match-below']);
+    expect(planMove(coordinatesCluster(), request('match-up', 3), pg)).toMatchObject({
+      method: 'Pseudo-GTID',
+    });
+    expect(planMove(coordinatesCluster(), request('relocate', 3, 4), pg)).toMatchObject({
+      method: 'Pseudo-GTID',
+    });
+    // A replica without log_slave_updates cannot be matched (its binlog is not what it executed).
+    const noLsu = coordinatesCluster({ 3: { LogReplicationUpdatesEnabled: false } });
+    expect(planMove(noLsu, request('match-below', 3, 4), pg)).toMatchObject({ code: 'NO_LOG_SLAVE_UPDATES' });
+    // GTID replicas keep GTID (ours).
+    expect(planMove(cluster(), request('match-below', 3, 4), pg)).toMatchObject({ method: 'MariaDB GTID' });
+  });
+
+  it('regroup-replicas-pgtid: the promoted replica stops first and starts last; siblings are matched', () => {
+    const pg = { ...opts, pseudoGtid: true };
+    expect(planMove(coordinatesCluster(), request('regroup-replicas', 1), opts).possible).toBe(true);
+    expect(planMove(coordinatesCluster(), request('regroup-replicas-pgtid', 1), opts)).toMatchObject({
+      possible: false,
+      code: 'NO_METHOD',
+    });
+    const group = planMove(coordinatesCluster(), request('regroup-replicas-pgtid', 1), pg);
+    if (!group.possible || !('moves' in group)) throw new Error('expected a group plan');
+    expect(group).toMatchObject({ method: 'Pseudo-GTID', parallel: false });
+    expect(group.before).toEqual([{ op: 'stop-replication', instance: group.target }]);
+    expect(group.after).toEqual([{ op: 'start-replication', instance: group.target }]);
+    expect(new Set(group.moves.map((m) => m.steps[0]?.op))).toEqual(new Set(['match-below']));
+  });
+
   it('NO_CANDIDATE: regroup needs a replica able to serve as a master', () => {
     const view = cluster({
       2: { LogReplicationUpdatesEnabled: false },
