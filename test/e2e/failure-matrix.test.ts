@@ -155,8 +155,29 @@ describe('partitions and a lost leader', () => {
     // The isolated node started no recovery of its own, and the old master was left alone.
     expect((await recoveries(lab)).every((r) => r.ProcessingNodeHostname !== isolated.address)).toBe(true);
     expect(await oldMasterUntouched(lab, before)).toEqual([]);
-    // The hooks were told which master failed, so the operator can fence it.
+    // The old master is reported: back, writable, replaced — fence it.
     const failed = `${lab.ipOf(lab.topology.master)}:3306`;
+    await eventually(
+      'the analysis to report the deposed master as writable',
+      async () => {
+        const r = await (await lab.leader()).get<{
+          Details: {
+            AnalyzedInstanceKey: { Hostname: string };
+            StructureAnalysis: string[];
+            StructureDetails?: string[];
+          }[];
+        }>('replication-analysis');
+        const entry = r.body.Details.find(
+          (e) => e.AnalyzedInstanceKey.Hostname === lab.ipOf(lab.topology.master),
+        );
+        return entry?.StructureAnalysis.includes('DeposedMasterWritableStructureWarning') &&
+          entry.StructureDetails?.some((d) => d.includes(`replaced as master by ${lab.ipOf(successor)}:3306`))
+          ? true
+          : undefined;
+      },
+      20_000,
+    );
+    // The hooks were told which master failed, so the operator can fence it.
     expect(lab.hookLines('pre-failover').some((l) => l.startsWith(failed))).toBe(true);
     expect(
       lab

@@ -5,6 +5,7 @@ import {
   analyze,
   DEFAULT_PROBER_CONFIG,
   DiscoveryLoop,
+  type FormerMaster,
   type InstanceRepository,
   MySQLProber,
   type ProberConfig,
@@ -18,6 +19,7 @@ import type { RaftService } from './raft/service.js';
 import { getJson, httpsClientOptions, nodeAuthHeaders } from './tls.js';
 
 const ANALYSIS_INTERVAL_MS = 1000;
+const FORMER_MASTERS_CACHE_MS = 5000;
 // A fallback: raft role changes start and stop discovery at once; this catches quorum loss, which
 // raft reports through no event.
 const ACTIVITY_CHECK_MS = 250;
@@ -95,6 +97,7 @@ export class Discovery {
   private analysis: ReplicationAnalysis[] = [];
   private analysing = false;
   private analyseAgain = false;
+  private formerMastersCache: { at: number; value: ReadonlyMap<string, FormerMaster> } | undefined;
   private readonly listeners: ((analysis: readonly ReplicationAnalysis[]) => void)[] = [];
 
   /** On the leader: the other orchestrator nodes' views of instances this node cannot reach. */
@@ -231,6 +234,31 @@ export class Discovery {
   }
 
   /**
+   * Masters that recent successful recoveries replaced (newest first wins), read at most every few
+   * seconds: analysis reports one that comes back writable.
+   */
+  private async formerMasters(): Promise<ReadonlyMap<string, FormerMaster>> {
+    const now = Date.now();
+    if (this.formerMastersCache && now - this.formerMastersCache.at < FORMER_MASTERS_CACHE_MS)
+      return this.formerMastersCache.value;
+    const value = new Map<string, FormerMaster>();
+    for (const r of await this.store.recoveries.read({ pageSize: 200 })) {
+      const failed = r.AnalysisEntry.AnalyzedInstanceKey as InstanceKey | undefined;
+      if (!r.IsSuccessful || !r.SuccessorKey || !failed || !/Master/.test(String(r.AnalysisEntry.Analysis)))
+        continue;
+      const id = `${failed.Hostname}:${failed.Port}`;
+      if (value.has(id)) continue;
+      value.set(id, {
+        successor: `${r.SuccessorKey.Hostname}:${r.SuccessorKey.Port}`,
+        recoveryUID: r.UID,
+        at: r.RecoveryStartTimestamp,
+      });
+    }
+    this.formerMastersCache = { at: now, value };
+    return value;
+  }
+
+  /**
    * Makes sure the other nodes are asked about every instance with replicas that this node cannot
    * reach (a new leader asks about suspicions older than its leadership too), and forgets the rest.
    */
@@ -280,10 +308,11 @@ export class Discovery {
     this.analyseAgain = false;
     try {
       const now = this.now();
-      const [downtimes, maintenance, aliases] = await Promise.all([
+      const [downtimes, maintenance, aliases, formerMasters] = await Promise.all([
         this.store.downtime.active(),
         this.store.maintenance.active(),
         this.store.clusterAliases.all(),
+        this.formerMasters(),
       ]);
       const instances = loop.instances();
       const observers = this.raft.isLeader() ? this.consultObservers(loop, instances) : undefined;
@@ -295,6 +324,7 @@ export class Discovery {
         clusterAliases: new Map(Object.entries(aliases)),
         includeDowntimed: true,
         replicaSilenceMs: loop.replicaSilence(),
+        formerMasters,
         binlogUnchangedSince: loop.binlogUnchangedSince(),
         observers,
       });

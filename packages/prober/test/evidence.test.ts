@@ -170,3 +170,23 @@ describe('slow detection settings', () => {
     expect(slowDetectionDetail(inst(4, { master: 1, heartbeat: 2, netTimeout: 4 }))).toBeUndefined();
   });
 });
+
+describe('a deposed master that comes back', () => {
+  it('is reported while it is reachable and writable, naming its successor and the recovery', () => {
+    const formerMasters = new Map([
+      ['h:1', { successor: 'h:2', recoveryUID: 'u-1', at: '2026-01-01T00:00:00Z' }],
+    ]);
+    const back = analyze([inst(1)], { config, now: NOW, formerMasters });
+    expect(back[0]?.StructureAnalysis).toContain('DeposedMasterWritableStructureWarning');
+    expect(back[0]?.StructureDetails?.[0]).toMatch(
+      /^h:1 was replaced as master by h:2 in recovery u-1 .* fence it/,
+    );
+    // Fenced (read_only) or still down: nothing to say.
+    expect(
+      analyze([inst(1, { readOnly: true })], { config, now: NOW, formerMasters })[0]?.StructureAnalysis ?? [],
+    ).not.toContain('DeposedMasterWritableStructureWarning');
+    expect(
+      analyze([inst(1, { dead: true })], { config, now: NOW, formerMasters })[0]?.StructureAnalysis ?? [],
+    ).not.toContain('DeposedMasterWritableStructureWarning');
+  });
+});

@@ -396,6 +396,14 @@ export function analyze(instances: readonly Instance[], params: AnalyzeParams): 
       structure.push('SlowReplicaHeartbeatStructureWarning');
       structureDetails.push(...slowDetails);
     }
+    const deposed = params.formerMasters?.get(id);
+    if (deposed && isMaster && lastCheckValid && !inst.ReadOnly) {
+      // Split brain in the making: applications that still reach it can write to it.
+      structure.push('DeposedMasterWritableStructureWarning');
+      structureDetails.push(
+        `${id} was replaced as master by ${deposed.successor} in recovery ${deposed.recoveryUID} (${deposed.at}) and is writable again: fence it (read_only, or take it out of service) before anything writes to it`,
+      );
+    }
     if (isMaster && countLogging === 0 && countReplicas > 1)
       structure.push('NoLoggingReplicasStructureWarning');
     const oracleTopology = countValid > 0 && countOracleGtid === countValid;

@@ -49,6 +49,8 @@ export const STRUCTURE_WARNINGS = [
   'NotEnoughValidSemiSyncReplicasStructureWarning',
   // Ours: a replica's heartbeat settings make a hung or cut-off master slow to detect.
   'SlowReplicaHeartbeatStructureWarning',
+  // Ours: a master that a recovery replaced is back and writable: fence it.
+  'DeposedMasterWritableStructureWarning',
 ] as const;
 export type StructureWarning = (typeof STRUCTURE_WARNINGS)[number];
 
@@ -121,6 +123,14 @@ export interface ReplicationAnalysis {
   StructureDetails?: string[];
 }
 
+/** A master a recovery replaced: who took over, in which recovery, when. */
+export interface FormerMaster {
+  readonly successor: string;
+  readonly recoveryUID: string;
+  /** ISO-8601. */
+  readonly at: string;
+}
+
 /** An active downtime on one instance. */
 export interface Downtime {
   Key: InstanceKey;
@@ -143,6 +153,8 @@ export interface AnalysisContext {
   replicaSilenceMs?: ReadonlyMap<string, number>;
   /** The other orchestrator nodes' views of instances this node cannot reach. */
   observers?: ObserverViews;
+  /** keyString of a master that a successful recovery replaced → that recovery (newest first wins). */
+  formerMasters?: ReadonlyMap<string, FormerMaster>;
   /** Keep downtimed entries (default false: they are skipped, as orchestrator's default hints). */
   includeDowntimed?: boolean;
   /** Keep NoProblem entries without structure warnings (default false). */
