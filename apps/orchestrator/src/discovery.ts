@@ -324,6 +324,7 @@ export class Discovery {
         clusterAliases: new Map(Object.entries(aliases)),
         includeDowntimed: true,
         replicaSilenceMs: loop.replicaSilence(),
+        refusedConnections: loop.refusedInstances(),
         formerMasters,
         binlogUnchangedSince: loop.binlogUnchangedSince(),
         observers,

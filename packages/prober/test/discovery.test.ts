@@ -121,6 +121,8 @@ describe('DiscoveryLoop', () => {
     const entries = analyze(await repository.readAll(), { config: proberConfig(), now: Date.now() });
     expect(entries.find((e) => e.AnalyzedInstanceKey.Port === 1)?.Analysis).toBe('DeadMaster');
     expect(changes).toContain('h:1');
+    // Its connection was refused: the loop says so (analysis then need not wait for other observers).
+    expect([...loop.refusedInstances()]).toEqual(['h:1']);
     await loop.stop();
     await vi.advanceTimersByTimeAsync(100); // the last fake probes finish
     expect(vi.getTimerCount()).toBe(0);

@@ -150,6 +150,36 @@ describe('other orchestrator nodes as observers', () => {
   });
 });
 
+describe('a closed port: refused to this node and to every replica', () => {
+  const refusedError =
+    "error reconnecting to master 'repl@h:1' - retry-time: 1 message: Can't connect to server on 'h' (111 \"Connection refused\")";
+  const killed = (second = refusedError) => {
+    const replicas = [
+      inst(2, { master: 1, io: 'Connecting', ioError: refusedError }),
+      inst(3, { master: 1, io: 'Connecting', ioError: second }),
+    ];
+    for (const r of replicas) r.LastIOErrno = 2003;
+    return [inst(1, { dead: true }), ...replicas];
+  };
+  const waiting: ObserverViews = { self: 'node1', required: true, consultations: new Map() };
+
+  it('the process is gone: DeadMaster without waiting for the other nodes, and the analysis says why', () => {
+    const entry = entryFor(killed(), { observers: waiting, refusedConnections: new Set(['h:1']) });
+    expect(entry).toMatchObject({ Analysis: 'DeadMaster', IsActionableRecovery: true });
+    expect(entry?.Observations?.[0]?.Detail).toMatch(/connection refused, as for every replica/);
+    expect(entry?.Observations?.some((o) => o.Verdict === 'waiting')).toBe(false);
+  });
+
+  it('refused here only, or a replica timing out instead: the other nodes are still asked', () => {
+    expect(entryFor(killed(), { observers: waiting })?.Analysis).toBe('UnreachableMaster');
+    const timedOut =
+      "error reconnecting to master 'repl@h:1' - retry-time: 1 message: Can't connect to server on 'h' (110 \"Connection timed out\")";
+    expect(
+      entryFor(killed(timedOut), { observers: waiting, refusedConnections: new Set(['h:1']) })?.Analysis,
+    ).toBe('UnreachableMaster');
+  });
+});
+
 describe('slow detection settings', () => {
   it('warns on a master whose replicas have a long heartbeat period or none, naming the setting', () => {
     const entries = analyze(

@@ -44,7 +44,12 @@ export class FakeProber implements InstanceProber {
     if (this.hung.has(id)) return new Promise<ProbeResult>(() => undefined);
     await new Promise((r) => setTimeout(r, this.latencyMs));
     const s = this.servers.get(id);
-    if (!s || this.down.has(id)) return { ok: false, key: req.key, error: new Error(`${id} down`) };
+    if (!s || this.down.has(id))
+      return {
+        ok: false,
+        key: req.key,
+        error: Object.assign(new Error(`${id} down`), { code: 'ECONNREFUSED' }),
+      };
     return { ok: true, instance: structuredClone(s), partial: false, failedSteps: [] };
   }
 

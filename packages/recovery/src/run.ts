@@ -56,6 +56,8 @@ export class RecoveryRun {
   readonly recovery: TopologyRecovery;
   /** Best-effort work started in the background (old master read_only); awaited by the engine on close. */
   readonly background: Promise<unknown>[] = [];
+  /** Audit proposals not yet known to be recorded. */
+  private readonly auditsInFlight: Promise<void>[] = [];
 
   constructor(
     readonly ctx: RecoveryContext,
@@ -113,18 +115,32 @@ export class RecoveryRun {
   }
 
   /** Appends a step to topology_recovery_steps through raft. Never throws: the audit must not stop a recovery. */
-  async audit(message: string): Promise<void> {
+  /**
+   * Records a step. The recovery does not wait for it: raft appends proposals in the order they are
+   * made, so the trail stays in order, and `resolve()` waits for all of them before the outcome is
+   * recorded. (Waiting for each commit cost a raft round trip per step on the failover's path.)
+   */
+  audit(message: string): Promise<void> {
     this.ctx.log?.(message, { recoveryUID: this.recovery.UID });
-    try {
-      await this.ctx.publish('write-recovery-step', {
+    const recorded = this.ctx
+      .publish('write-recovery-step', {
         Id: 0,
         RecoveryUID: this.recovery.UID,
         AuditAt: iso(this.ctx.clock.now()),
         Message: message,
-      });
-    } catch (error) {
-      this.ctx.log?.(`audit not recorded: ${errorMessage(error)}`, { recoveryUID: this.recovery.UID });
-    }
+      })
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          this.ctx.log?.(`audit not recorded: ${errorMessage(error)}`, { recoveryUID: this.recovery.UID }),
+      );
+    this.auditsInFlight.push(recorded);
+    return Promise.resolve();
+  }
+
+  /** Waits until every step audited so far is recorded (or failed to be). */
+  async flushAudits(): Promise<void> {
+    while (this.auditsInFlight.length > 0) await Promise.all(this.auditsInFlight.splice(0));
   }
 
   addError(error: unknown): void {
@@ -198,6 +214,7 @@ export class RecoveryRun {
 
   /** Publishes resolve-recovery with the end time, successor and success flag. */
   async resolve(successful: boolean): Promise<void> {
+    await this.flushAudits();
     this.recovery.IsSuccessful = successful;
     this.recovery.RecoveryEndTimestamp = iso(this.ctx.clock.now());
     try {

@@ -10,6 +10,7 @@ import {
   type Observation,
   observerDecision,
   orchestratorObservations,
+  refusedEverywhere,
   replicaLinkVerdict,
   slowDetectionDetail,
 } from './evidence.js';
@@ -377,9 +378,10 @@ export function analyze(instances: readonly Instance[], params: AnalyzeParams): 
 
     // The other orchestrator nodes have a say before an unreachable instance is called dead.
     let hold = '';
+    const portClosed = dead && refusedEverywhere(replicas, params.refusedConnections?.has(id) ?? false);
     const weaker = dead ? UNREACHABLE_INSTEAD[code] : undefined;
     if (weaker !== undefined) {
-      const decision = observerDecision(params.observers, id);
+      const decision = observerDecision(params.observers, id, portClosed);
       if (!decision.dead) {
         code = weaker;
         actionable = false;
@@ -470,7 +472,12 @@ export function analyze(instances: readonly Instance[], params: AnalyzeParams): 
       StructureAnalysis: structure,
       ...(structureDetails.length > 0 ? { StructureDetails: structureDetails } : {}),
       ...(dead
-        ? { Observations: [...orchestratorObservations(params.observers, id, false), ...replicaObservations] }
+        ? {
+            Observations: [
+              ...orchestratorObservations(params.observers, id, false, portClosed),
+              ...replicaObservations,
+            ],
+          }
         : {}),
       IsDowntimed: isDowntimed,
       IsReplicasDowntimed: isReplicasDowntimed,

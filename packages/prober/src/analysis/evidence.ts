@@ -91,8 +91,30 @@ export type ObserverDecision =
   | { readonly dead: false; readonly why: 'waiting' | 'reachable'; readonly from: readonly string[] };
 
 /** Whether the other orchestrator nodes let an unreachable instance be called dead. */
-export function observerDecision(views: ObserverViews | undefined, id: string): ObserverDecision {
-  if (views === undefined || !views.required) return { dead: true };
+const REFUSED = /\b(connection refused|\(111\b)/i;
+
+/**
+ * The instance's port refuses connections from this node and from every one of its replicas: its
+ * process is gone (kill -9, a crash, a stop). No other observer can reach a closed port, so their
+ * views are not waited for; a silent or hung server never refuses, and one that refuses only some
+ * observers (a firewall's REJECT) still waits for them.
+ */
+export function refusedEverywhere(replicas: readonly Instance[], refusedHere: boolean): boolean {
+  return (
+    refusedHere &&
+    replicas.length > 0 &&
+    replicas.every(
+      (r) => !r.ReplicationIOThreadRuning && r.LastIOErrno === 2003 && REFUSED.test(r.LastIOError),
+    )
+  );
+}
+
+export function observerDecision(
+  views: ObserverViews | undefined,
+  id: string,
+  portClosed = false,
+): ObserverDecision {
+  if (views === undefined || !views.required || portClosed) return { dead: true };
   const c = views.consultations.get(id);
   if (c === undefined || !c.complete) return { dead: false, why: 'waiting', from: [] };
   const reached = c.reports.filter((r) => r.Reachable === true).map((r) => r.Observer);
@@ -104,17 +126,22 @@ export function orchestratorObservations(
   views: ObserverViews | undefined,
   id: string,
   reachableHere: boolean,
+  portClosed = false,
 ): Observation[] {
   const out: Observation[] = [
     {
       Observer: views?.self ?? 'this node',
       Kind: 'orchestrator',
       Verdict: reachableHere ? 'reachable' : 'unreachable',
-      Detail: reachableHere ? 'its last check succeeded' : 'its last check failed',
+      Detail: reachableHere
+        ? 'its last check succeeded'
+        : portClosed
+          ? 'connection refused, as for every replica: its port is closed'
+          : 'its last check failed',
     },
   ];
   const c = views?.consultations.get(id);
-  if (views?.required && (c === undefined || !c.complete)) {
+  if (views?.required && !portClosed && (c === undefined || !c.complete)) {
     out.push({
       Observer: 'other orchestrator nodes',
       Kind: 'orchestrator',

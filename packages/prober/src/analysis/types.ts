@@ -153,6 +153,8 @@ export interface AnalysisContext {
   replicaSilenceMs?: ReadonlyMap<string, number>;
   /** The other orchestrator nodes' views of instances this node cannot reach. */
   observers?: ObserverViews;
+  /** keyString of instances whose latest failed check here was a refused connection. */
+  refusedConnections?: ReadonlySet<string>;
   /** keyString of a master that a successful recovery replaced → that recovery (newest first wins). */
   formerMasters?: ReadonlyMap<string, FormerMaster>;
   /** Keep downtimed entries (default false: they are skipped, as orchestrator's default hints). */

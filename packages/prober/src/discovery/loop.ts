@@ -78,11 +78,16 @@ interface Entry {
   suspectSince?: number;
   /** A ping is in flight (one at a time per instance). */
   pinging: boolean;
+  /** The latest failed check was a refused connection: nothing listens on the instance's port. */
+  refused: boolean;
   instance?: Instance;
   waiters: ((r: ProbeResult) => void)[];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+/** The first rounds of a burst, this far apart. */
+const QUICK_BURST_ROUNDS = 4;
+const QUICK_BURST_MS = 25;
 
 export class DiscoveryLoop {
   private readonly entries = new Map<string, Entry>();
@@ -277,6 +282,7 @@ export class DiscoveryLoop {
         lastSeen: 0,
         lastSeenProbeStart: 0,
         pinging: false,
+        refused: false,
         waiters: [],
       };
       this.entries.set(id, e);
@@ -486,6 +492,13 @@ export class DiscoveryLoop {
     return ok;
   }
 
+  /** Instances whose latest failed check was a refused connection (the port is closed: the server is down). */
+  refusedInstances(): ReadonlySet<string> {
+    const out = new Set<string>();
+    for (const e of this.entries.values()) if (e.failures > 0 && e.refused) out.add(e.id);
+    return out;
+  }
+
   /** When this instance's current suspicion began (epoch ms), if it is suspected. */
   suspectedSince(key: InstanceKey): number | undefined {
     return this.entries.get(keyString(this.canonical(key)))?.suspectSince;
@@ -522,6 +535,7 @@ export class DiscoveryLoop {
     const wasFailing = e.failures > 0;
     if (!result.ok) {
       e.failures++;
+      e.refused = isRefused(result.error);
       e.nextDue = now + backoffMs(e.failures, this.pollMs, this.o.maxBackoffMs);
       this.pendingFailures.push({ key: e.key, at: iso(now) });
       if (e.instance) {
@@ -552,6 +566,7 @@ export class DiscoveryLoop {
       this.entries.set(e.id, e);
     }
     e.failures = 0;
+    e.refused = false;
     e.lastSeen = now;
     e.lastSeenProbeStart = started;
     // Seen now: whatever suspicion there was is over (a stale one would date the next one wrongly).
@@ -654,7 +669,13 @@ export class DiscoveryLoop {
   private startBurst(e: Entry): void {
     if (this.bursts.has(e.id)) return;
     this.bursts.set(e.id, this.now() + this.o.burstDurationMs);
+    // Replicas notice a killed master within milliseconds (their connection resets): the first
+    // rounds come quickly, then every burstIntervalMs.
+    let rounds = 0;
+    const nextDelay = (): number =>
+      rounds < QUICK_BURST_ROUNDS ? Math.min(QUICK_BURST_MS, this.o.burstIntervalMs) : this.o.burstIntervalMs;
     const round = (): void => {
+      rounds++;
       const until = this.bursts.get(e.id);
       if (!this.running || until === undefined) return;
       const current = this.entries.get(e.id);
@@ -673,7 +694,7 @@ export class DiscoveryLoop {
       }
       this.enqueueUrgent(current);
       for (const r of replicas) this.enqueueUrgent(r);
-      later(this.now() >= until ? 1000 : this.o.burstIntervalMs);
+      later(this.now() >= until ? 1000 : nextDelay());
     };
     const later = (ms: number): void => {
       const h = this.timers.setTimeout(() => {
@@ -683,7 +704,7 @@ export class DiscoveryLoop {
       this.burstTimers.add(h);
     };
     for (const r of this.replicasOf(e)) this.enqueueUrgent(r);
-    later(this.o.burstIntervalMs);
+    later(nextDelay());
   }
 
   /** Records a replica's link signature: unchanged since its first sighting means nothing arrived since. */
@@ -743,6 +764,15 @@ export class DiscoveryLoop {
     });
     return this.flushing;
   }
+}
+
+/** A connection refused anywhere in the error's cause chain (ECONNREFUSED). */
+function isRefused(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === 'ECONNREFUSED') return true;
+    e = e.cause as typeof e;
+  }
+  return false;
 }
 
 interface LinkObservation {
