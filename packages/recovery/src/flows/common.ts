@@ -153,7 +153,9 @@ export async function repoint(
   const { mysql } = run.ctx;
   try {
     const status = await mysql.replicaStatus(key);
-    if (status && (status.ioRunning || status.sqlRunning)) await mysql.stopReplication(key);
+    // Its SQL thread may still be applying, or waiting on a lock (DelayMasterPromotionIfSQLThreadNotUpToDate
+    // leaves SQL threads running): a plain STOP SLAVE would hang on a stuck one.
+    if (status && (status.ioRunning || status.sqlRunning)) await stopReplicationUnsticking(run, key, 0);
     const creds = run.config.MySQLReplicaUser
       ? { user: run.config.MySQLReplicaUser, password: run.config.MySQLReplicaPassword }
       : null;

@@ -214,7 +214,7 @@ async function catchUp(
       ? source?.MariaDBGtidSlavePos || source?.MariaDBGtidCurrentPos || ''
       : (source?.ExecutedGtidSet ?? '');
   const status = await mysql.replicaStatus(instance);
-  if (status && (status.ioRunning || status.sqlRunning)) await mysql.stopReplication(instance);
+  if (status && (status.ioRunning || status.sqlRunning)) await stopReplicationUnsticking(run, instance, 0);
   await mysql.changeMasterTo(instance, from, null);
   await mysql.startReplication(instance);
   await mysql.waitForGtid(instance, flavor, position, run.config.PromotionCatchUpTimeoutSeconds * 1000);

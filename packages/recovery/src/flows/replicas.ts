@@ -152,7 +152,7 @@ export async function restoreReplication(
       const status = await mysql.replicaStatus(key);
       const was = f.view.MasterKey;
       if (status && was.Hostname !== '' && !sameKey(was, status.masterKey)) {
-        if (status.ioRunning || status.sqlRunning) await mysql.stopReplication(key);
+        if (status.ioRunning || status.sqlRunning) await stopReplicationUnsticking(run, key, 0);
         await mysql.changeMasterTo(key, was, null);
       }
       if (f.wasStarted) await mysql.startReplication(key);
