@@ -201,6 +201,20 @@ export class Topology<K extends number | string = number> {
   }
 }
 
+/** Waits until a server's IO thread is connected (Slave_IO_Running = Yes). */
+async function connected(server: MariaDBServer, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [s] = await server.query<{ Slave_IO_Running: string; Last_IO_Error: string }>('SHOW SLAVE STATUS');
+    if (s?.Slave_IO_Running === 'Yes') return;
+    if (Date.now() > deadline)
+      throw new MariaDBKitError(
+        `${server.address} did not connect to its master in ${timeoutMs} ms: ${s?.Slave_IO_Running ?? 'no replication'} ${s?.Last_IO_Error ?? ''}`,
+      );
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Where a server's binlog ends now (SHOW MASTER STATUS). */
 async function binlogEnd(server: MariaDBServer): Promise<{ file: string; pos: number }> {
   const [row] = await server.query<{ File: string; Position: number }>('SHOW MASTER STATUS');
@@ -336,6 +350,7 @@ export async function startMariaDBTopology(
           ? { masterUseGtid, at: await binlogEnd(passive), readOnly: false }
           : { masterUseGtid: 'current_pos', readOnly: false };
       await replicateFrom(master, passive, timing, coMasterHow);
+      await connected(master, 10_000);
     }
   } catch (error) {
     await Promise.all(servers.map((s) => s.destroy()));

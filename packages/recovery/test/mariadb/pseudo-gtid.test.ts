@@ -100,4 +100,39 @@ describe('Pseudo-GTID (AutoPseudoGTID markers, binlog file:pos)', () => {
       [1, 2, 3, 4, 5, 7].map((id) => ({ id })),
     );
   });
+
+  it('DeadIntermediateMaster: its replicas are matched below the master by Pseudo-GTID', async () => {
+    const t = await startMariaDBTopology({
+      replicas: 0,
+      chain: { intermediateReplicas: 2 },
+      masterUseGtid: 'no',
+    });
+    topology = t;
+    await grantReadOnlyAdmin(t);
+    const o = new FakeOrchestrator(t, { AutoPseudoGTID: true });
+    orcs.push(o);
+    await t.query(t.master, 'CREATE TABLE test.t (id INT PRIMARY KEY)');
+    await inject(o, t.master);
+    await t.query(t.master, 'INSERT INTO test.t VALUES (1)');
+    await t.waitForReplication();
+    await o.takeSnapshot();
+    const im = t.intermediate as number;
+    await t.kill9(im);
+    await t.query(t.master, 'INSERT INTO test.t VALUES (2)'); // the orphans miss it
+    const [outcome] = await o.engine.onAnalysis([
+      {
+        ...o.deadMasterEntry(im, 'DeadIntermediateMaster'),
+        AnalyzedInstanceMasterKey: k(t.master),
+        IsMaster: false,
+      },
+    ]);
+    expect(outcome, trail(o)).toMatchObject({ outcome: 'recovered' });
+    expect(o.ops('resolve-recovery')[0]).toMatchObject({ SuccessorKey: k(t.master), LostReplicas: [] });
+    for (const r of t.intermediateReplicas) {
+      expect(trail(o)).toMatch(
+        new RegExp(`matched 127\\.0\\.0\\.1:${r} below 127\\.0\\.0\\.1:${t.master} by Pseudo-GTID`),
+      );
+      await eventually(async () => (await count(t, r)) === 2);
+    }
+  });
 });
