@@ -185,7 +185,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
     const started = process.hrtime.bigint();
     const name = `${route.name}:proxied`;
     const quickRead = route.kind !== 'write' && route.cacheable === true;
-    proxy.forwardPlain(req, res, leaderURI, quickRead).then(
+    proxy.forwardPlain(req, res, leaderURI, quickRead, route.kind !== 'write').then(
       (status) =>
         metrics.observe(name, req.method ?? 'GET', status, Number(process.hrtime.bigint() - started) / 1e9),
       (err: unknown) => {
@@ -289,6 +289,6 @@ async function forwarded(
     if (isWrite) throw unauthorized();
     return false;
   }
-  await proxy.forward(ctx, leaderURI, !isWrite && route.cacheable === true);
+  await proxy.forward(ctx, leaderURI, !isWrite && route.cacheable === true, !isWrite);
   return true;
 }

@@ -43,7 +43,7 @@ export interface LeaderProxy {
    * Answers `ctx` with the leader's answer. `quickRead`: a GET of a route that only reads and
    * answers fast (the cacheable views), which may share a pipelined connection with others.
    */
-  forward(ctx: Context, leaderURI: string, quickRead?: boolean): Promise<void>;
+  forward(ctx: Context, leaderURI: string, quickRead?: boolean, idempotent?: boolean): Promise<void>;
   /**
    * The same without Koa, for a leader at a plain http:// URI (the caller checks): answers `res`
    * and resolves with the status, or rejects with a LEADER_UNREACHABLE ApiError having written nothing.
@@ -53,6 +53,7 @@ export interface LeaderProxy {
     res: ServerResponse,
     leaderURI: string,
     quickRead: boolean,
+    idempotent?: boolean,
   ): Promise<number>;
   close(): void;
 }
@@ -71,6 +72,7 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
     target: URL,
     leaderURI: string,
     quickRead: boolean,
+    idempotent: boolean,
   ): Promise<RawResponse> {
     let head = `${req.method} ${req.url} HTTP/1.1\r\nHost: ${target.host}\r\n`;
     const rawHeaders = req.rawHeaders;
@@ -89,7 +91,8 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
       const port = target.port === '' ? 80 : Number(target.port);
       const host = target.hostname.replace(/^\[|\]$/g, '');
       const isHead = req.method === 'HEAD';
-      return await (quickRead && req.method === 'GET' ? pipelined : raw).request(host, port, head, isHead);
+      if (quickRead && req.method === 'GET') return await pipelined.request(host, port, head, isHead);
+      return await raw.request(host, port, head, isHead, idempotent);
     } catch (err) {
       throw unreachable(leaderURI, (err as Error).message);
     }
@@ -117,12 +120,12 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
   }
 
   return {
-    async forwardPlain(req, res, leaderURI, quickRead) {
-      const answer = await fetchRaw(req, new URL(leaderURI), leaderURI, quickRead);
+    async forwardPlain(req, res, leaderURI, quickRead, idempotent = true) {
+      const answer = await fetchRaw(req, new URL(leaderURI), leaderURI, quickRead, idempotent);
       writeRaw(req, res, answer);
       return answer.status;
     },
-    forward(ctx, leaderURI, quickRead = false) {
+    forward(ctx, leaderURI, quickRead = false, idempotent = true) {
       let target: URL;
       try {
         target = new URL(leaderURI);
@@ -141,7 +144,7 @@ export function createLeaderProxy(o: ResolvedApiOptions): LeaderProxy {
       headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${peer}` : peer;
 
       if (!secure) {
-        return fetchRaw(ctx.req, target, leaderURI, quickRead).then((answer) => {
+        return fetchRaw(ctx.req, target, leaderURI, quickRead, idempotent).then((answer) => {
           ctx.respond = false;
           ctx.status = answer.status;
           writeRaw(ctx.req, ctx.res, answer);

@@ -28,13 +28,25 @@ export class RawHttpPool {
 
   /**
    * Sends `head` (request line + headers, ending in a blank line) to host:port and resolves with the
-   * whole response. A reused connection the server had closed is retried once on a new one
-   * (safe: the API only has GET and HEAD).
+   * whole response. An idempotent request that a reused connection could not deliver (the server
+   * had closed it) is sent again on a new one. A request that is not idempotent (this API's GETs
+   * change state: begin-downtime, graceful-master-takeover, …) always goes out on a new connection
+   * and is never sent twice: a closed kept connection cannot tell whether the server acted on it.
    */
-  async request(host: string, port: number, head: string, isHead: boolean): Promise<RawResponse> {
+  async request(
+    host: string,
+    port: number,
+    head: string,
+    isHead: boolean,
+    idempotent = true,
+  ): Promise<RawResponse> {
     if (this.active >= this.maxActive) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
     try {
+      if (!idempotent) {
+        const socket = net.connect({ host, port, noDelay: true });
+        return await this.exchange(`${host}:${port}`, socket, head, isHead, false);
+      }
       return await this.attempt(host, port, head, isHead);
     } finally {
       this.active--;

@@ -68,6 +68,49 @@ for (const via of ['koa', 'listener'] as const) {
       }
     });
 
+    it('never sends a state-changing request twice: a kept connection that drops it is an error, not a retry', async () => {
+      // A leader that answers the first request on each connection, then takes the next one and
+      // drops the connection without a word (it may have acted on it: a takeover, a downtime).
+      const seen: string[] = [];
+      const raw = net.createServer((socket) => {
+        let served = 0;
+        let buf = '';
+        socket.on('data', (chunk) => {
+          buf += chunk.toString('latin1');
+          for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
+            const line = buf.slice(0, buf.indexOf('\r\n'));
+            buf = buf.slice(end + 4);
+            seen.push(line.split(' ')[1] ?? '');
+            if (served++ === 0) {
+              socket.write(
+                'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 6\r\n\r\n"fine"',
+              );
+            } else {
+              socket.destroy();
+              return;
+            }
+          }
+        });
+        socket.on('error', () => undefined);
+      });
+      const url = await listen(raw);
+      const F = await followerOf(url, via);
+      try {
+        expect((await get(`${F.url}/api/search/db`)).body).toBe('fine'); // opens a kept raw connection
+        const write = await get(`${F.url}/api/begin-downtime/db1/3306/ops/maintenance/1h`);
+        // Writes go out on a connection of their own: the leader answered it.
+        expect(write.status).toBe(200);
+        expect(seen.filter((p) => p.startsWith('/api/begin-downtime')).length).toBe(1);
+        // A read dropped on a kept connection is simply sent again on a new one.
+        seen.length = 0;
+        expect((await get(`${F.url}/api/search/db2`)).body).toBe('fine');
+        expect(seen.filter((p) => p.startsWith('/api/search/db2')).length).toBe(2);
+      } finally {
+        await F.close();
+        await closeServer(raw);
+      }
+    });
+
     it('reads a body that runs to the end of the connection; refuses malformed answers with JSON 503', async () => {
       const raw = net.createServer((socket) => {
         socket.once('data', (d) => {
