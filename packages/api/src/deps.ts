@@ -1,7 +1,7 @@
 // The narrow interfaces the API handlers need. The daemon (apps/orchestrator) implements them on top
 // of consensus, store and prober; tests implement them in memory. The API never imports those
 // packages' implementations, only the store's model types.
-import type { Instance, InstanceKey } from '@orchestrator/store';
+import type { Instance, InstanceKey } from '@orchestrator/model';
 
 /** A value or a promise of it: fakes answer synchronously, real stores may not. */
 export type Awaitable<T> = T | Promise<T>;

@@ -1,4 +1,4 @@
-import type { Instance } from '@orchestrator/store';
+import type { Instance } from '@orchestrator/model';
 import { describe, expect, it } from 'vitest';
 import { oscReplicas } from './osc.js';
 

@@ -3,7 +3,7 @@
 // Up to two busiest first-tier intermediate masters, some of their replicas, up to two third-tier
 // replicas and up to two first-tier leaves; never an instance whose last check failed, nor one
 // matching OSCIgnoreHostnameFilters.
-import type { Instance } from '@orchestrator/store';
+import type { Instance } from '@orchestrator/model';
 
 const keyOf = (i: Instance) => `${i.Key.Hostname}:${i.Key.Port}`;
 

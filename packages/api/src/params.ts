@@ -1,5 +1,5 @@
 // Pure parsing and validation of path/query parameters. Every failure names the parameter.
-import type { InstanceKey } from '@orchestrator/store';
+import type { InstanceKey } from '@orchestrator/model';
 import type { TagFilter } from './deps.js';
 import { badParameter } from './errors.js';
 

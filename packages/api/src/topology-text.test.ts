@@ -1,4 +1,4 @@
-import { emptyInstance, type Instance } from '@orchestrator/store';
+import { emptyInstance, type Instance } from '@orchestrator/model';
 import { describe, expect, it } from 'vitest';
 import { topologyText } from './topology-text.js';
 

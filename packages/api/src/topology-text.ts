@@ -2,7 +2,7 @@
 // instance, indented by depth, with a bracketed summary as orchestrator-client users know it:
 //   db1:3306     [0s,ok,10.11.6,rw,ROW,>>,GTID]
 //   + db2:3306   [0s,ok,10.11.6,ro,ROW,>>,GTID]
-import type { Instance } from '@orchestrator/store';
+import type { Instance } from '@orchestrator/model';
 
 export interface TopologyTextOptions {
   /** Align the summary fields in columns separated by `|` (topology-tabulated). */

@@ -1,7 +1,7 @@
 // Emergent operations (reference §4 "✗ … emergent actions"): cheap reactions to non-recoverable
 // codes that make detection converge faster. The planner is pure and throttled; the executor does
 // the I/O through injected functions.
-import type { InstanceKey } from '@orchestrator/store';
+import type { InstanceKey } from '@orchestrator/model';
 import type { AnalysisCode, ReplicationAnalysis } from './analysis/types.js';
 import { isValidKey, keyString } from './keys.js';
 

@@ -1,4 +1,4 @@
-import type { InstanceKey } from '@orchestrator/store';
+import type { InstanceKey } from '@orchestrator/model';
 
 /** "host:port", orchestrator's key string. */
 export function keyString(key: InstanceKey): string {

@@ -1,6 +1,6 @@
 // The narrow shapes recovery needs from the rest of the system. Field names follow orchestrator's
 // JSON (PascalCase) so the objects the prober, store and API already carry fit without mapping.
-import type { Instance, InstanceKey, PromotionRule, TopologyRecoveryRecord } from '@orchestrator/store';
+import type { Instance, InstanceKey, PromotionRule, TopologyRecoveryRecord } from '@orchestrator/model';
 
 export type { Instance, InstanceKey, PromotionRule };
 

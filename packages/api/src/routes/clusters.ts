@@ -1,5 +1,5 @@
 // Cluster reads and cluster-level commands.
-import type { Instance } from '@orchestrator/store';
+import type { Instance } from '@orchestrator/model';
 import { okEnvelope } from '../envelope.js';
 import { badParameter, failed } from '../errors.js';
 import { oscReplicas } from '../osc.js';

@@ -1,5 +1,5 @@
 // Shared handler helpers: cluster hints, instance lookups, timestamps.
-import type { Instance, InstanceKey } from '@orchestrator/store';
+import type { Instance, InstanceKey } from '@orchestrator/model';
 import { failed } from '../errors.js';
 import { parseKey, parseKeyString } from '../params.js';
 import type { RouteRequest } from '../route.js';

@@ -1,5 +1,5 @@
 // Analysis, global recovery switch, acknowledgements and recovery audit reads.
-import type { InstanceKey } from '@orchestrator/store';
+import type { InstanceKey } from '@orchestrator/model';
 import { okEnvelope } from '../envelope.js';
 import { parseKey, parseNonNegativeInt, parseText } from '../params.js';
 import type { RouteDef, RouteRequest } from '../route.js';

@@ -1,7 +1,7 @@
 // Failure analysis (reference §4) as a pure function over the node's local view: the same
 // instances, context, config and `now` always give the same entries. The condition ladder mirrors
 // orchestrator's analysis: the first matching code wins.
-import type { Instance } from '@orchestrator/store';
+import type { Instance } from '@orchestrator/model';
 import { matchesAny, type ProberConfig } from '../config.js';
 import { isValidKey, keyString } from '../keys.js';
 import { deriveClusterFields } from './cluster.js';

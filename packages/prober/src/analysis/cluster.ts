@@ -1,6 +1,6 @@
 // Cluster-level derived fields (reference §3.2 "derived from the backend"): ClusterName,
 // ReplicationDepth, IsCoMaster, AncestryUUID. Pure over the instance set.
-import type { Instance } from '@orchestrator/store';
+import type { Instance } from '@orchestrator/model';
 import { isValidKey, keyString } from '../keys.js';
 
 export interface ClusterFields {

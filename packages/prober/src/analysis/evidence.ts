@@ -9,7 +9,7 @@
 //
 // Other orchestrator nodes are observers too: when the node deciding cannot reach a master, it
 // asks the others, and a master any of them reached since is not dead.
-import type { Instance } from '@orchestrator/store';
+import type { Instance } from '@orchestrator/model';
 
 /**
  * Heartbeats arrive at least every period on a live, idle link: silence past this proves the link

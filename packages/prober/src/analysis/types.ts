@@ -1,4 +1,4 @@
-import type { BinlogCoordinates, InstanceKey } from '@orchestrator/store';
+import type { BinlogCoordinates, InstanceKey } from '@orchestrator/model';
 import type { Observation, ObserverViews } from './evidence.js';
 
 /** Orchestrator's analysis codes (reference §4), in evaluation order. */

@@ -4,7 +4,7 @@
 // batches. A lost connection or a failed probe of an instance with replicas starts a "burst": the
 // instance and its replicas are re-probed every burstIntervalMs for a few seconds, and
 // onTopologyChange fires after each flushed round so the daemon can analyse immediately.
-import type { Instance, InstanceKey } from '@orchestrator/store';
+import type { Instance, InstanceKey } from '@orchestrator/model';
 import { matchesAny, type ProberConfig } from '../config.js';
 import { ProberError } from '../errors.js';
 import { mariadbErrantGtid, oracleErrantGtid } from '../gtid.js';

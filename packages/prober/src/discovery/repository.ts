@@ -1,6 +1,6 @@
 // The narrow persistence interfaces the prober needs. The daemon wires them to the store's DAOs;
 // the in-memory versions below serve tests and single-process use.
-import type { Instance, InstanceKey } from '@orchestrator/store';
+import type { Instance, InstanceKey } from '@orchestrator/model';
 import type { AnalysisContext } from '../analysis/types.js';
 import { keyString } from '../keys.js';
 

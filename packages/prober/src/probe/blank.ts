@@ -1,4 +1,4 @@
-import { emptyInstance, type Instance, type InstanceKey } from '@orchestrator/store';
+import { emptyInstance, type Instance, type InstanceKey } from '@orchestrator/model';
 
 /**
  * A blank instance for `key`: the starting point a probe fills in. It is the store model's empty

@@ -1,6 +1,6 @@
 // Pure mapping from the rows a probe reads to `Instance` fields (reference §3.2). Kept free of I/O
 // so every field can be unit-tested against captured server output.
-import type { Instance, InstanceKey, ReplicationThreadState } from '@orchestrator/store';
+import type { Instance, InstanceKey, ReplicationThreadState } from '@orchestrator/model';
 import type { HostnameResolveMethod } from '../config.js';
 
 export type Row = Record<string, unknown>;

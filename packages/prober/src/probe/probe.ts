@@ -10,7 +10,7 @@
 // packets vanish) fails its probe instead of holding it, and everything queued behind it, forever.
 
 import { createRequire } from 'node:module';
-import type { Instance, InstanceKey } from '@orchestrator/store';
+import type { Instance, InstanceKey } from '@orchestrator/model';
 import type * as mysql from 'mysql2';
 
 // Loaded on the first probe rather than at import, which keeps it off the daemon's start-up path.

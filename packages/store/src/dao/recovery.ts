@@ -1,34 +1,14 @@
 // Recovery bookkeeping reads (topology_recovery, its steps, failure detections) shaped like
 // orchestrator's JSON, and the local blocked_topology_recovery audit.
+import type { TopologyRecoveryRecord } from '@orchestrator/model';
 import type { Backend } from '../backend/types.js';
 import type { Timings } from '../config.js';
 import type { InstanceKey } from '../model/instance.js';
 import { type Clock, dbTime, fromDbTime } from '../time.js';
 import { parseKeyList, rowKey } from './keys.js';
 
-export interface TopologyRecoveryRecord {
-  Id: number;
-  UID: string;
-  AnalysisEntry: Record<string, unknown>;
-  SuccessorKey: InstanceKey | null;
-  SuccessorAlias: string;
-  IsActive: boolean;
-  IsSuccessful: boolean;
-  LostReplicas: InstanceKey[];
-  ParticipatingInstanceKeys: InstanceKey[];
-  AllErrors: string[];
-  RecoveryStartTimestamp: string;
-  RecoveryEndTimestamp: string;
-  ProcessingNodeHostname: string;
-  ProcessingNodeToken: string;
-  Acknowledged: boolean;
-  AcknowledgedAt: string;
-  AcknowledgedBy: string;
-  AcknowledgedComment: string;
-  LastDetectionId: number;
-  RelatedRecoveryId: number;
-  Type: string;
-}
+
+export type { TopologyRecoveryRecord };
 
 export interface RecoveryStep {
   Id: number;

@@ -1,7 +1,7 @@
 // flush-binary-logs and purge-binary-logs. A purge is refused while a replica still executes or
 // reads a file it would delete; the replicas are the backend's view united with SHOW SLAVE HOSTS,
 // each read live when it answers.
-import type { Instance, InstanceKey } from '@orchestrator/store';
+import type { Instance, InstanceKey } from '@orchestrator/model';
 import { type BinlogConsumer, keyString, purgeRefusal } from './checks.js';
 import { compareBinlogFiles } from './coordinates.js';
 import { ControlError, refused } from './errors.js';

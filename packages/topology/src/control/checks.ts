@@ -1,7 +1,8 @@
 // Pure safety checks of replication control. Each returns the reason to refuse (the reference's
 // wording where it has one), or null when the operation may go ahead. No I/O here.
+
+import type { Instance, InstanceKey } from '@orchestrator/model';
 import type { LiveState } from '@orchestrator/recovery';
-import type { Instance, InstanceKey } from '@orchestrator/store';
 import { checkCanReplicateFrom, Refused } from '../moves/rules.js';
 import { compareBinlogFiles, isDetachedHost, parseDetachedLogFile } from './coordinates.js';
 

@@ -1,8 +1,9 @@
 // detach-replica / reattach-replica (the executed coordinates encoded in Master_Log_File) and
 // detach-replica-master-host / reattach-replica-master-host (Master_Host prefixed with `//`): both
 // break replication reversibly, under a maintenance lock, as the reference does.
+
+import type { InstanceKey } from '@orchestrator/model';
 import type { ReplicaStatus } from '@orchestrator/recovery';
-import type { InstanceKey } from '@orchestrator/store';
 import {
   detachMasterHostRefusal,
   detachReplicaRefusal,

@@ -1,7 +1,8 @@
 // Errant-GTID operations (locate-gtid-errant, gtid-errant-reset-master, gtid-errant-inject-empty)
 // and the read-only can-replicate-from checks, on top of ReplicationControl's building blocks.
+
+import type { Instance, InstanceKey } from '@orchestrator/model';
 import { formatGtidSet, parseGtidSet, subtractGtidSets } from '@orchestrator/prober';
-import type { Instance, InstanceKey } from '@orchestrator/store';
 import { canReplicateFrom, checkMoveViaGtid, errantGtidRefusal, keyString } from './checks.js';
 import {
   explodeOracleGtidSet,

@@ -1,7 +1,7 @@
 // enable-gtid / disable-gtid: switch a replica between GTID auto-positioning and file:pos
 // replication at the position it executed (the reference's Repoint with a GTID hint), under a
 // maintenance lock, and verify the switch took.
-import type { InstanceKey } from '@orchestrator/store';
+import type { InstanceKey } from '@orchestrator/model';
 import { keyString, notAReplica } from './checks.js';
 import { ControlError, refused } from './errors.js';
 import type { ControlResult, ReplicationControl } from './replication-control.js';

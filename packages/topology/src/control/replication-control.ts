@@ -4,8 +4,9 @@
 // MySQLOperations, whose guard refuses them unless this node leads with a quorum. Operations the
 // reference runs under a maintenance lock take one here too (and so refuse on an instance already in
 // maintenance). Every operation is audited and answers with the re-probed Instance.
+
+import type { Instance, InstanceKey } from '@orchestrator/model';
 import type { LiveState, MySQLOperations, ReplicaStatus } from '@orchestrator/recovery';
-import type { Instance, InstanceKey } from '@orchestrator/store';
 import {
   delayRefusal,
   keyString,

@@ -1,0 +1,2 @@
+export * from './instance.js';
+export type { TopologyRecoveryRecord } from './recovery.js';
