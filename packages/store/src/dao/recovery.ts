@@ -7,7 +7,6 @@ import type { InstanceKey } from '../model/instance.js';
 import { type Clock, dbTime, fromDbTime } from '../time.js';
 import { parseKeyList, rowKey } from './keys.js';
 
-
 export type { TopologyRecoveryRecord };
 
 export interface RecoveryStep {
