@@ -3,6 +3,7 @@
 import type {
   AnalysisReads,
   AuditReads,
+  CandidateReads,
   ClusterInfo,
   CommandPublisher,
   Discovery,
@@ -142,11 +143,42 @@ export function poolReads(store: Store): PoolReads {
       const members = await store.instances.readCluster(clusterName);
       return members.filter((m) => keys.some((k) => sameKey(k, m.Key)));
     },
+    async clusterPools(clusterName, pool) {
+      const pools = await store.pools.all();
+      const members = await store.instances.readCluster(clusterName);
+      const out: Record<string, InstanceKey[]> = {};
+      for (const [name, keys] of Object.entries(pools)) {
+        if (pool !== undefined && name !== pool) continue;
+        const inCluster = members.filter((m) => keys.some((k) => sameKey(k, m.Key))).map((m) => m.Key);
+        if (inCluster.length > 0) out[name] = inCluster;
+      }
+      return out;
+    },
   };
 }
 
-export function analysisReads(latest: () => readonly ReplicationAnalysis[]): AnalysisReads {
+/** bulk-promotion-rules: the reference's CandidateDatabaseInstance rows. */
+export function candidateReads(store: Store): CandidateReads {
+  const text = (iso: string) => iso.slice(0, 19).replace('T', ' ');
   return {
+    async all() {
+      return (await store.candidates.all()).map((c) => ({
+        Hostname: c.Key.Hostname,
+        Port: c.Key.Port,
+        PromotionRule: c.PromotionRule,
+        LastSuggestedString: text(c.LastSuggestedTimestamp),
+        PromotionRuleExpiry: text(c.PromotionRuleExpiry),
+      }));
+    },
+  };
+}
+
+export function analysisReads(
+  latest: () => readonly ReplicationAnalysis[],
+  changelog?: () => Row[],
+): AnalysisReads {
+  return {
+    ...(changelog ? { changelog } : {}),
     replicationAnalysis(filter) {
       return latest().filter(
         (a) =>

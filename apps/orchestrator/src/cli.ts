@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// `orchestrator [--config=FILE] http` runs the daemon. In raft mode every other command refuses:
-// the command line talks to a backend database directly and cannot take part in raft consensus
-// (the seed's "What to deploy: client"), so operators use orchestrator-client or the HTTP API.
+// The orchestrator command: `orchestrator [--config=FILE] http` runs the daemon;
+// `orchestrator [--config=FILE] -c COMMAND [-i instance] [-d destination] …` runs one command as
+// the reference's command line does (cli/). Flags are read as Go's flag package reads them.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { type CliArgs, flagsUsage, parseArgs, UsageError } from './cli/args.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as { version: string })
@@ -27,14 +27,6 @@ export class CliError extends Error {
   }
 }
 
-interface CliOptions {
-  config?: string;
-  c?: string;
-  ignoreRaftSetup?: boolean;
-  debug?: boolean;
-  logLevel?: string;
-}
-
 function findConfigFile(explicit: string | undefined): string | undefined {
   if (explicit) {
     if (!existsSync(explicit)) throw new CliError(`config file ${explicit} (--config) does not exist`);
@@ -43,59 +35,72 @@ function findConfigFile(explicit: string | undefined): string | undefined {
   return DEFAULT_CONFIG_PATHS.find((p) => existsSync(p));
 }
 
+function usage(): string {
+  return [
+    'orchestrator: MySQL/MariaDB topology orchestrator with raft consensus',
+    '',
+    'Usage:',
+    '  orchestrator [--config=FILE] http                              run the daemon',
+    '  orchestrator [--config=FILE] -c COMMAND [-i host[:port]] [-d host[:port]] [flags]',
+    '  orchestrator -c help                                           list the commands',
+    '',
+    'Flags:',
+    flagsUsage(),
+    '',
+  ].join('\n');
+}
+
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = new Command('orchestrator')
-    .description('MySQL/MariaDB topology orchestrator with raft consensus')
-    .version(version, '--version')
-    .option('--config <file>', 'config file (orchestrator.conf.json)')
-    .option('-c <command>', 'a command line command (refused in raft mode; use orchestrator-client)')
-    .option(
-      '--ignore-raft-setup',
-      'run a command line command even though raft is enabled (you take the risk)',
-    )
-    .option('--debug', 'debug logging')
-    .option('--log-level <level>', 'log level: trace, debug, info, warn, error')
-    .argument('[command]', '"http" runs the daemon')
-    .allowUnknownOption(false)
-    .exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let args: CliArgs;
   try {
-    program.parse(argv, { from: 'user' });
+    args = parseArgs(argv);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n${usage()}`);
+    return error.exitCode;
   }
-  const options = program.opts<CliOptions>();
-  const command = program.args[0] ?? options.c;
-  if (!command) {
-    program.outputHelp();
+  if (args.version) {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  if (args.help) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const word = args.positional[0];
+  if (word !== undefined && word !== 'http' && word !== 'cli') {
+    process.stderr.write(`orchestrator: unknown argument ${JSON.stringify(word)}\n${usage()}`);
     return 1;
+  }
+  if (word !== 'http' && !args.command) {
+    process.stdout.write(usage());
+    return word === undefined ? 0 : 1;
+  }
+  if (args.command === 'help') {
+    const { commandsUsage } = await import('./cli/commands.js');
+    process.stderr.write(`${commandsUsage()}\n`);
+    return 0;
   }
 
   const { loadConfig } = await import('./config/index.js');
-  const configFile = findConfigFile(options.config);
+  const configFile = findConfigFile(args.config);
   const { config, derived, warnings } = loadConfig(configFile);
   for (const warning of warnings) process.stderr.write(`config warning: ${warning}\n`);
 
-  if (command !== 'http') {
-    if (config.RaftEnabled && !options.ignoreRaftSetup) {
-      throw new CliError(
-        `orchestrator: refusing to run command "${command}": RaftEnabled is set in ${configFile ?? 'the config'}. ` +
-          'The command line client works directly on a backend database and cannot take part in raft ' +
-          'consensus, so the other nodes would never see its changes. Use orchestrator-client ' +
-          '(ORCHESTRATOR_API="http://leader:3000/api") or the HTTP API instead, or pass --ignore-raft-setup ' +
-          'if you know what you are doing.',
-      );
-    }
-    throw new CliError(
-      `orchestrator: command "${command}" is not available from this command line: it only runs the daemon ` +
-        '("http"). Every operation is served by the HTTP API; use orchestrator-client.',
-    );
+  if (word !== 'http') {
+    const { runCommand } = await import('./cli/run.js');
+    return runCommand(args, {
+      config,
+      derived,
+      configFile,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   }
 
   const { startDaemon } = await import('./daemon.js');
   const daemon = await startDaemon(config, derived, {
-    logLevel: options.logLevel ?? (options.debug ? 'debug' : undefined),
+    logLevel: args.logLevel ?? (args.debug ? 'debug' : undefined),
     configFile,
   });
   await daemon.closed;
@@ -107,7 +112,10 @@ const invokedDirectly =
   realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);
 if (invokedDirectly) {
   runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      // Wait for stdout to drain before exiting (a pipe may still hold the output).
+      process.stdout.write('', () => process.exit(code));
+    },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`${message}\n`);

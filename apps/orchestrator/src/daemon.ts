@@ -3,19 +3,19 @@
 // the raft leader alone publishes replicated commands and (later) runs recoveries; committed
 // commands are applied by every node's FSM to its own backend.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiDeps, createApi } from '@orchestrator/api';
-import { MemoryLogStore, MemorySnapshotStore, MemoryStableStore, RaftNode } from '@orchestrator/consensus';
 import type { InstanceKey, SideEffect } from '@orchestrator/store';
 import { openStore } from '@orchestrator/store';
 import {
   analysisReads,
   auditReads,
+  candidateReads,
   discoveryPort,
   instanceReads,
   maintenanceStore,
@@ -31,13 +31,15 @@ import { MasterKV } from './kv.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
 import { LeaderDuties } from './raft/leader-duties.js';
 import { MembershipIntent } from './raft/membership.js';
+import { createRaftNode, mkTemp, raftMembers } from './raft/node.js';
 import { RaftService } from './raft/service.js';
 import { OrchestratorStateMachine } from './raft/state-machine.js';
 import { RecoveryService } from './recovery.js';
+import { ConfigReload } from './reload.js';
 import { recoveryRoutes } from './routes/recovery-routes.js';
 import { createReplicationControl, replicationRoutes } from './routes/replication-routes.js';
 import { topologyRoutes, topologyService } from './routes/topology-routes.js';
-import { getStatus, httpsClientOptions, httpsServerOptions, nodeAuthHeaders, raftTls } from './tls.js';
+import { getStatus, httpsClientOptions, httpsServerOptions, nodeAuthHeaders } from './tls.js';
 import { withWebApp } from './web.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -177,11 +179,20 @@ export async function startDaemon(
     maintenance: maintenanceStore(store),
     tags: tagStore(store, raftService),
     pools: poolReads(store),
-    analysis: analysisReads(() => discoveryService.latestAnalysis()),
+    analysis: analysisReads(
+      () => discoveryService.latestAnalysis(),
+      () => discoveryService.changelog.rows(),
+    ),
     recoveries: recoveryReads(store),
     audit: auditReads(store),
     health,
     kv: masterKV,
+    hostnames: {
+      entries: () => discoveryService.hostnameCache(),
+      reset: () => discoveryService.resetHostnameCache(),
+    },
+    discoveryMetrics: discoveryService.metrics,
+    candidates: candidateReads(store),
   };
   const replication = createReplicationControl({
     config,
@@ -222,6 +233,16 @@ export async function startDaemon(
         : undefined,
     onError: (err, path) => log.error({ path, error: (err as Error).message }, 'API handler failed'),
   });
+  if (options.configFile !== undefined) {
+    deps.config = new ConfigReload(options.configFile, {
+      config,
+      derived,
+      engine: recovery.engine,
+      discovery: discoveryService,
+      api,
+      log,
+    });
+  }
   const tlsServer = httpsServerOptions(config);
   const handler = withWebApp(api.listener(), {
     urlPrefix: derived.urlPrefix,
@@ -281,75 +302,6 @@ export async function startDaemon(
     }
   }
   return { closed, http, raft: raftService, stop };
-}
-
-function raftMembers(config: OrchestratorConfig, derived: DerivedConfig): string[] {
-  if (!config.RaftEnabled || derived.singleNode) return [derived.raftId];
-  return config.RaftNodes.includes(derived.raftId)
-    ? [...config.RaftNodes]
-    : [...config.RaftNodes, derived.raftId];
-}
-
-function mkTemp(): string {
-  const dir = join(process.env.TMPDIR ?? '/tmp', `orchestrator-standalone-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-function createRaftNode(
-  config: OrchestratorConfig,
-  derived: DerivedConfig,
-  sm: OrchestratorStateMachine,
-  log: Logger,
-): RaftNode {
-  const timing = {
-    tickMs: config.RaftTickMilliseconds,
-    electionTicks: config.RaftElectionTicks,
-    heartbeatTicks: config.RaftHeartbeatTicks,
-    snapshotThreshold: config.RaftSnapshotThreshold,
-    trailingEntries: config.RaftSnapshotTrailingEntries,
-  };
-  const raftLog = (
-    level: 'debug' | 'info' | 'warn' | 'error',
-    msg: string,
-    fields?: Record<string, unknown>,
-  ) => log[level](fields ?? {}, msg);
-  if (!config.RaftEnabled) {
-    // Without raft the node is its own one-member group: commands still go through the same FSM.
-    return new RaftNode(
-      {
-        id: derived.raftId,
-        peers: [derived.raftId],
-        storage: {
-          log: new MemoryLogStore(),
-          stable: new MemoryStableStore(),
-          snapshots: new MemorySnapshotStore(),
-        },
-        transport: {
-          start: async () => {},
-          stop: async () => {},
-          send: () => {},
-          onMessage: () => {},
-        } as never,
-        ...timing,
-        log: raftLog,
-      },
-      sm,
-    );
-  }
-  mkdirSync(config.RaftDataDir, { recursive: true });
-  return new RaftNode(
-    {
-      id: derived.raftId,
-      bind: config.RaftBind,
-      peers: raftMembers(config, derived),
-      dataDir: config.RaftDataDir,
-      tls: raftTls(config),
-      ...timing,
-      log: raftLog,
-    },
-    sm,
-  );
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());

@@ -13,6 +13,7 @@ import {
 } from '@orchestrator/prober';
 import type { Instance, InstanceKey, Store } from '@orchestrator/store';
 import type { OrchestratorConfig } from './config/index.js';
+import { AnalysisChangelog, DiscoveryMetrics } from './discovery-metrics.js';
 import type { Logger } from './logger.js';
 import { type AskMember, type Member, ObserverPanel } from './observers.js';
 import type { RaftService } from './raft/service.js';
@@ -68,8 +69,64 @@ export function proberConfigFrom(config: OrchestratorConfig): ProberConfig {
   };
 }
 
+/**
+ * Masters that recent successful recoveries replaced (newest first wins): analysis reports one
+ * that comes back writable.
+ */
+export async function readFormerMasters(store: Store): Promise<Map<string, FormerMaster>> {
+  const value = new Map<string, FormerMaster>();
+  for (const r of await store.recoveries.read({ pageSize: 200 })) {
+    const failed = r.AnalysisEntry.AnalyzedInstanceKey as InstanceKey | undefined;
+    if (!r.IsSuccessful || !r.SuccessorKey || !failed || !/Master/.test(String(r.AnalysisEntry.Analysis)))
+      continue;
+    const id = `${failed.Hostname}:${failed.Port}`;
+    if (value.has(id)) continue;
+    value.set(id, {
+      successor: `${r.SuccessorKey.Hostname}:${r.SuccessorKey.Port}`,
+      recoveryUID: r.UID,
+      at: r.RecoveryStartTimestamp,
+    });
+  }
+  return value;
+}
+
+/**
+ * Analysis of a discovery loop's view with everything the backend adds (downtimes, maintenance,
+ * aliases): what the daemon runs every second, and the command line once after probing.
+ */
+export async function analyzeLoop(
+  store: Store,
+  loop: DiscoveryLoop,
+  config: ProberConfig,
+  now: number,
+  extra: {
+    formerMasters: ReadonlyMap<string, FormerMaster>;
+    observers?: Parameters<typeof analyze>[1]['observers'];
+    includeDowntimed?: boolean;
+  },
+): Promise<ReplicationAnalysis[]> {
+  const [downtimes, maintenance, aliases] = await Promise.all([
+    store.downtime.active(),
+    store.maintenance.active(),
+    store.clusterAliases.all(),
+  ]);
+  return analyze(loop.instances(), {
+    config,
+    now,
+    downtimes: downtimes.map((d) => ({ Key: d.Key, EndTimestamp: d.EndsAt })),
+    maintenance: maintenance.map((m) => m.Key),
+    clusterAliases: new Map(Object.entries(aliases)),
+    includeDowntimed: extra.includeDowntimed ?? true,
+    replicaSilenceMs: loop.replicaSilence(),
+    refusedConnections: loop.refusedInstances(),
+    formerMasters: extra.formerMasters,
+    binlogUnchangedSince: loop.binlogUnchangedSince(),
+    observers: extra.observers,
+  });
+}
+
 /** The prober's persistence port on the store's instance DAO. */
-function repository(store: Store): InstanceRepository {
+export function repository(store: Store): InstanceRepository {
   const dao = store.instances;
   return {
     upsertInstances: async (batch) => {
@@ -99,6 +156,11 @@ export class Discovery {
   private analyseAgain = false;
   private formerMastersCache: { at: number; value: ReadonlyMap<string, FormerMaster> } | undefined;
   private readonly listeners: ((analysis: readonly ReplicationAnalysis[]) => void)[] = [];
+  private queueTimer: NodeJS.Timeout | undefined;
+  /** discovery-metrics-* and discovery-queue-metrics-*. */
+  readonly metrics: DiscoveryMetrics;
+  /** replication-analysis-changelog. */
+  readonly changelog: AnalysisChangelog;
 
   /** On the leader: the other orchestrator nodes' views of instances this node cannot reach. */
   private readonly observers: ObserverPanel;
@@ -113,6 +175,8 @@ export class Discovery {
     private readonly now: () => number = Date.now,
   ) {
     this.proberConfig = proberConfigFrom(config);
+    this.metrics = new DiscoveryMetrics(now);
+    this.changelog = new AnalysisChangelog(config.UnseenInstanceForgetHours);
     this.observers = new ObserverPanel({
       self: raft.raftAdvertise,
       others: () =>
@@ -133,6 +197,10 @@ export class Discovery {
   start(): void {
     this.activityTimer = setInterval(() => this.followQuorum(), ACTIVITY_CHECK_MS);
     this.analysisTimer = setInterval(() => void this.runAnalysis(), ANALYSIS_INTERVAL_MS);
+    this.queueTimer = setInterval(() => {
+      const loop = this.loop;
+      if (loop) this.metrics.sampleQueue(loop.active(), loop.backlog());
+    }, 1000);
     this.raft.node.on('stateChanged', this.onRaftChange);
     this.raft.node.on('leaderChanged', this.onRaftChange);
     this.followQuorum();
@@ -143,6 +211,7 @@ export class Discovery {
     this.raft.node.off('leaderChanged', this.onRaftChange);
     clearInterval(this.activityTimer);
     clearInterval(this.analysisTimer);
+    clearInterval(this.queueTimer);
     await this.transition;
     const loop = this.loop;
     this.loop = undefined;
@@ -165,6 +234,23 @@ export class Discovery {
 
   get active(): boolean {
     return this.loop !== undefined;
+  }
+
+  /**
+   * reload-configuration: new values of prober keys that are read on use (analysis thresholds and
+   * filters, discovery filters, Detect*Query). The loop and the prober share this object.
+   */
+  updateConfig(changes: Partial<ProberConfig>): void {
+    Object.assign(this.proberConfig, changes);
+  }
+
+  /** hostname-resolve-cache: names servers reported for themselves (empty while inactive). */
+  hostnameCache(): Record<string, string> {
+    return Object.fromEntries(this.loop?.hostnameCache() ?? []);
+  }
+
+  resetHostnameCache(): number {
+    return this.loop?.resetHostnameCache() ?? 0;
   }
 
   /**
@@ -211,6 +297,7 @@ export class Discovery {
           repository: repository(this.store),
           now: this.now,
           onTopologyChange: () => void this.runAnalysis(),
+          onProbe: (p) => this.metrics.recordProbe(p),
           // The leader starts asking the other nodes at the first sign of trouble, in parallel with
           // watching the replicas, so their answers are in by the time the replicas' evidence is.
           onSuspicion: (key, since) => {
@@ -241,19 +328,7 @@ export class Discovery {
     const now = Date.now();
     if (this.formerMastersCache && now - this.formerMastersCache.at < FORMER_MASTERS_CACHE_MS)
       return this.formerMastersCache.value;
-    const value = new Map<string, FormerMaster>();
-    for (const r of await this.store.recoveries.read({ pageSize: 200 })) {
-      const failed = r.AnalysisEntry.AnalyzedInstanceKey as InstanceKey | undefined;
-      if (!r.IsSuccessful || !r.SuccessorKey || !failed || !/Master/.test(String(r.AnalysisEntry.Analysis)))
-        continue;
-      const id = `${failed.Hostname}:${failed.Port}`;
-      if (value.has(id)) continue;
-      value.set(id, {
-        successor: `${r.SuccessorKey.Hostname}:${r.SuccessorKey.Port}`,
-        recoveryUID: r.UID,
-        at: r.RecoveryStartTimestamp,
-      });
-    }
+    const value = await readFormerMasters(this.store);
     this.formerMastersCache = { at: now, value };
     return value;
   }
@@ -308,27 +383,13 @@ export class Discovery {
     this.analyseAgain = false;
     try {
       const now = this.now();
-      const [downtimes, maintenance, aliases, formerMasters] = await Promise.all([
-        this.store.downtime.active(),
-        this.store.maintenance.active(),
-        this.store.clusterAliases.all(),
-        this.formerMasters(),
-      ]);
-      const instances = loop.instances();
-      const observers = this.raft.isLeader() ? this.consultObservers(loop, instances) : undefined;
-      this.analysis = analyze(instances, {
-        config: this.proberConfig,
-        now,
-        downtimes: downtimes.map((d) => ({ Key: d.Key, EndTimestamp: d.EndsAt })),
-        maintenance: maintenance.map((m) => m.Key),
-        clusterAliases: new Map(Object.entries(aliases)),
-        includeDowntimed: true,
-        replicaSilenceMs: loop.replicaSilence(),
-        refusedConnections: loop.refusedInstances(),
+      const formerMasters = await this.formerMasters();
+      const observers = this.raft.isLeader() ? this.consultObservers(loop, loop.instances()) : undefined;
+      this.analysis = await analyzeLoop(this.store, loop, this.proberConfig, now, {
         formerMasters,
-        binlogUnchangedSince: loop.binlogUnchangedSince(),
         observers,
       });
+      this.changelog.update(this.analysis, now);
       for (const listener of this.listeners) listener(this.analysis);
     } catch (err) {
       this.log.error({ error: (err as Error).message }, 'analysis failed');

@@ -109,7 +109,12 @@ export function clusterView(instances: readonly Instance[]): Map<string, Instanc
   return byCluster;
 }
 
-function recoveryReads(store: Store, discovery: Discovery): RecoveryReads {
+/** Where the freshest probes are: the discovery loop's view (empty while it does not run). */
+export interface LiveInstances {
+  instances(): Instance[];
+}
+
+function recoveryReads(store: Store, discovery: LiveInstances): RecoveryReads {
   const fresh = async (): Promise<Instance[]> => {
     const live = discovery.instances();
     return live.length > 0 ? live : store.instances.readAll();
@@ -151,6 +156,48 @@ function recoveryReads(store: Store, discovery: Discovery): RecoveryReads {
   };
 }
 
+export interface RecoveryEngineWiring {
+  config: OrchestratorConfig;
+  derived: DerivedConfig;
+  store: Store;
+  /** Leadership checked before every step, and where replicated commands are proposed. */
+  raft: { isLeaderWithQuorum(): boolean; propose(op: string, value: unknown): Promise<unknown> };
+  live: LiveInstances;
+  node: { hostname: string; token: string };
+  log: Logger;
+  kv?: MasterKVHook;
+  now: () => number;
+}
+
+/** The recovery engine on this node's backend, its MySQL operations guarded by `raft`'s leadership. */
+export function createEngine(w: RecoveryEngineWiring): {
+  engine: RecoveryEngine;
+  mysql: ReturnType<typeof createMySQLOperations>['mysql'];
+  close: () => Promise<void>;
+} {
+  const recoveryConfig = recoveryConfigFrom(w.config, w.derived);
+  const { mysql, close } = createMySQLOperations(recoveryConfig, w.raft);
+  const engine = createRecoveryEngine({
+    config: recoveryConfig,
+    node: w.node,
+    leadership: w.raft,
+    publish: (op, value) => w.raft.propose(op, value),
+    reads: recoveryReads(w.store, w.live),
+    mysql,
+    recordBlocked: (entry, blockingId) =>
+      w.store.recoveries.registerBlocked(
+        entry.AnalyzedInstanceKey,
+        entry.ClusterDetails.ClusterName,
+        entry.Analysis,
+        blockingId,
+      ),
+    log: (message, fields) => w.log.info(fields ?? {}, message),
+    kv: w.kv,
+    clock: { now: w.now },
+  });
+  return { engine, mysql, close };
+}
+
 export class RecoveryService {
   readonly engine: RecoveryEngine;
   private readonly closeMySQL: () => Promise<void>;
@@ -172,27 +219,19 @@ export class RecoveryService {
     /** Epoch ms for anti-flapping, detection windows and warm-up: the daemon's jump-free clock. */
     now: () => number = Date.now,
   ) {
-    const recoveryConfig = recoveryConfigFrom(config, derived);
-    const { mysql, close } = createMySQLOperations(recoveryConfig, raft);
-    this.closeMySQL = close;
-    this.engine = createRecoveryEngine({
-      config: recoveryConfig,
+    const { engine, mysql, close } = createEngine({
+      config,
+      derived,
+      store,
+      raft,
+      live: discovery,
       node,
-      leadership: raft,
-      publish: (op, value) => raft.propose(op, value),
-      reads: recoveryReads(store, discovery),
-      mysql,
-      recordBlocked: (entry, blockingId) =>
-        store.recoveries.registerBlocked(
-          entry.AnalyzedInstanceKey,
-          entry.ClusterDetails.ClusterName,
-          entry.Analysis,
-          blockingId,
-        ),
-      log: (message, fields) => log.info(fields ?? {}, message),
+      log,
       kv,
-      clock: { now },
+      now,
     });
+    this.closeMySQL = close;
+    this.engine = engine;
     if (config.AutoPseudoGTID)
       this.pseudoGtid = new PseudoGtidInjector({
         mysql,

@@ -28,7 +28,30 @@ export interface OrchestratorApi extends Koa {
   listener(): (req: IncomingMessage, res: ServerResponse) => void;
   /** Closes the keep-alive connections to the leader. Call on shutdown. */
   closeApi(): void;
+  /**
+   * Applies new values of the options that are read on every request (reload-configuration):
+   * they take effect for the next request. Every other option is fixed at creation.
+   */
+  reconfigure(changes: Partial<ReloadableApiOptions>): void;
 }
+
+/** Options read per request, so reload-configuration can change them in place. */
+export type ReloadableApiOptions = Pick<
+  ResolvedApiOptions,
+  | 'readOnly'
+  | 'recoverMasterClusterFilters'
+  | 'recoverIntermediateMasterClusterFilters'
+  | 'recoveryIgnoreHostnameFilters'
+  | 'oscIgnoreHostnameFilters'
+>;
+
+const RELOADABLE_OPTIONS: readonly (keyof ReloadableApiOptions)[] = [
+  'readOnly',
+  'recoverMasterClusterFilters',
+  'recoverIntermediateMasterClusterFilters',
+  'recoveryIgnoreHostnameFilters',
+  'oscIgnoreHostnameFilters',
+];
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -105,6 +128,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
         params: match.params,
         query: queryOf(ctx),
         user,
+        headers: ctx.req.headers,
         deps,
         options: o,
       });
@@ -207,6 +231,12 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
 
   Object.defineProperty(app, 'routeTable', { value: table });
   app.closeApi = () => proxy.close();
+  app.reconfigure = (changes) => {
+    for (const name of RELOADABLE_OPTIONS) {
+      const value = changes[name];
+      if (value !== undefined) Object.assign(o, { [name]: value });
+    }
+  };
   return app;
 }
 

@@ -155,6 +155,11 @@ export interface TagStore {
 export interface PoolReads {
   /** Instances of the cluster that belong to `pool` (all pools when undefined). */
   clusterPoolInstances(clusterName: string, pool: string | undefined): Awaitable<Instance[]>;
+  /**
+   * cluster-pool-instances: pool name → keys of the cluster's instances in it (only `pool` when
+   * given). Optional: without it the route answers that pools cannot be listed here.
+   */
+  clusterPools?(clusterName: string, pool: string | undefined): Awaitable<Record<string, InstanceKey[]>>;
 }
 
 /** Rows as the store returns them (reference shapes); the API passes them through. */
@@ -163,6 +168,11 @@ export type Row = Record<string, unknown>;
 export interface AnalysisReads {
   /** ReplicationAnalysis entries, downtimed included; filtered by cluster or instance when given. */
   replicationAnalysis(filter: { clusterName?: string; key?: InstanceKey }): Awaitable<Row[]>;
+  /**
+   * replication-analysis-changelog: per instance, its analysis changes as the reference's
+   * `{AnalyzedInstanceKey, Changelog: ["<time>;<analysis>,", …]}`. Optional.
+   */
+  changelog?(): Awaitable<Row[]>;
 }
 
 export interface RecoveryReads {
@@ -219,6 +229,46 @@ export interface HealthReads {
   status(): Awaitable<HealthStatus>;
 }
 
+/** What reload-configuration did (ours: the reference answers only "Config reloaded"). */
+export interface ConfigReloadReport {
+  /** The file(s) read, in order. */
+  Files: string[];
+  /** Changed keys now in effect. */
+  Applied: string[];
+  /** Changed keys read once at start: they keep their running value until a restart. */
+  RestartRequired: string[];
+  /** Changed keys accepted for compatibility that have no effect here. */
+  Ignored: string[];
+}
+
+/** reload-configuration: re-reads the config file; throws (naming every bad key) and applies nothing when it is invalid. */
+export interface ConfigReloader {
+  reload(extraFile?: string): Awaitable<ConfigReloadReport>;
+}
+
+/** hostname-resolve-cache: names learned from servers (MySQLHostnameResolveMethod) → the name they go by. */
+export interface HostnameCache {
+  entries(): Awaitable<Record<string, string>>;
+  /** Forgets every entry (they are learned again on the next probes); resolves with how many. */
+  reset(): Awaitable<number>;
+}
+
+/** The reference's discovery-metrics-* and discovery-queue-metrics-* (shapes in routes/monitoring.ts). */
+export interface DiscoveryMetricsReads {
+  /** Probes completed within the last `seconds`, oldest first. */
+  raw(seconds: number): Awaitable<Row[]>;
+  aggregated(seconds: number): Awaitable<Row>;
+  /** Per-second samples of the discovery queue, the last `seconds` of them. */
+  queueRaw(seconds: number): Awaitable<Row[]>;
+  queueAggregated(seconds: number): Awaitable<Row>;
+}
+
+/** bulk-promotion-rules: every candidate_database_instance row. */
+export interface CandidateReads {
+  /** `{Hostname, Port, PromotionRule, LastSuggestedString, PromotionRuleExpiry}` per row. */
+  all(): Awaitable<Row[]>;
+}
+
 /** Everything the built-in routes need. */
 /** snapshot-topologies: records every known instance's master now, in this node's backend. */
 export interface TopologyHistory {
@@ -254,4 +304,12 @@ export interface ApiDeps {
   health: HealthReads;
   /** Absent: submit-masters-to-kv-stores writes kv_store only (three pairs per master). */
   kv?: MasterKVPublisher;
+  /** Absent: reload-configuration answers that this deployment has no config file to reload. */
+  config?: ConfigReloader;
+  /** Absent: hostname-resolve-cache is empty. */
+  hostnames?: HostnameCache;
+  /** Absent: the discovery metrics routes answer that nothing is collected. */
+  discoveryMetrics?: DiscoveryMetricsReads;
+  /** Absent: bulk-promotion-rules is computed from nothing ([]). */
+  candidates?: CandidateReads;
 }

@@ -1,9 +1,16 @@
-export { createApi, type OrchestratorApi } from './app.js';
+export { createApi, type OrchestratorApi, type ReloadableApiOptions } from './app.js';
 export { authenticate, READONLY_USER } from './auth.js';
 export type * from './deps.js';
 export { type Envelope, errorEnvelope, okEnvelope, Reply, reply } from './envelope.js';
 export { ApiError, type ApiErrorCode, badParameter, failed, toApiError, unauthorized } from './errors.js';
-export { type ApiOptions, ApiOptionsError, type AuthenticationMethod, normalizePrefix } from './options.js';
+export {
+  type ApiOptions,
+  ApiOptionsError,
+  type AuthenticationMethod,
+  normalizePrefix,
+  type ResolvedApiOptions,
+  resolveOptions,
+} from './options.js';
 export * from './params.js';
 export { type ProbeName, type ProbeResult, probeOf, runProbe } from './probes.js';
 export { PROXIED_HEADER } from './proxy.js';
@@ -17,6 +24,6 @@ export {
   RouteTable,
   RouteTableError,
 } from './route.js';
-export { clusterMaster, requireInstance, resolveClusterHint } from './routes/helpers.js';
+export { clusterMaster, keyString, requireInstance, resolveClusterHint } from './routes/helpers.js';
 export { builtinRoutes } from './routes/index.js';
 export { instanceSummary, topologyText } from './topology-text.js';

@@ -21,6 +21,8 @@ export interface RouteRequest {
   readonly query: URLSearchParams;
   /** The authenticated user, '' when authentication is off. */
   readonly user: string;
+  /** The request's headers as Node parsed them (names lower-case); {} where there is no request. */
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
   readonly deps: ApiDeps;
   readonly options: ResolvedApiOptions;
 }
@@ -42,6 +44,11 @@ export interface RouteDef {
    * cache while nothing was written (see ApiOptions.readCache).
    */
   cacheable?: boolean;
+  /**
+   * Set on a deliberate refusal: a reference route this orchestrator does not serve, answered with
+   * 500 and this reason (never a bare 404), listed in the README.
+   */
+  refused?: string;
 }
 
 type Segment = { literal: string } | { param: string };

@@ -43,6 +43,7 @@ export interface FakeState {
   calls: string[];
   recoveriesDisabled: boolean;
   healthy: boolean;
+  hostnames: Record<string, string>;
 }
 
 export interface Fake {
@@ -67,6 +68,7 @@ export function makeFake(enabled = true): Fake {
     calls: [],
     recoveriesDisabled: false,
     healthy: true,
+    hostnames: { db1: 'db1.example.com' },
   };
   const eq = (a: InstanceKey, b: InstanceKey) => a.Hostname === b.Hostname && a.Port === b.Port;
   const infos = (): ClusterInfo[] =>
@@ -162,7 +164,7 @@ export function makeFake(enabled = true): Fake {
         s.calls.push(`maintenance ${key.Hostname} ${owner}`);
       },
       end: (key) => key.Hostname === 'db1',
-      list: () => [{ Key: m.Key, Owner: 'me' }],
+      list: () => [{ Id: 7, Key: m.Key, Owner: 'me' }],
     },
     tags: {
       list: (key) => tags.get(`${key.Hostname}:${key.Port}`) ?? [],
@@ -173,10 +175,52 @@ export function makeFake(enabled = true): Fake {
       tagged: (filters: TagFilter[]) => (filters.some((f) => f.TagName === 'role') ? [m.Key] : []),
       untag: (key) => (key === null ? [m.Key] : [key]),
     },
-    pools: { clusterPoolInstances: (name) => instances.filter((i) => i.ClusterName === name) },
+    pools: {
+      clusterPoolInstances: (name) => instances.filter((i) => i.ClusterName === name),
+      clusterPools: (name, pool) => ({
+        [pool ?? 'p1']: instances.filter((i) => i.ClusterName === name).map((i) => i.Key),
+      }),
+    },
     analysis: {
       replicationAnalysis: (f) => [
         { Analysis: 'NoProblem', ClusterDetails: { ClusterName: f.clusterName ?? '' } },
+      ],
+      changelog: () => [{ AnalyzedInstanceKey: m.Key, Changelog: ['2026-01-01 00:00:00;DeadMaster,'] }],
+    },
+    config: {
+      reload: (extra) => {
+        s.calls.push(`reload ${extra ?? ''}`);
+        return {
+          Files: ['/etc/orchestrator.conf.json', ...(extra ? [extra] : [])],
+          Applied: ['RecoverMasterClusterFilters'],
+          RestartRequired: ['ListenAddress'],
+          Ignored: [],
+        };
+      },
+    },
+    hostnames: {
+      entries: () => s.hostnames,
+      reset: () => {
+        const n = Object.keys(s.hostnames).length;
+        s.hostnames = {};
+        return n;
+      },
+    },
+    discoveryMetrics: {
+      raw: (seconds) => [{ Hostname: 'db1', Port: 3306, Seconds: seconds }],
+      aggregated: (seconds) => ({ SuccessfulDiscoveries: seconds }),
+      queueRaw: (seconds) => [{ Active: 0, Queued: seconds }],
+      queueAggregated: () => ({ QueuedMaxEntries: 0 }),
+    },
+    candidates: {
+      all: () => [
+        {
+          Hostname: 'db2',
+          Port: 3306,
+          PromotionRule: 'prefer',
+          LastSuggestedString: '2026-01-01 00:00:00',
+          PromotionRuleExpiry: '2026-01-01 01:00:00',
+        },
       ],
     },
     recoveries: {

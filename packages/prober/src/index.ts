@@ -5,7 +5,7 @@ export * from './analysis/evidence.js';
 export * from './analysis/types.js';
 export * from './config.js';
 export * from './detect.js';
-export { DiscoveryLoop, type DiscoveryOptions, type Timers } from './discovery/loop.js';
+export { DiscoveryLoop, type DiscoveryOptions, type ProbeTiming, type Timers } from './discovery/loop.js';
 export * from './discovery/repository.js';
 export { backoffMs, slowLaneLimit } from './discovery/schedule.js';
 export * from './emergent.js';

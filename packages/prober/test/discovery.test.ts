@@ -276,6 +276,32 @@ describe('DiscoveryLoop', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('settled(): a walk from one seed is complete once every instance found was probed; onProbe times each', async () => {
+    const prober = new FakeProber();
+    prober.addServer(1, undefined, [2, 3]);
+    prober.addServer(2, 1);
+    prober.addServer(3, 1);
+    prober.kill(3);
+    const probes: { id: string; error?: string }[] = [];
+    const loop = new DiscoveryLoop({
+      config: proberConfig({ DiscoverySeeds: [] }),
+      prober,
+      repository: new InMemoryInstanceRepository(),
+      onProbe: (p) => probes.push({ id: `${p.key.Hostname}:${p.key.Port}`, error: p.error }),
+    });
+    await loop.start();
+    expect(loop.settled()).toBe(true);
+    void loop.discover({ Hostname: 'h', Port: 1 });
+    expect(loop.settled()).toBe(false);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(loop.settled()).toBe(true);
+    expect(loop.active()).toBe(0);
+    expect([...new Set(probes.map((p) => p.id))].sort()).toEqual(['h:1', 'h:2', 'h:3']);
+    expect(probes.find((p) => p.id === 'h:3')?.error).toBe('h:3 down');
+    expect(probes.find((p) => p.id === 'h:1')?.error).toBeUndefined();
+    await loop.stop();
+  });
+
   it('forgets instances unseen for UnseenInstanceForgetHours', async () => {
     const { loop, prober, repository } = setup({ UnseenInstanceForgetHours: 1 });
     await loop.start();

@@ -1,5 +1,5 @@
 export { checkHTTPAdvertise, joinHostPort, leaderURL, normalizeNode, splitHostPort } from './addresses.js';
-export { loadConfig } from './load.js';
+export { loadConfig, loadConfigFiles } from './load.js';
 export {
   ConfigError,
   type ConfigProblem,
@@ -9,4 +9,5 @@ export {
   type ParsedConfig,
   parseConfig,
 } from './parse.js';
+export { type ConfigChanges, classifyChanges, NO_EFFECT_KEYS, RELOADABLE_KEYS } from './reload.js';
 export { defaultConfig, KEYS, type KeyName, type KeySpec, type OrchestratorConfig } from './spec.js';

@@ -8,6 +8,34 @@ import { ConfigError, type Env, type ParsedConfig, parseConfig } from './parse.j
  */
 export function loadConfig(path: string | undefined, env: Env = process.env): ParsedConfig {
   if (path === undefined) return parseConfig({}, env, 'default config');
+  return loadConfigFiles([path], env);
+}
+
+/**
+ * Reads several files, later ones overriding earlier ones key by key (the reference's
+ * `config.Reload(extraFile)`), and parses the result as one config.
+ */
+export function loadConfigFiles(paths: readonly string[], env: Env = process.env): ParsedConfig {
+  const source = paths.join(' + ');
+  const jsons = paths.map(readJson);
+  let merged: unknown = jsons[0];
+  if (jsons.length > 1) {
+    const out: Record<string, unknown> = {};
+    jsons.forEach((json, i) => {
+      if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+        throw new ConfigError([{ key: '(root)', message: `${paths[i]} must hold a JSON object` }], paths[i]);
+      }
+      Object.assign(out, json);
+    });
+    merged = out;
+  }
+  const parsed = parseConfig(merged, env, source);
+  const missing = missingFiles(parsed.config);
+  if (missing.length > 0) throw new ConfigError(missing, source);
+  return parsed;
+}
+
+function readJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -17,19 +45,14 @@ export function loadConfig(path: string | undefined, env: Env = process.env): Pa
       path,
     );
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new ConfigError(
       [{ key: '(file)', message: `${path} is not valid JSON: ${(err as Error).message}` }],
       path,
     );
   }
-  const parsed = parseConfig(json, env, path);
-  const missing = missingFiles(parsed.config);
-  if (missing.length > 0) throw new ConfigError(missing, path);
-  return parsed;
 }
 
 /** TLS files named by the config that do not exist (checked here, so parseConfig stays pure). */

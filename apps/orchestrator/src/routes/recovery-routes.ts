@@ -141,6 +141,7 @@ export function recoveryRoutes(deps: RecoveryRouteDeps): RouteDef[] {
       name: 'graceful-master-takeover',
       paths: [
         'graceful-master-takeover/:clusterHint',
+        'graceful-master-takeover/:host/:port',
         'graceful-master-takeover/:clusterHint/:designatedHost/:designatedPort',
         'graceful-master-takeover/:host/:port/:designatedHost/:designatedPort',
       ],
@@ -151,6 +152,7 @@ export function recoveryRoutes(deps: RecoveryRouteDeps): RouteDef[] {
       name: 'graceful-master-takeover-auto',
       paths: [
         'graceful-master-takeover-auto/:clusterHint',
+        'graceful-master-takeover-auto/:host/:port',
         'graceful-master-takeover-auto/:clusterHint/:designatedHost/:designatedPort',
         'graceful-master-takeover-auto/:host/:port/:designatedHost/:designatedPort',
       ],

@@ -95,7 +95,9 @@ type Op = (control: ReplicationControl, key: InstanceKey, req: RouteRequest) => 
 /** An instance route: `<name>/:host/:port[/extra…]`, plus its `slave` synonym when the name has one. */
 function instanceRoute(control: ReplicationControl, name: string, op: Op, extra: string[] = []): RouteDef {
   const tail = ['', ':host', ':port', ...extra.map((p) => `:${p}`)].join('/');
-  const names = [name, ...(name.includes('replica') ? [name.replace('replica', 'slave')] : [])];
+  // The word `replica` only (delay-replication has no `slave` synonym).
+  const slave = name.replace(/(^|-)replica(-|$)/, '$1slave$2');
+  const names = [name, ...(slave !== name ? [slave] : [])];
   return {
     name,
     paths: names.map((n) => `${n}${tail}`),

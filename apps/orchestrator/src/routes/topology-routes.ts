@@ -3,10 +3,12 @@
 // the planner refuses with a clear message and no change, the executor audits every step, then the
 // moved instances are re-probed and answered in Details as the reference does.
 import { badParameter, failed, parseKey, type RouteDef, type RouteRequest } from '@orchestrator/api';
+import type { ProbeResult } from '@orchestrator/prober';
 import { keyString } from '@orchestrator/prober';
 import {
   createMySQLOperations,
   findLastPseudoGtid,
+  type Leadership,
   matchOptions,
   mysqlBinlogSource,
 } from '@orchestrator/recovery';
@@ -21,9 +23,7 @@ import {
   TopologyMoves,
 } from '@orchestrator/topology';
 import type { DerivedConfig, OrchestratorConfig } from '../config/index.js';
-import type { Discovery } from '../discovery.js';
 import type { Logger } from '../logger.js';
-import type { RaftService } from '../raft/service.js';
 import { clusterView, pseudoGtidConfigFrom, recoveryConfigFrom } from '../recovery.js';
 import { freshInstance } from './fresh-instance.js';
 
@@ -36,13 +36,20 @@ export interface TopologyService {
   close(): Promise<void>;
 }
 
+/** What moves read probes from: the discovery loop (the daemon's, or the command line's). */
+export interface MoveDiscovery {
+  instances(): Instance[];
+  /** Probes now; resolves with the result (rejects when probing cannot run here). */
+  discover(key: InstanceKey): Promise<ProbeResult>;
+}
+
 /** Wires moves to this node: its MySQL operations (leader-guarded), view, audit table and maintenance locks. */
 export function topologyService(
   config: OrchestratorConfig,
   derived: DerivedConfig,
   store: Store,
-  raft: RaftService,
-  discovery: Discovery,
+  raft: Leadership,
+  discovery: MoveDiscovery,
   log: Logger,
 ): TopologyService {
   const { mysql, close } = createMySQLOperations(recoveryConfigFrom(config, derived), raft);

@@ -91,7 +91,7 @@ export const clusterRoutes: RouteDef[] = [
   },
   {
     name: 'cluster-osc-replicas',
-    paths: ['cluster-osc-replicas/:clusterHint'],
+    paths: ['cluster-osc-replicas/:clusterHint', 'cluster-osc-slaves/:clusterHint'],
     kind: 'proxied',
     cacheable: true,
     handler: async (req) =>
@@ -175,6 +175,37 @@ export const clusterRoutes: RouteDef[] = [
       const pool = req.params.pool === undefined ? undefined : parseText(req.params.pool, 'pool', 256);
       const instances = await req.deps.pools.clusterPoolInstances(cluster, pool);
       return okEnvelope('Heuristic pool instances', instances);
+    },
+  },
+  {
+    name: 'cluster-pool-instances',
+    paths: ['cluster-pool-instances/:clusterHint', 'cluster-pool-instances/:clusterHint/:pool'],
+    kind: 'proxied',
+    // The reference authorizes it as an action.
+    auth: 'write',
+    handler: async (req) => {
+      const cluster = await clusterOf(req);
+      const pool = req.params.pool === undefined ? undefined : parseText(req.params.pool, 'pool', 256);
+      const read = req.deps.pools.clusterPools;
+      if (read === undefined) throw failed('cluster-pool-instances: pools cannot be listed on this node');
+      const map = await read.call(req.deps.pools, cluster, pool);
+      return okEnvelope(`Read pool instances for cluster ${cluster}`, map);
+    },
+  },
+  {
+    // The largest replication lag among the cluster's pool instances (the reference's GetInstancesMaxLag).
+    name: 'heuristic-cluster-pool-lag',
+    paths: ['heuristic-cluster-pool-lag/:clusterHint', 'heuristic-cluster-pool-lag/:clusterHint/:pool'],
+    kind: 'proxied',
+    handler: async (req) => {
+      const cluster = await clusterOf(req);
+      const pool = req.params.pool === undefined ? undefined : parseText(req.params.pool, 'pool', 256);
+      const instances = await req.deps.pools.clusterPoolInstances(cluster, pool);
+      const lag = Math.max(
+        0,
+        ...instances.map((i) => (i.ReplicationLagSeconds.Valid ? i.ReplicationLagSeconds.Int64 : 0)),
+      );
+      return okEnvelope(`Heuristic pool lag for cluster ${cluster}`, lag);
     },
   },
   {

@@ -5,16 +5,35 @@ import {
   parseDuration,
   parseHost,
   parseKey,
+  parseNonNegativeInt,
   parsePromotionRule,
   parseTag,
   parseTagExpression,
   parseText,
 } from '../params.js';
-import type { RouteDef } from '../route.js';
+import type { RouteDef, RouteRequest } from '../route.js';
 import { keyString, timestampString } from './helpers.js';
 
 /** The reference's default for downtime and maintenance (MaintenanceExpireMinutes). */
 const DEFAULT_SECONDS = 600;
+
+/**
+ * The tag of a tag route: `?tag=name[=value]` when given, else the path's `:tagName[/:tagValue]`
+ * (the reference's getTag).
+ */
+function tagOf(req: RouteRequest) {
+  const query = req.query.get('tag');
+  if (query !== null && query !== '') return parseTag(query);
+  const name = req.params.tagName;
+  if (name === undefined) return parseTag(query);
+  const value = req.params.tagValue;
+  return parseTag(value === undefined || value === '' ? name : `${name}=${value}`, 'tagName');
+}
+
+interface MaintenanceRow {
+  Id?: unknown;
+  Key?: { Hostname: string; Port: number };
+}
 
 export const operatorRoutes: RouteDef[] = [
   {
@@ -81,6 +100,33 @@ export const operatorRoutes: RouteDef[] = [
     },
   },
   {
+    // The reference's EndMaintenance: by the maintenance id (begin-maintenance logs it).
+    name: 'end-maintenance-by-id',
+    paths: ['end-maintenance/:maintenanceKey'],
+    kind: 'write',
+    handler: async (req) => {
+      const id = parseNonNegativeInt(req.params.maintenanceKey, 'maintenanceKey');
+      const rows = (await req.deps.maintenance.list()) as MaintenanceRow[];
+      const row = rows.find((m) => Number(m.Id) === id);
+      if (row?.Key === undefined || !(await req.deps.maintenance.end(row.Key))) {
+        throw failed(`Instance is not in maintenance mode; maintenance_id=${id}`, id);
+      }
+      return okEnvelope(`Maintenance ended: ${id}`, id);
+    },
+  },
+  {
+    // Message "true" or "false"; Details the key as `host:port` when in maintenance, else "".
+    name: 'in-maintenance',
+    paths: ['in-maintenance/:host/:port'],
+    kind: 'proxied',
+    handler: async (req) => {
+      const key = parseKey(req.params);
+      const rows = (await req.deps.maintenance.list()) as MaintenanceRow[];
+      const inMaintenance = rows.some((m) => m.Key?.Hostname === key.Hostname && m.Key?.Port === key.Port);
+      return okEnvelope(String(inMaintenance), inMaintenance ? keyString(key) : '');
+    },
+  },
+  {
     name: 'maintenance',
     paths: ['maintenance'],
     kind: 'proxied',
@@ -136,31 +182,31 @@ export const operatorRoutes: RouteDef[] = [
   },
   {
     name: 'tag',
-    paths: ['tag/:host/:port'],
+    paths: ['tag/:host/:port', 'tag/:host/:port/:tagName/:tagValue'],
     kind: 'write',
     handler: async (req) => {
       const key = parseKey(req.params);
-      const tag = parseTag(req.query.get('tag'));
+      const tag = tagOf(req);
       await req.deps.commands.propose('put-instance-tag', { Key: key, T: tag });
       return okEnvelope(`${keyString(key)} tagged`, key);
     },
   },
   {
     name: 'untag',
-    paths: ['untag/:host/:port'],
+    paths: ['untag/:host/:port', 'untag/:host/:port/:tagName'],
     kind: 'write',
     handler: async (req) => {
       const key = parseKey(req.params);
-      const keys = await req.deps.tags.untag(key, parseTag(req.query.get('tag')));
+      const keys = await req.deps.tags.untag(key, tagOf(req));
       return okEnvelope(`${keyString(key)} untagged`, keys);
     },
   },
   {
     name: 'untag-all',
-    paths: ['untag-all'],
+    paths: ['untag-all', 'untag-all/:tagName/:tagValue'],
     kind: 'write',
     handler: async (req) => {
-      const keys = await req.deps.tags.untag(null, parseTag(req.query.get('tag')));
+      const keys = await req.deps.tags.untag(null, tagOf(req));
       return okEnvelope(`${keys.length} instances untagged`, keys);
     },
   },
@@ -172,11 +218,11 @@ export const operatorRoutes: RouteDef[] = [
   },
   {
     name: 'tag-value',
-    paths: ['tag-value/:host/:port'],
+    paths: ['tag-value/:host/:port', 'tag-value/:host/:port/:tagName'],
     kind: 'proxied',
     handler: async (req) => {
       const key = parseKey(req.params);
-      const tag = parseTag(req.query.get('tag'));
+      const tag = tagOf(req);
       const value = await req.deps.tags.value(key, tag.TagName);
       if (value === null) throw failed(`${keyString(key)} is not tagged ${tag.TagName}`, key);
       return value;

@@ -58,6 +58,19 @@ export interface DiscoveryOptions {
   probeDeadlineMs?: number;
   /** Fired after a flush that carried a state change or a burst round of this cluster. */
   onTopologyChange?: (clusterName: string) => void;
+  /** Fired after every probe (success or failure), for discovery metrics. */
+  onProbe?: (probe: ProbeTiming) => void;
+}
+
+/** One completed probe, as discovery-metrics-raw reports it. */
+export interface ProbeTiming {
+  key: InstanceKey;
+  /** When the probe began (epoch ms, the loop's clock). */
+  startedAt: number;
+  /** How long the probe of the server took, in ms. */
+  durationMs: number;
+  /** Why it failed; undefined for a successful probe. */
+  error?: string;
 }
 
 interface Entry {
@@ -78,6 +91,8 @@ interface Entry {
   suspectSince?: number;
   /** A ping is in flight (one at a time per instance). */
   pinging: boolean;
+  /** A probe of it has completed in this loop (successfully or not). */
+  probed: boolean;
   /** The latest failed check was a refused connection: nothing listens on the instance's port. */
   refused: boolean;
   instance?: Instance;
@@ -116,7 +131,9 @@ export class DiscoveryLoop {
   private readonly now: () => number;
   private readonly timers: Timers;
   private readonly pollMs: number;
-  private readonly o: Required<Omit<DiscoveryOptions, 'onTopologyChange' | 'onSuspicion' | 'now' | 'timers'>>;
+  private readonly o: Required<
+    Omit<DiscoveryOptions, 'onTopologyChange' | 'onSuspicion' | 'onProbe' | 'now' | 'timers'>
+  >;
   /** Per replica: its link signature (read position, GTID IO position, heartbeats) and when it was first and last seen. */
   private readonly links = new Map<string, LinkObservation>();
   /** keyString → epoch ms since which SelfBinlogCoordinates have not moved (LockedSemiSyncMaster). */
@@ -256,6 +273,33 @@ export class DiscoveryLoop {
     return this.urgentQueue.length + this.fastQueue.length + this.slowQueue.length;
   }
 
+  /** Probes running right now. */
+  active(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * True once every known instance has been probed at least once (successfully or not) and nothing
+   * is queued or running: a walk of the topologies it was given is complete.
+   */
+  settled(): boolean {
+    if (this.inFlight > 0 || this.backlog() > 0) return false;
+    for (const e of this.entries.values()) if (!e.probed) return false;
+    return true;
+  }
+
+  /** Names servers reported for themselves (MySQLHostnameResolveMethod): probed name → canonical name. */
+  hostnameCache(): ReadonlyMap<string, string> {
+    return this.resolved;
+  }
+
+  /** Forgets the learned names; the next probes learn them again. Returns how many were forgotten. */
+  resetHostnameCache(): number {
+    const n = this.resolved.size;
+    this.resolved.clear();
+    return n;
+  }
+
   private canonical(key: InstanceKey): InstanceKey {
     const h = this.resolved.get(key.Hostname);
     return h ? { Hostname: h, Port: key.Port } : key;
@@ -282,6 +326,7 @@ export class DiscoveryLoop {
         lastSeen: 0,
         lastSeenProbeStart: 0,
         pinging: false,
+        probed: false,
         refused: false,
         waiters: [],
       };
@@ -389,9 +434,16 @@ export class DiscoveryLoop {
     }, this.o.config.ReasonableInstanceCheckSeconds * 1000);
     const result = await this.probeWithDeadline(e);
     this.timers.clearTimeout(attemptTimer);
+    this.options.onProbe?.({
+      key: e.key,
+      startedAt: started,
+      durationMs: this.now() - started,
+      ...(result.ok ? {} : { error: errorText(result.error) }),
+    });
     this.inFlight--;
     if (slow) this.slowInFlight--;
     e.inFlight = false;
+    e.probed = true;
     this.probesDone++;
     if (this.running && this.entries.get(e.id) === e) this.handle(e, result, started);
     for (const w of e.waiters.splice(0)) w(result);
@@ -764,6 +816,10 @@ export class DiscoveryLoop {
     });
     return this.flushing;
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A connection refused anywhere in the error's cause chain (ECONNREFUSED). */

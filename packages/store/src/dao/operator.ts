@@ -85,6 +85,11 @@ export function createCandidateDao(backend: Backend, clock: Clock) {
       );
       return rows.map(map);
     },
+    /** Every registration, expired ones included (bulk-promotion-rules). */
+    async all(): Promise<Candidate[]> {
+      const rows = await backend.query('SELECT * FROM candidate_database_instance ORDER BY hostname, port');
+      return rows.map(map);
+    },
     async read(key: InstanceKey): Promise<Candidate | undefined> {
       const rows = await backend.query(
         'SELECT * FROM candidate_database_instance WHERE hostname = ? AND port = ? AND promotion_rule_expiry > ?',
