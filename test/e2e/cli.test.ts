@@ -49,11 +49,37 @@ describe('orchestrator command line', () => {
     expect(r.stderr).toContain('--ignore-raft-setup');
   });
 
-  it('with --ignore-raft-setup explains that the command line only runs the daemon', async () => {
+  it('with --ignore-raft-setup refuses a command that changes replicated state: this node would diverge', async () => {
     const file = configFile('raft2.json', raftConfig);
-    const r = await cli([`--config=${file}`, '--ignore-raft-setup', '-c', 'relocate']);
+    const r = await cli([
+      `--config=${file}`,
+      '--ignore-raft-setup',
+      '-c',
+      'begin-downtime',
+      '-i',
+      'db1:3306',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('command "relocate" is not available');
+    expect(r.stderr).toContain('refusing to run command "begin-downtime" with --ignore-raft-setup');
+    expect(r.stderr).toContain('diverge');
+  });
+
+  it('with --ignore-raft-setup runs read commands against this node’s backend', async () => {
+    const file = configFile('raft3.json', { ...raftConfig, SQLite3DataFile: join(dir, 'orc3.sqlite3') });
+    const r = await cli([`--config=${file}`, '--ignore-raft-setup', '-c', 'clusters']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('');
+  });
+
+  it('names an unknown command', async () => {
+    const file = configFile('single.json', {
+      BackendDB: 'sqlite',
+      SQLite3DataFile: join(dir, 'single.sqlite3'),
+    });
+    const unknown = await cli([`--config=${file}`, '-c', 'no-such-command']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Unknown command: "no-such-command"');
   });
 
   it('stops on invalid config values with a message naming every bad key', async () => {

@@ -300,6 +300,20 @@ export async function startDaemon(
         void stop().then(() => process.exit(0));
       });
     }
+    // SIGHUP reloads the config file, as the reference does; the only way back from ReadOnly,
+    // which refuses the reload-configuration route itself.
+    const reloader = deps.config;
+    if (reloader !== undefined)
+      process.on('SIGHUP', () => {
+        try {
+          reloader.reload();
+        } catch (err) {
+          log.error(
+            { file: options.configFile, error: (err as Error).message },
+            'configuration reload failed',
+          );
+        }
+      });
   }
   return { closed, http, raft: raftService, stop };
 }

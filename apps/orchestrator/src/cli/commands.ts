@@ -220,6 +220,7 @@ function recovery(
       const result = details<TopologyRecovery>(await ctx.session.call(path));
       const successor = result.SuccessorKey;
       if (!isValidKey(successor)) throw new CommandFailed(`${name}: no successor promoted`);
+      await ctx.session.reprobe([instanceOf(ctx), successor]);
       const lines = [displayKey(successor)];
       if (name.startsWith('graceful-master-takeover'))
         lines.push(coordinatesLine(await successorCoordinates(ctx, successor)));
@@ -371,6 +372,20 @@ export const COMMANDS: CliCommand[] = [
   ...readCommands(),
   ...instanceCommands(),
   ...recoveryCommands(),
+  {
+    name: 'submit-masters-to-kv-stores',
+    section: 'Key-value',
+    description: 'Submit master of a specific cluster, or all masters of all clusters to key-value stores',
+    class: 'replicated',
+    changes: 'kv_store, which every raft node holds (the leader publishes the masters)',
+    async run(ctx) {
+      const hint = ctx.args.alias || (ctx.raw === '' ? '' : clusterHint(ctx));
+      await ctx.session.refresh(ctx.instance ? [ctx.instance] : undefined);
+      const path = hint === '' ? 'submit-masters-to-kv-stores' : `submit-masters-to-kv-stores/${enc(hint)}`;
+      const pairs = details<{ Key: string; Value: string }[]>(await ctx.session.call(path)) ?? [];
+      return { lines: pairs.map((p) => `${p.Key}:${p.Value}`), json: pairs };
+    },
+  },
 ];
 
 function readCommands(): CliCommand[] {

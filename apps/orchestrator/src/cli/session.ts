@@ -328,6 +328,25 @@ export class CliSession {
     await this.settle();
   }
 
+  /**
+   * Probes again, now, every stored instance of the clusters of `keys` and `keys` themselves, and
+   * writes the results: after a command changed MySQL (a takeover, a failover) the backend shows
+   * the topology as it is, as the reference re-reads the instances it moved.
+   */
+  async reprobe(keys: readonly InstanceKey[]): Promise<void> {
+    const all = await this.store.instances.readAll();
+    const wanted = new Set(keys.map(keyString));
+    const clusters = new Set(all.filter((i) => wanted.has(keyString(i.Key))).map((i) => i.ClusterName));
+    const targets = new Map<string, InstanceKey>();
+    for (const i of all) if (clusters.has(i.ClusterName)) targets.set(keyString(i.Key), i.Key);
+    const ordered = new Map<string, InstanceKey>([...keys].reverse().map((k) => [keyString(k), k]));
+    for (const [id, key] of targets) if (!ordered.has(id)) ordered.set(id, key);
+    const loop = await this.startedLoop();
+    // In order, masters first: an instance takes its cluster name from its master's stored row.
+    for (const key of ordered.values()) await loop.discover(key).catch(() => undefined);
+    await this.settle();
+  }
+
   /** Analysis of what this session probed (refresh first), downtimed entries included or not. */
   async analyze(includeDowntimed: boolean): Promise<ReplicationAnalysis[]> {
     const loop = this.loop;
