@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeCommand } from '@orchestrator/model';
 import {
   type AnalysisEntry,
   blockingRecovery,
@@ -13,7 +14,6 @@ import {
 import { openStore, type Store } from '@orchestrator/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SteadyClock } from './clock.js';
-import { encodeCommand } from './raft/command-codec.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;

@@ -5,7 +5,9 @@
 // and publishes `injected-pseudo-gtid` for the cluster (at most once a minute per cluster). Every
 // master is written to in parallel, each statement bounded; a failure is logged once per cluster and
 // error, never thrown.
+
 import { randomBytes } from 'node:crypto';
+import type { CommandProposer } from '@orchestrator/model';
 import { keyString } from '@orchestrator/prober';
 import { errorMessage, type MySQLOperations } from '@orchestrator/recovery';
 import type { Instance } from '@orchestrator/store';
@@ -33,7 +35,7 @@ export interface PseudoGtidInjectorDeps {
   mysql: Pick<MySQLOperations, 'injectPseudoGtid'>;
   isLeader(): boolean;
   instances(): readonly Instance[];
-  publish(op: string, value: unknown): Promise<unknown>;
+  publish: CommandProposer['propose'];
   log: Pick<Logger, 'warn' | 'debug'>;
   intervalSeconds: number;
   now?: () => number;

@@ -1,6 +1,7 @@
 // Recovery on this node: the engine runs only while this node leads with a quorum (reference §1.7:
 // "only the leader runs recoveries"). Every analysis pass is handed to it; a new leader first
 // closes or resumes recoveries a previous leader left unfinished.
+import type { CommandProposer } from '@orchestrator/model';
 import type { ReplicationAnalysis } from '@orchestrator/prober';
 import { deriveClusterFields, keyString } from '@orchestrator/prober';
 import {
@@ -161,7 +162,7 @@ export interface RecoveryEngineWiring {
   derived: DerivedConfig;
   store: Store;
   /** Leadership checked before every step, and where replicated commands are proposed. */
-  raft: { isLeaderWithQuorum(): boolean; propose(op: string, value: unknown): Promise<unknown> };
+  raft: { isLeaderWithQuorum(): boolean } & CommandProposer;
   live: LiveInstances;
   node: { hostname: string; token: string };
   log: Logger;
@@ -181,7 +182,7 @@ export function createEngine(w: RecoveryEngineWiring): {
     config: recoveryConfig,
     node: w.node,
     leadership: w.raft,
-    publish: (op, value) => w.raft.propose(op, value),
+    publish: (op, payload) => w.raft.propose(op, payload),
     reads: recoveryReads(w.store, w.live),
     mysql,
     recordBlocked: (entry, blockingId) =>
@@ -237,7 +238,7 @@ export class RecoveryService {
         mysql,
         isLeader: () => raft.isLeaderWithQuorum(),
         instances: () => [...clusterView(discovery.instances()).values()].flat(),
-        publish: (op, value) => raft.propose(op, value),
+        publish: (op, payload) => raft.propose(op, payload),
         log,
         intervalSeconds: config.PseudoGTIDIntervalSeconds,
         now,

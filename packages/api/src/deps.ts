@@ -1,7 +1,7 @@
 // The narrow interfaces the API handlers need. The daemon (apps/orchestrator) implements them on top
 // of consensus, store and prober; tests implement them in memory. The API never imports those
 // packages' implementations, only the store's model types.
-import type { Instance, InstanceKey } from '@orchestrator/model';
+import type { CommandProposer, Instance, InstanceKey } from '@orchestrator/model';
 
 /** A value or a promise of it: fakes answer synchronously, real stores may not. */
 export type Awaitable<T> = T | Promise<T>;
@@ -87,9 +87,7 @@ export interface RaftControl {
  * applied on this node, with the applier's result. Throws an error with `code: 'NOT_LEADER'` when
  * this node is not the leader; the API answers that with 500 "Unauthorized".
  */
-export interface CommandPublisher {
-  propose(op: string, value: unknown): Promise<unknown>;
-}
+export type CommandPublisher = CommandProposer;
 
 export interface ClusterInfo {
   ClusterName: string;

@@ -85,5 +85,9 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError('NOT_READY', 503, clip(message, 2000), null, err);
   }
   const message = typeof e?.message === 'string' && e.message !== '' ? e.message : String(err);
+  // A replicated command its state machine refused: the reference's 500 envelope with the
+  // message, and the state machine's code for scripts.
+  const fsmCode = (err as { fsmCode?: unknown } | null)?.fsmCode;
+  if (typeof fsmCode === 'string') return failed(clip(message, 2000), { FsmError: fsmCode }, err);
   return failed(clip(message, 2000), null, err);
 }

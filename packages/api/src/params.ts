@@ -1,5 +1,11 @@
 // Pure parsing and validation of path/query parameters. Every failure names the parameter.
+
 import type { InstanceKey } from '@orchestrator/model';
+import {
+  isSettablePromotionRule,
+  SETTABLE_PROMOTION_RULES,
+  type SettablePromotionRule,
+} from '@orchestrator/model';
 import type { TagFilter } from './deps.js';
 import { badParameter } from './errors.js';
 
@@ -82,16 +88,13 @@ function checkDuration(seconds: number, param: string, value: string): number {
   return Math.round(seconds);
 }
 
-export const PROMOTION_RULES = ['prefer', 'neutral', 'prefer_not', 'must_not'] as const;
-export type SettablePromotionRule = (typeof PROMOTION_RULES)[number];
-
 export function parsePromotionRule(
   value: string | undefined,
   param = 'promotionRule',
 ): SettablePromotionRule {
-  const rule = PROMOTION_RULES.find((r) => r === value);
-  if (rule === undefined) throw badParameter(param, `must be one of ${PROMOTION_RULES.join(', ')}`, value);
-  return rule;
+  if (!isSettablePromotionRule(value))
+    throw badParameter(param, `must be one of ${SETTABLE_PROMOTION_RULES.join(', ')}`, value);
+  return value;
 }
 
 const TAG_NAME_RE = /^[^\s=,~]{1,128}$/;

@@ -1,6 +1,12 @@
 // The narrow shapes recovery needs from the rest of the system. Field names follow orchestrator's
 // JSON (PascalCase) so the objects the prober, store and API already carry fit without mapping.
-import type { Instance, InstanceKey, PromotionRule, TopologyRecoveryRecord } from '@orchestrator/model';
+import type {
+  CommandProposer,
+  Instance,
+  InstanceKey,
+  PromotionRule,
+  TopologyRecoveryRecord,
+} from '@orchestrator/model';
 
 export type { Instance, InstanceKey, PromotionRule };
 
@@ -148,7 +154,7 @@ export interface RecoveryReads {
 }
 
 /** Raft proposal of a replicated command (reference §1.5); resolves with the FSM's result. */
-export type Publish = (op: string, value: unknown) => Promise<unknown>;
+export type Publish = CommandProposer['propose'];
 
 /**
  * Publishing a new master for service discovery (the daemon's external KV stores). Optional:

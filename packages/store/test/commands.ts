@@ -51,7 +51,13 @@ export const commandLog: Cmd[] = [
   ['end-downtime', { Hostname: 'r9', Port: 3306 }],
   [
     'register-candidate',
-    { Hostname: 'r1', Port: 3306, PromotionRule: 'prefer', LastSuggestedString: T('10:02:00') },
+    {
+      Hostname: 'r1',
+      Port: 3306,
+      PromotionRule: 'prefer',
+      LastSuggestedString: T('10:02:00'),
+      PromotionRuleExpiry: T('11:02:00'),
+    },
   ],
   [
     'register-candidate',

@@ -25,6 +25,7 @@ describe('store.dataVersion', () => {
         Port: 3306,
         PromotionRule: 'prefer',
         LastSuggestedString: '2026-01-10T12:00:00Z',
+        PromotionRuleExpiry: '2026-01-10T13:00:00Z',
       });
       expect(applied.ok).toBe(true);
       expect(store.dataVersion()).toBeGreaterThan(afterProbe);

@@ -8,8 +8,6 @@ import { Env, FakeClock, kinds, sampleInstance } from './helpers.js';
 const env = new Env();
 afterAll(() => env.dispose());
 
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64');
-
 describe.each(kinds)('FSM on %s', (kind) => {
   it('applies the whole command log and every op is readable through the DAOs', async () => {
     const clock = new FakeClock(Date.parse('2026-01-10T10:04:00Z'));
@@ -216,19 +214,24 @@ describe.each(kinds)('FSM on %s', (kind) => {
     if (!r.ok) expect(r.error.message).toMatch(/no selector/);
   });
 
-  it('accepts Go-style base64 values, JSON text, raw yield strings and whole envelopes', async () => {
+  it('takes the payload as a plain JSON value, raw yield strings, and whole envelopes', async () => {
     const store = await env.open(kind);
-    expect(await store.applyCommand('leader-uri', b64('http://a:3000'))).toMatchObject({
+    expect(await store.applyCommand('leader-uri', 'http://a:3000')).toMatchObject({
       ok: true,
       result: 'http://a:3000',
     });
-    expect(await store.applyCommand('forget', b64({ Hostname: 'x', Port: 1 }))).toMatchObject({ ok: true });
-    expect(await store.applyCommand('forget', '{"Hostname":"x","Port":1}')).toMatchObject({ ok: true });
-    expect(await store.applyCommand('yield', Buffer.from('node2:10008').toString('base64'))).toMatchObject({
-      effects: [{ type: 'yield', node: 'node2:10008' }],
+    expect(await store.applyCommand('forget', { Hostname: 'x', Port: 1 })).toMatchObject({ ok: true });
+    // One encoding: JSON text or Go's base64 in place of the value is not a payload.
+    expect(await store.applyCommand('forget', '{"Hostname":"x","Port":1}')).toMatchObject({
+      ok: false,
+      error: { code: 'MALFORMED_PAYLOAD' },
     });
     expect(await store.applyCommand('yield', 'node2:10008')).toMatchObject({
       effects: [{ type: 'yield', node: 'node2:10008' }],
+    });
+    expect(await store.applyCommand('yield', { node: 'node2' })).toMatchObject({
+      ok: false,
+      error: { code: 'MALFORMED_PAYLOAD' },
     });
     const entry = encodeCommand(
       'put-key-value',
@@ -240,8 +243,7 @@ describe.each(kinds)('FSM on %s', (kind) => {
       effects: [{ type: 'kv-put', key: 'k', value: 'v' }],
     });
     expect(await store.fsm.appliedIndex()).toBe(42);
-    const goEntry = JSON.stringify({ op: 'yield-hint', value: Buffer.from('node3').toString('base64') });
-    expect(await store.applyEntry(goEntry)).toMatchObject({
+    expect(await store.applyEntry(JSON.stringify({ op: 'yield-hint', value: 'node3' }))).toMatchObject({
       ok: true,
       effects: [{ type: 'yield-hint', hint: 'node3' }],
     });
@@ -270,7 +272,13 @@ describe.each(kinds)('FSM on %s', (kind) => {
       ],
       [
         'register-candidate',
-        { Hostname: 'm1', Port: 3306, PromotionRule: 'best', LastSuggestedString: '2026-01-01T00:00:00Z' },
+        {
+          Hostname: 'm1',
+          Port: 3306,
+          PromotionRule: 'best',
+          LastSuggestedString: '2026-01-01T00:00:00Z',
+          PromotionRuleExpiry: '2026-01-01T01:00:00Z',
+        },
         'MALFORMED_PAYLOAD',
         /PromotionRule "best"/,
       ],

@@ -84,6 +84,7 @@ describe.each(kinds)('instances on %s', (kind) => {
       Port: 3306,
       PromotionRule: 'prefer',
       LastSuggestedString: '2026-01-10T11:30:00Z',
+      PromotionRuleExpiry: '2026-01-10T12:30:00Z',
     });
     await store.applyCommand('register-hostname-unresolve', {
       Key: m.Key,

@@ -156,8 +156,8 @@ export class CliSession {
       closers.unshift(() => raftNode.stop());
       await waitFor(() => service.isLeader(), 5000, 'the one-member raft group to elect this process');
       commands = {
-        propose: async (op, value) => {
-          const result = await service.propose(op, value);
+        propose: async (op, payload) => {
+          const result = await service.propose(op, payload);
           if (session) session.lastResult = result;
           return result;
         },

@@ -1,7 +1,9 @@
 // What only the leader does for the raft group (reference §1.7): publish leader-uri on election,
 // a heartbeat command every minute, health-report requests every RaftHealthPollSeconds, and
 // steering membership toward the configured RaftNodes.
+
 import { randomBytes } from 'node:crypto';
+import type { CommandOp, CommandPayloads } from '@orchestrator/model';
 import type { Logger } from '../logger.js';
 import { type MembershipIntent, nextMembershipChange } from './membership.js';
 import type { RaftService } from './service.js';
@@ -86,9 +88,9 @@ export class LeaderDuties {
     this.publish('request-health-report', token);
   }
 
-  private publish(op: string, value: unknown): void {
+  private publish<O extends CommandOp>(op: O, payload: CommandPayloads[O]): void {
     this.raft
-      .propose(op, value)
+      .propose(op, payload)
       .catch((err: Error) => this.o.log.debug({ op, error: err.message }, 'publish failed'));
   }
 

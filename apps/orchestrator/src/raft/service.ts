@@ -11,8 +11,8 @@ import type {
   RaftView,
 } from '@orchestrator/api';
 import { NotLeaderError, type RaftNode, type RaftNodeStatus } from '@orchestrator/consensus';
+import { type CommandOp, type CommandPayloads, encodeCommand } from '@orchestrator/model';
 import { normalizeNode } from '../config/addresses.js';
-import { encodeCommand } from './command-codec.js';
 import { HealthReports } from './health-reports.js';
 import { waitUntilReachable } from './reachability.js';
 import {
@@ -26,6 +26,13 @@ import {
 /** A replicated command that the FSM refused (unknown op, malformed payload, SQL error). */
 export class CommandRejectedError extends Error {
   readonly code = 'COMMAND_REJECTED';
+  /** The FSM's code (UNKNOWN_OP, MALFORMED_PAYLOAD, APPLY_FAILED…); the API puts it in Details. */
+  readonly fsmCode: string | undefined;
+  constructor(message: string, fsmCode?: string) {
+    super(message);
+    this.name = 'CommandRejectedError';
+    this.fsmCode = fsmCode;
+  }
 }
 
 export interface RaftServiceOptions {
@@ -153,11 +160,11 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
     return !this.stopped && this.node.isLeaderWithQuorum();
   }
 
-  async propose(op: string, value: unknown): Promise<unknown> {
+  async propose<O extends CommandOp>(op: O, payload: CommandPayloads[O]): Promise<unknown> {
     if (!this.isLeader()) throw new NotLeaderError(this.leader());
-    const outcome = (await this.node.propose(encodeCommand(op, value, this.now()))) as ApplyResult;
+    const outcome = (await this.node.propose(encodeCommand(op, payload, this.now()))) as ApplyResult;
     if (outcome && typeof outcome === 'object' && 'error' in outcome) {
-      throw new CommandRejectedError(outcome.error);
+      throw new CommandRejectedError(outcome.error, outcome.code);
     }
     return outcome?.result;
   }
@@ -250,4 +257,4 @@ export class RaftService implements RaftView, RaftControl, CommandPublisher {
 }
 
 /** What the daemon's state machine returns for an applied command entry. */
-export type ApplyResult = { result: unknown } | { error: string } | undefined;
+export type ApplyResult = { result: unknown } | { error: string; code?: string } | undefined;

@@ -44,7 +44,7 @@ export class OrchestratorStateMachine implements StateMachine {
         { index: entry.index, op: outcome.op, error: outcome.error.message },
         'replicated command refused',
       );
-      return { error: outcome.error.message };
+      return { error: outcome.error.message, code: outcome.error.code };
     }
     for (const effect of outcome.effects) {
       if (effect.type === 'leader-uri') this.leaderUri = effect.uri;

@@ -1,4 +1,5 @@
 // Operator intent: downtime, maintenance, candidates, hostname unresolve, tags.
+import { candidateExpiry } from '@orchestrator/model';
 import { okEnvelope } from '../envelope.js';
 import { failed } from '../errors.js';
 import {
@@ -140,7 +141,7 @@ export const operatorRoutes: RouteDef[] = [
       const key = parseKey(req.params);
       const rule = parsePromotionRule(req.params.promotionRule);
       const now = req.options.now();
-      const expiry = new Date(now.getTime() + req.options.candidateInstanceExpireMinutes * 60_000);
+      const expiry = new Date(candidateExpiry(now.getTime(), req.options.candidateInstanceExpireMinutes));
       await req.deps.commands.propose('register-candidate', {
         Hostname: key.Hostname,
         Port: key.Port,

@@ -11,6 +11,7 @@
 
 import { createRequire } from 'node:module';
 import type { Instance, InstanceKey } from '@orchestrator/model';
+import { isCandidateRule, isSettablePromotionRule } from '@orchestrator/model';
 import type * as mysql from 'mysql2';
 
 // Loaded on the first probe rather than at import, which keeps it off the daemon's start-up path.
@@ -372,9 +373,10 @@ export class MySQLProber implements InstanceProber {
     );
     await one('DetectPromotionRuleQuery', c.DetectPromotionRuleQuery, (v) => {
       const rule = str(v);
-      if (['must', 'prefer', 'neutral', 'prefer_not', 'must_not'].includes(rule)) {
-        inst.PromotionRule = rule as Instance['PromotionRule'];
-        inst.IsCandidate = rule === 'must' || rule === 'prefer';
+      // The reference's ParseCandidatePromotionRule: anything else (`must` included) is refused.
+      if (isSettablePromotionRule(rule)) {
+        inst.PromotionRule = rule;
+        inst.IsCandidate = isCandidateRule(rule);
       }
     });
     if (!inst.MasterKey.Hostname) {

@@ -1,66 +1,17 @@
-// Turning an entry's `value` into a payload: Go's base64-of-JSON, raw JSON values, or JSON text.
+// Reading an entry's `value` (a plain JSON value) as a typed payload.
 // Validation failures throw PayloadError, which the FSM turns into an FsmError before writing.
 import type { InstanceKey } from '../model/instance.js';
 import { parseTime, toDbTime } from '../time.js';
 
 export class PayloadError extends Error {}
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-function utf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Decodes a value. `raw` ops (yield, yield-hint) carry a plain string rather than JSON. A string is
- * taken as base64 only when it decodes to valid JSON (or printable text for raw ops); otherwise the
- * string itself is the value.
+ * The payload of an entry: its `value`, a plain JSON value (encodeCommand's one encoding). `raw`
+ * ops (yield, yield-hint) carry a plain string.
  */
 export function decodeValue(value: unknown, raw: boolean): unknown {
-  if (value instanceof Uint8Array) {
-    const text = utf8(value);
-    if (text === undefined) throw new PayloadError('value bytes are not UTF-8');
-    return raw ? text : parseJson(text);
-  }
-  if (typeof value !== 'string') return value;
-  if (value.length > 0 && BASE64.test(value)) {
-    const text = utf8(Buffer.from(value, 'base64'));
-    if (text !== undefined) {
-      if (raw) {
-        if (/^[\x20-\x7e]*$/.test(text)) return text;
-      } else {
-        try {
-          return JSON.parse(text);
-        } catch {
-          // Not base64 of JSON after all: fall through.
-        }
-      }
-    }
-  }
-  if (!raw) {
-    const t = value.trimStart();
-    if (t.startsWith('{') || t.startsWith('[') || t.startsWith('"')) {
-      try {
-        return JSON.parse(value);
-      } catch {
-        // A plain string that merely starts with a bracket.
-      }
-    }
-  }
+  if (raw && typeof value !== 'string') throw new PayloadError('value must be a string');
   return value;
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return '';
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new PayloadError('value is not valid JSON');
-  }
 }
 
 export function obj(v: unknown, what = 'payload'): Record<string, unknown> {

@@ -1,9 +1,14 @@
 // One handler per replicated op: `decode` validates the payload (before anything is written),
 // `apply` writes inside the FSM's transaction. Handlers use only the payload, the envelope time and
 // the backend's own rows, so every node computes the same tables.
+import {
+  isSettablePromotionRule,
+  SETTABLE_PROMOTION_RULES,
+  type SettablePromotionRule,
+} from '@orchestrator/model';
 import type { Dialect, Queryable } from '../backend/types.js';
 import type { Timings } from '../config.js';
-import type { InstanceKey, PromotionRule } from '../model/instance.js';
+import type { InstanceKey } from '../model/instance.js';
 import { dbTime, parseTime } from '../time.js';
 import type { AnalysisPayload, CommandOp, SideEffect, TopologyRecoveryPayload } from './commands.js';
 import {
@@ -43,7 +48,6 @@ export interface Handler {
 const none = (result: unknown = null): HandlerResult => ({ result, effects: [] });
 const keyStr = (k: InstanceKey) => `${k.Hostname}:${k.Port}`;
 const unix = (stored: string) => Math.floor(parseTime(stored) / 1000);
-const PROMOTION_RULES: readonly PromotionRule[] = ['must', 'prefer', 'neutral', 'prefer_not', 'must_not'];
 
 async function upsert(
   ctx: ApplyContext,
@@ -92,7 +96,7 @@ async function expireActive(
   }
 }
 
-function decodeAnalysis(v: unknown, what: string): AnalysisPayload {
+function decodeAnalysis(v: unknown, what: string): StoredAnalysis {
   const o = obj(v, what);
   instanceKey(o.AnalyzedInstanceKey, `${what}.AnalyzedInstanceKey`);
   str(o, 'Analysis', { nonEmpty: true });
@@ -101,8 +105,12 @@ function decodeAnalysis(v: unknown, what: string): AnalysisPayload {
   keyList(o.Replicas, `${what}.Replicas`);
   keyList(o.SlaveHosts, `${what}.SlaveHosts`);
   if (o.DetectedAt !== undefined) timeField(o, 'DetectedAt', false);
-  return o as AnalysisPayload;
+  return o as StoredAnalysis;
 }
+
+/** A decoded payload: the typed fields, and every other field kept as it came (stored as JSON). */
+type StoredAnalysis = AnalysisPayload & Record<string, unknown>;
+type StoredRecovery = TopologyRecoveryPayload & Record<string, unknown>;
 
 function analysisColumns(a: AnalysisPayload) {
   const replicas = (a.SlaveHosts?.length ? a.SlaveHosts : a.Replicas) ?? [];
@@ -117,7 +125,7 @@ function analysisColumns(a: AnalysisPayload) {
   };
 }
 
-function decodeRecovery(v: unknown): TopologyRecoveryPayload {
+function decodeRecovery(v: unknown): StoredRecovery {
   const o = obj(v);
   str(o, 'UID', { nonEmpty: true });
   decodeAnalysis(o.AnalysisEntry, 'AnalysisEntry');
@@ -130,7 +138,7 @@ function decodeRecovery(v: unknown): TopologyRecoveryPayload {
   }
   timeField(o, 'RecoveryStartTimestamp', false);
   timeField(o, 'RecoveryEndTimestamp', false);
-  return o as TopologyRecoveryPayload;
+  return o as StoredRecovery;
 }
 
 const keyPayload = (v: unknown) => instanceKey(v, 'payload');
@@ -224,15 +232,19 @@ export const handlers: Record<CommandOp, Handler> = {
     decode(v) {
       const o = obj(v);
       const key = instanceKey({ Hostname: o.Hostname, Port: o.Port }, 'payload');
-      const rule = str(o, 'PromotionRule', { nonEmpty: true }) as PromotionRule;
-      if (!PROMOTION_RULES.includes(rule))
-        throw new PayloadError(`PromotionRule "${rule}" is not one of ${PROMOTION_RULES.join(', ')}`);
+      const rule = str(o, 'PromotionRule', { nonEmpty: true });
+      if (!isSettablePromotionRule(rule))
+        throw new PayloadError(
+          `PromotionRule "${rule}" is not one of ${SETTABLE_PROMOTION_RULES.join(', ')}`,
+        );
       const suggested = timeField(o, 'LastSuggestedString', true)!;
-      return { key, rule, suggested, expiry: timeField(o, 'PromotionRuleExpiry', false) };
+      return { key, rule, suggested, expiry: timeField(o, 'PromotionRuleExpiry', true)! };
     },
-    async apply(ctx, p: { key: InstanceKey; rule: PromotionRule; suggested: string; expiry: string | null }) {
-      const expiry =
-        p.expiry ?? dbTime(parseTime(p.suggested) + ctx.timings.CandidateInstanceExpireMinutes * 60_000);
+    async apply(
+      ctx,
+      p: { key: InstanceKey; rule: SettablePromotionRule; suggested: string; expiry: string },
+    ) {
+      const expiry = p.expiry;
       await upsert(
         ctx,
         'candidate_database_instance',
@@ -333,7 +345,7 @@ export const handlers: Record<CommandOp, Handler> = {
   },
   'register-failure-detection': {
     decode: (v) => decodeAnalysis(v, 'payload'),
-    async apply(ctx, a: AnalysisPayload) {
+    async apply(ctx, a: StoredAnalysis) {
       const at = (a.DetectedAt ? timeField(a, 'DetectedAt', false) : null) ?? ctx.fallbackTime;
       await expireActive(
         ctx,
@@ -372,7 +384,7 @@ export const handlers: Record<CommandOp, Handler> = {
   },
   'write-recovery': {
     decode: decodeRecovery,
-    async apply(ctx, r: TopologyRecoveryPayload) {
+    async apply(ctx, r: StoredRecovery) {
       const at = timeField(r, 'RecoveryStartTimestamp', false) ?? ctx.fallbackTime;
       await expireActive(ctx, 'topology_recovery', 'recovery_id', at, ctx.timings.RecoveryPeriodBlockSeconds);
       const existing = await ctx.tx.query<{ recovery_id: number }>(
@@ -411,7 +423,7 @@ export const handlers: Record<CommandOp, Handler> = {
   },
   'resolve-recovery': {
     decode: decodeRecovery,
-    async apply(ctx, r: TopologyRecoveryPayload) {
+    async apply(ctx, r: StoredRecovery) {
       const end = timeField(r, 'RecoveryEndTimestamp', false) ?? ctx.fallbackTime;
       const cols = recoveryColumns(r);
       const res = await ctx.tx.exec(
