@@ -7,7 +7,7 @@ import { FsmError } from '../errors.js';
 import { dbTime } from '../time.js';
 import type { CommandEnvelope, CommandOp, SideEffect } from './commands.js';
 import { decodeValue, PayloadError } from './decode.js';
-import { type ApplyContext, handlers } from './handlers.js';
+import { type ApplyContext, handlers } from './handlers/index.js';
 
 export type ApplyOutcome =
   | { ok: true; op: CommandOp; result: unknown; effects: SideEffect[] }
