@@ -8,11 +8,12 @@ import Koa from 'koa';
 import { authenticate } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { type Envelope, errorEnvelope, Reply } from './envelope.js';
-import { ApiError, clip, toApiError, unauthorized } from './errors.js';
+import { ApiError, clip, toApiError } from './errors.js';
+import { decideForwarding, type ForwardingState } from './forwarding.js';
 import { createHttpMetrics, registerRaftMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
 import { probeOf, runProbe } from './probes.js';
-import { createLeaderProxy, type LeaderProxy, PROXIED_HEADER } from './proxy.js';
+import { createLeaderProxy, PROXIED_HEADER } from './proxy.js';
 import { ReadCache } from './read-cache.js';
 import { type AuthLevel, type RouteDef, type RouteMatch, RouteTable } from './route.js';
 import { builtinRoutes } from './routes/index.js';
@@ -75,6 +76,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
   app.use(async (ctx) => {
     const started = process.hrtime.bigint();
     let routeName = 'unmatched';
+    let proxiedStatus: number | undefined;
     try {
       if (ctx.originalUrl.length > o.maxUrlLength) {
         throw new ApiError('URI_TOO_LONG', 414, `request URL longer than ${o.maxUrlLength} characters`);
@@ -111,8 +113,13 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
         throw new ApiError('NOT_FOUND', 404, `no such route: ${clip(ctx.path)}`);
       }
       checkMethod(ctx);
-      if (await forwarded(ctx, deps, o, route, proxy)) {
+      const forwarding = decideForwarding(route, forwardingState(ctx.get(PROXIED_HEADER) !== ''), o);
+      if (forwarding.action === 'refuse') throw forwarding.error;
+      if (forwarding.action === 'forward') {
         routeName = `${route.name}:proxied`;
+        const { leaderURI, quickRead, idempotent } = forwarding;
+        proxiedStatus = await proxy.forward(ctx.req, ctx.res, leaderURI, quickRead, idempotent);
+        ctx.respond = false;
         return;
       }
       const cacheKey = readCache && route.cacheable ? `${path}?${ctx.querystring}` : undefined;
@@ -148,7 +155,8 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
       const body: Envelope = errorEnvelope(e.message, e.details);
       sendJson(ctx, e.status, body);
     } finally {
-      metrics.observe(routeName, ctx.method, ctx.status, Number(process.hrtime.bigint() - started) / 1e9);
+      const status = proxiedStatus ?? ctx.status;
+      metrics.observe(routeName, ctx.method, status, Number(process.hrtime.bigint() - started) / 1e9);
     }
   });
 
@@ -188,6 +196,17 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
    * method, a bad URL, missing or read-only credentials, no leader, a request forwarded once
    * already) returns false and takes the full pipeline, which renders every error as JSON.
    */
+  function forwardingState(alreadyForwarded: boolean): ForwardingState {
+    const state = deps.raft.state();
+    return {
+      raftEnabled: deps.raft.enabled,
+      isLeader: state === 'Leader',
+      leaderURI: deps.raft.enabled ? deps.raft.leaderURI() : '',
+      alreadyForwarded,
+      raftState: state,
+    };
+  }
+
   function forwardedWithoutKoa(req: IncomingMessage, res: ServerResponse): boolean {
     if (!deps.raft.enabled || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const url = req.url ?? '';
@@ -196,20 +215,17 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
     const query = url.indexOf('?');
     let path = query < 0 ? url : url.slice(0, query);
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-    const match = table.match(path.slice(apiBase.length + 1).split('/'));
-    const route = match?.route;
-    if (route === undefined || route.kind === 'local') return false;
+    const route = table.match(path.slice(apiBase.length + 1).split('/'))?.route;
+    if (route === undefined) return false;
+    const forwarding = decideForwarding(route, forwardingState(false), o);
+    // Anything but a forward (answer here, a refusal to render) takes the full pipeline.
+    if (forwarding.action !== 'forward') return false;
     const level = authLevel(route);
-    if (level !== 'none') {
-      const auth = authenticate(req.headers.authorization, o);
-      if (!auth.ok || (level === 'write' && (o.readOnly || !auth.canWrite))) return false;
-    }
-    const leaderURI = deps.raft.leaderURI().replace(/\/+$/, '');
-    if (leaderURI === '' || leaderURI === o.ownURL || !leaderURI.startsWith('http://')) return false;
+    if (level !== 'none' && accessError(req.headers.authorization, o, level) !== undefined) return false;
     const started = process.hrtime.bigint();
     const name = `${route.name}:proxied`;
-    const quickRead = route.kind !== 'write' && route.cacheable === true;
-    proxy.forwardPlain(req, res, leaderURI, quickRead, route.kind !== 'write').then(
+    const { leaderURI, quickRead, idempotent } = forwarding;
+    proxy.forward(req, res, leaderURI, quickRead, idempotent).then(
       (status) =>
         metrics.observe(name, req.method ?? 'GET', status, Number(process.hrtime.bigint() - started) / 1e9),
       (err: unknown) => {
@@ -273,52 +289,32 @@ function authLevel(route: RouteDef | undefined): AuthLevel {
   return route.auth ?? (route.kind === 'write' ? 'write' : 'read');
 }
 
-/** Returns the user name; throws 401 for bad credentials, 403 for a reader asking to write. */
-function authorize(ctx: Context, o: ResolvedApiOptions, level: AuthLevel): string {
-  if (level === 'none') return '';
-  const result = authenticate(ctx.get('authorization') || undefined, o);
-  if (!result.ok) {
-    throw new ApiError('UNAUTHENTICATED', 401, '401 Unauthorized: valid credentials are required');
-  }
-  if (level === 'write' && o.readOnly) {
-    throw new ApiError('FORBIDDEN', 403, 'Unauthorized: this orchestrator is ReadOnly');
-  }
-  if (level === 'write' && !result.canWrite) {
-    throw new ApiError('FORBIDDEN', 403, `Unauthorized: user ${result.user} may only read`);
-  }
-  return result.user;
+/**
+ * Why a request with this Authorization header may not act at `level` (401 bad credentials, 403 a
+ * reader asking to write or a ReadOnly orchestrator), or undefined when it may. Every path uses it.
+ */
+function accessError(
+  authorization: string | undefined,
+  o: ResolvedApiOptions,
+  level: AuthLevel,
+): ApiError | undefined {
+  if (level === 'none') return undefined;
+  const result = authenticate(authorization, o);
+  if (!result.ok)
+    return new ApiError('UNAUTHENTICATED', 401, '401 Unauthorized: valid credentials are required');
+  if (level === 'write' && o.readOnly)
+    return new ApiError('FORBIDDEN', 403, 'Unauthorized: this orchestrator is ReadOnly');
+  if (level === 'write' && !result.canWrite)
+    return new ApiError('FORBIDDEN', 403, `Unauthorized: user ${result.user} may only read`);
+  return undefined;
 }
 
-/**
- * The leader guard (§1.9). Returns true when the request was answered by the leader through the
- * proxy; false to run the handler here; throws to refuse.
- */
-async function forwarded(
-  ctx: Context,
-  deps: ApiDeps,
-  o: ResolvedApiOptions,
-  route: RouteDef,
-  proxy: LeaderProxy,
-): Promise<boolean> {
-  if (route.kind === 'local' || !deps.raft.enabled || deps.raft.state() === 'Leader') return false;
-  const isWrite = route.kind === 'write';
-  // Forwarded once already: this node lost leadership meanwhile. Never bounce the request again.
-  if (ctx.get(PROXIED_HEADER) !== '') {
-    if (isWrite) throw unauthorized();
-    return false;
-  }
-  const leaderURI = deps.raft.leaderURI().replace(/\/+$/, '');
-  if (leaderURI === '') {
-    if (!isWrite && o.noLeaderReads === 'local') return false;
-    throw new ApiError('NO_LEADER', 503, 'no raft leader is known: this node cannot serve the request now', {
-      RaftState: deps.raft.state(),
-    });
-  }
-  if (leaderURI === o.ownURL) {
-    // A stale LeaderURI naming this node: answer reads locally, refuse writes.
-    if (isWrite) throw unauthorized();
-    return false;
-  }
-  await proxy.forward(ctx, leaderURI, !isWrite && route.cacheable === true, !isWrite);
-  return true;
+/** Returns the user name; throws accessError's refusal. */
+function authorize(ctx: Context, o: ResolvedApiOptions, level: AuthLevel): string {
+  if (level === 'none') return '';
+  const authorization = ctx.get('authorization') || undefined;
+  const refused = accessError(authorization, o, level);
+  if (refused !== undefined) throw refused;
+  const result = authenticate(authorization, o);
+  return result.ok ? result.user : '';
 }

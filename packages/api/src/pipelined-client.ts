@@ -7,7 +7,8 @@
 // the requests still waiting on it are retried once on a new one, and the leader may have served
 // some of them already. Answers come back in request order, so one slow answer delays the ones behind
 // it on its connection; use it for routes that answer quickly (the cached instance and cluster views).
-import net from 'node:net';
+import type net from 'node:net';
+import { type DialTls, dial, type Origin, originKey } from './dial.js';
 import { parseResponseHead, type RawResponse, type ResponseHead, readBody } from './http-wire.js';
 
 interface Pending {
@@ -31,12 +32,12 @@ class PipelinedConnection {
   dead = false;
 
   constructor(
-    host: string,
-    port: number,
+    origin: Origin,
+    tlsOptions: DialTls | undefined,
     private readonly timeoutMs: number,
     private readonly onDead: (c: PipelinedConnection, waiting: Pending[], why: Error) => void,
   ) {
-    this.socket = net.connect({ host, port, noDelay: true });
+    this.socket = dial(origin, tlsOptions);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => this.die(err));
     this.socket.on('end', () => this.onEnd());
@@ -147,12 +148,13 @@ export class PipelinedHttpPool {
     private readonly timeoutMs: number,
     private readonly depth = 8,
     private readonly maxConnections = 16,
+    private readonly tls?: DialTls,
   ) {}
 
-  request(host: string, port: number, head: string, isHead: boolean): Promise<RawResponse> {
+  request(origin: Origin, head: string, isHead: boolean): Promise<RawResponse> {
     if (this.closed) return Promise.reject(new Error('the proxy is closed'));
     return new Promise<RawResponse>((resolve, reject) => {
-      this.dispatch(host, port, {
+      this.dispatch(origin, {
         head,
         isHead,
         resolve,
@@ -170,15 +172,15 @@ export class PipelinedHttpPool {
     this.connections.clear();
   }
 
-  private dispatch(host: string, port: number, p: Pending): void {
-    const origin = `${host}:${port}`;
-    const list = this.connections.get(origin) ?? [];
-    this.connections.set(origin, list);
+  private dispatch(origin: Origin, p: Pending): void {
+    const key = originKey(origin);
+    const list = this.connections.get(key) ?? [];
+    this.connections.set(key, list);
     let best: PipelinedConnection | undefined;
     for (const c of list)
       if (!c.dead && (best === undefined || c.inflight.length < best.inflight.length)) best = c;
     if (best === undefined || (best.inflight.length >= this.depth && list.length < this.maxConnections)) {
-      best = new PipelinedConnection(host, port, this.timeoutMs, (dead, waiting, why) => {
+      best = new PipelinedConnection(origin, this.tls, this.timeoutMs, (dead, waiting, why) => {
         const i = list.indexOf(dead);
         if (i >= 0) list.splice(i, 1);
         for (const w of waiting) {
@@ -191,7 +193,7 @@ export class PipelinedHttpPool {
             performance.now() < w.deadline
           ) {
             w.retried = true;
-            this.dispatch(host, port, w);
+            this.dispatch(origin, w);
           } else {
             w.reject(why);
           }

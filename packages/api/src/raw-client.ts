@@ -1,8 +1,9 @@
-// A minimal HTTP/1.1 keep-alive client for follower → leader forwarding over plain http.
+// A minimal HTTP/1.1 keep-alive client for follower → leader forwarding (http or https).
 // Node's http client costs about as much CPU per request as the whole server side of a request;
 // on a follower, forwarding is the whole job, so this client writes each request as one string and
 // parses only what the leader sends back (status, headers, Content-Length or chunked body).
-import net from 'node:net';
+import type net from 'node:net';
+import { type DialTls, dial, type Origin, originKey } from './dial.js';
 import { parseResponseHead, type RawResponse, type ResponseHead, readBody } from './http-wire.js';
 
 export type { RawResponse } from './http-wire.js';
@@ -24,6 +25,7 @@ export class RawHttpPool {
     private readonly timeoutMs: number,
     private readonly maxActive = 256,
     private readonly maxIdlePerOrigin = 64,
+    private readonly tls?: DialTls,
   ) {}
 
   /**
@@ -33,29 +35,24 @@ export class RawHttpPool {
    * change state: begin-downtime, graceful-master-takeover, …) always goes out on a new connection
    * and is never sent twice: a closed kept connection cannot tell whether the server acted on it.
    */
-  async request(
-    host: string,
-    port: number,
-    head: string,
-    isHead: boolean,
-    idempotent = true,
-  ): Promise<RawResponse> {
+  async request(origin: Origin, head: string, isHead: boolean, idempotent = true): Promise<RawResponse> {
     if (this.active >= this.maxActive) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
     try {
-      if (!idempotent) {
-        const socket = net.connect({ host, port, noDelay: true });
-        return await this.exchange(`${host}:${port}`, socket, head, isHead, false);
-      }
-      return await this.attempt(host, port, head, isHead);
+      if (!idempotent) return await this.exchange(originKey(origin), this.dial(origin), head, isHead, false);
+      return await this.attempt(origin, head, isHead);
     } finally {
       this.active--;
       this.waiting.shift()?.();
     }
   }
 
-  private async attempt(host: string, port: number, head: string, isHead: boolean): Promise<RawResponse> {
-    const origin = `${host}:${port}`;
+  private dial(origin: Origin): net.Socket {
+    return dial(origin, this.tls);
+  }
+
+  private async attempt(target: Origin, head: string, isHead: boolean): Promise<RawResponse> {
+    const origin = originKey(target);
     const reused = this.idle.get(origin)?.pop();
     if (reused !== undefined) {
       idleWatchers.get(reused)?.();
@@ -65,8 +62,7 @@ export class RawHttpPool {
         if (!(err instanceof StaleConnection)) throw err;
       }
     }
-    const socket = net.connect({ host, port, noDelay: true });
-    return this.exchange(origin, socket, head, isHead, false);
+    return this.exchange(origin, this.dial(target), head, isHead, false);
   }
 
   close(): void {

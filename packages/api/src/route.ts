@@ -1,5 +1,7 @@
-// The route table's types and the matcher. Routes are declared as data; the app decides proxying,
-// leader checks and auth from `kind` and `auth`, so handlers only read, propose or answer.
+// The route table's types and the matcher (our own: a segment trie with literal-over-parameter
+// precedence, matching the reference's gorilla/mux order). Routes are declared as data, each with
+// its policy (`kind`: leader, proxied or local), idempotence and auth; the app decides forwarding
+// (forwarding.ts), leader checks and auth from them, so handlers only read, propose or answer.
 import type { ApiDeps } from './deps.js';
 import { badParameter } from './errors.js';
 import type { ResolvedApiOptions } from './options.js';
@@ -44,6 +46,12 @@ export interface RouteDef {
    * cache while nothing was written (see ApiOptions.readCache).
    */
   cacheable?: boolean;
+  /**
+   * May a follower send this request to the leader a second time, when a kept connection turns
+   * out closed and it cannot tell whether the leader acted? Default: reads (`proxied`) yes, writes
+   * no (this API's GETs change state: a takeover must never run twice).
+   */
+  idempotent?: boolean;
   /**
    * Set on a deliberate refusal: a reference route this orchestrator does not serve, answered with
    * 500 and this reason (never a bare 404), listed in the README.

@@ -45,7 +45,9 @@ describe('PipelinedHttpPool', () => {
     const port = await listen(server);
     const p = pool();
     const answers = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => p.request('127.0.0.1', port, head(`/${i}`), false)),
+      Array.from({ length: 5 }, (_, i) =>
+        p.request({ host: '127.0.0.1', port: port, secure: false }, head(`/${i}`), false),
+      ),
     );
     expect(answers.map((a) => JSON.parse(a.body.toString()).n)).toEqual([0, 1, 2, 3, 4]);
     expect(answers.every((a) => a.status === 200)).toBe(true);
@@ -59,7 +61,11 @@ describe('PipelinedHttpPool', () => {
     server.on('connection', () => connections++);
     const port = await listen(server);
     const p = pool(2000, 2);
-    await Promise.all(Array.from({ length: 6 }, () => p.request('127.0.0.1', port, head('/'), false)));
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        p.request({ host: '127.0.0.1', port: port, secure: false }, head('/'), false),
+      ),
+    );
     expect(connections).toBe(3);
   });
 
@@ -73,9 +79,9 @@ describe('PipelinedHttpPool', () => {
     const port = await listen(server);
     const p = pool();
     const [chunked, headOnly, again] = await Promise.all([
-      p.request('127.0.0.1', port, head('/c'), false),
-      p.request('127.0.0.1', port, head('/h', 'HEAD'), true),
-      p.request('127.0.0.1', port, head('/c2'), false),
+      p.request({ host: '127.0.0.1', port: port, secure: false }, head('/c'), false),
+      p.request({ host: '127.0.0.1', port: port, secure: false }, head('/h', 'HEAD'), true),
+      p.request({ host: '127.0.0.1', port: port, secure: false }, head('/c2'), false),
     ]);
     expect(JSON.parse(chunked.body.toString())).toEqual({ a: [1, 2] });
     expect(headOnly.status).toBe(200);
@@ -104,7 +110,9 @@ describe('PipelinedHttpPool', () => {
     const port = await listen(server);
     const p = pool();
     const answers = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => p.request('127.0.0.1', port, head(`/${i}`), false)),
+      Array.from({ length: 4 }, (_, i) =>
+        p.request({ host: '127.0.0.1', port: port, secure: false }, head(`/${i}`), false),
+      ),
     );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     expect(served).toBe(4);
@@ -115,8 +123,8 @@ describe('PipelinedHttpPool', () => {
     const port = await listen(silent);
     const p = pool(200);
     const results = await Promise.allSettled([
-      p.request('127.0.0.1', port, head('/a'), false),
-      p.request('127.0.0.1', port, head('/b'), false),
+      p.request({ host: '127.0.0.1', port: port, secure: false }, head('/a'), false),
+      p.request({ host: '127.0.0.1', port: port, secure: false }, head('/b'), false),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/no answer within 200 ms/);
@@ -125,12 +133,16 @@ describe('PipelinedHttpPool', () => {
     const deadPort = await listen(closed);
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     servers.splice(servers.indexOf(closed), 1);
-    await expect(p.request('127.0.0.1', deadPort, head('/'), false)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(
+      p.request({ host: '127.0.0.1', port: deadPort, secure: false }, head('/'), false),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('rejects a malformed answer instead of guessing', async () => {
     const server = net.createServer((socket) => socket.on('data', () => socket.write('NOT HTTP\r\n\r\n')));
     const port = await listen(server);
-    await expect(pool().request('127.0.0.1', port, head('/'), false)).rejects.toThrow(/malformed/);
+    await expect(
+      pool().request({ host: '127.0.0.1', port: port, secure: false }, head('/'), false),
+    ).rejects.toThrow(/malformed/);
   });
 });

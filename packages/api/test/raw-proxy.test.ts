@@ -170,7 +170,9 @@ for (const via of ['koa', 'listener'] as const) {
       try {
         const head = `GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`;
         const answers = await Promise.all(
-          Array.from({ length: 12 }, () => pool.request('127.0.0.1', Number(url.port), head, false)),
+          Array.from({ length: 12 }, () =>
+            pool.request({ host: '127.0.0.1', port: Number(url.port), secure: false }, head, false),
+          ),
         );
         expect(answers.map((a) => a.body.toString())).toEqual(Array(12).fill('"ok"'));
         expect(peak).toBeLessThanOrEqual(3);
