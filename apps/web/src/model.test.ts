@@ -137,6 +137,15 @@ describe('helpers', () => {
       page: 'cluster',
       name: '127.0.0.1:3306',
     });
+    expect(parseRoute(href({ page: 'search', query: 'db 1/2:3306' }))).toEqual({
+      page: 'search',
+      query: 'db 1/2:3306',
+    });
+    expect(parseRoute('#/search')).toEqual({ page: 'search', query: '' });
+    expect(parseRoute(href({ page: 'recovery', uid: 'a1:b/2' }))).toEqual({
+      page: 'recovery',
+      uid: 'a1:b/2',
+    });
     expect(parseRoute('')).toEqual({ page: 'clusters' });
     expect(parseRoute('#/nope').page).toBe('not-found');
   });

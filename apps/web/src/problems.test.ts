@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisEntry, ClusterInfo } from './model';
-import { groupProblems } from './problems';
+import { groupProblems, instanceProblems } from './problems';
 import { inst } from './testing/fixtures';
 
 const info = (name: string, alias: string): ClusterInfo => ({
@@ -46,5 +46,22 @@ describe('groupProblems', () => {
     const groups = groupProblems([], [analysis(7, 'h:7', 'DeadMaster')], []);
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ cluster: 'h:7', alias: 'h:7', count: 1 });
+  });
+});
+
+describe('instanceProblems', () => {
+  it("derives the reference's names when the API sends none", () => {
+    expect(instanceProblems(inst(2, 1))).toEqual([]);
+    expect(instanceProblems(inst(1, null))).toEqual([]); // a master does not replicate
+    expect(instanceProblems(inst(2, 1, { ReplicationIOThreadRuning: false }))).toEqual(['not_replicating']);
+    expect(instanceProblems(inst(2, 1, { IsLastCheckValid: false, GtidErrant: 'x-1-5' }))).toEqual([
+      'last_check_invalid',
+      'errant_gtid',
+    ]);
+    expect(instanceProblems(inst(2, 1, { IsRecentlyChecked: false }))).toEqual(['not_recently_checked']);
+    const lagging = { ReplicationLagSeconds: { Int64: 40, Valid: true } };
+    expect(instanceProblems(inst(2, 1, lagging))).toEqual(['replication_lag']);
+    expect(instanceProblems(inst(2, 1, { ...lagging, SQLDelay: 35 }))).toEqual([]); // delayed on purpose
+    expect(instanceProblems(inst(2, 1, { Problems: ['from_the_api'] }))).toEqual(['from_the_api']);
   });
 });

@@ -1,7 +1,37 @@
 // Problems per cluster: the replication analysis (what the leader's analysis sees, e.g. DeadMaster)
 // and each instance's own problems (the reference's Instance.Problems, e.g. not_replicating),
-// grouped by cluster. Pure; the Problems page loads clusters-info, replication-analysis and problems.
-import { type AnalysisEntry, type ClusterInfo, type Instance, isProblem, keyString } from './model';
+// grouped by cluster. Pure; the Problems page loads clusters-info, replication-analysis and all-instances.
+import {
+  type AnalysisEntry,
+  type ClusterInfo,
+  hasMaster,
+  type Instance,
+  isProblem,
+  keyString,
+  LAG_WARNING_SECONDS,
+} from './model';
+
+/**
+ * An instance's problems with the reference's names (its ReadInstance): the list the API sent
+ * when it has one, otherwise derived here from the same fields (this daemon's Instance.Problems
+ * may be empty).
+ */
+export function instanceProblems(i: Instance, reasonableLagSeconds = LAG_WARNING_SECONDS): string[] {
+  const sent = (i.Problems ?? []).filter((p) => p !== '');
+  if (sent.length > 0) return sent;
+  const problems: string[] = [];
+  if (!i.IsLastCheckValid) problems.push('last_check_invalid');
+  else if (i.IsRecentlyChecked === false) problems.push('not_recently_checked');
+  else if (hasMaster(i) && (!i.ReplicationIOThreadRuning || !i.ReplicationSQLThreadRuning))
+    problems.push('not_replicating');
+  else if (hasMaster(i) && i.ReplicationLagSeconds?.Valid) {
+    const delay = typeof i.SQLDelay === 'number' ? i.SQLDelay : 0;
+    if (Math.abs(i.ReplicationLagSeconds.Int64 - delay) > reasonableLagSeconds)
+      problems.push('replication_lag');
+  }
+  if (typeof i.GtidErrant === 'string' && i.GtidErrant !== '') problems.push('errant_gtid');
+  return problems;
+}
 
 export interface InstanceProblems {
   key: string;
@@ -44,7 +74,7 @@ export function groupProblems(
     g.count++;
   }
   for (const i of instances) {
-    const problems = (i.Problems ?? []).filter((p) => p !== '');
+    const problems = instanceProblems(i);
     if (problems.length === 0) continue;
     const g = group(i.ClusterName ?? '');
     g.instances.push({ key: keyString(i.Key), problems: [...problems].sort(), isDowntimed: i.IsDowntimed });

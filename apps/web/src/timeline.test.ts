@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Recovery } from './model';
-import { buildTimeline, formatOffset } from './timeline';
+import { buildTimeline, findDetection, formatOffset } from './timeline';
 
 const recovery = (extra: Partial<Recovery> = {}): Recovery => ({
   Id: 3,
@@ -80,6 +80,23 @@ describe('buildTimeline', () => {
     ]);
   });
 
+  it('shows steps written after the end after it; naming a failed master is not a failure', () => {
+    const t = buildTimeline(recovery(), [
+      {
+        Id: 1,
+        AuditAt: '2026-12-07T10:00:02.000Z',
+        Message: 'downtimed h:1: lost-in-recovery: failed master',
+      },
+      { Id: 2, AuditAt: '2026-12-07T10:00:04.000Z', Message: 'KV: mysql/master/orders = h:2' },
+    ]);
+    expect(t.events.map((e) => [e.kind, e.offsetMs, e.failed ?? false])).toEqual([
+      ['start', 0, false],
+      ['step', 1000, false],
+      ['end', 2500, false],
+      ['step', 3000, false],
+    ]);
+  });
+
   it('formats offsets', () => {
     expect([0, 850, 2400, 185_000, null].map(formatOffset)).toEqual([
       '+0 ms',
@@ -88,5 +105,30 @@ describe('buildTimeline', () => {
       '+3m 05s',
       '',
     ]);
+  });
+});
+
+describe('findDetection', () => {
+  const at = (Id: number, port: number, analysis: string, ts: string) => ({
+    Id,
+    Analysis: analysis,
+    Key: { Hostname: 'h', Port: port },
+    RecoveryStartTimestamp: ts,
+  });
+  const detections = [
+    at(9, 1, 'DeadMaster', '2026-12-07T10:05:00.000Z'), // after the recovery started
+    at(8, 1, 'DeadMaster', '2026-12-07T10:00:00.800Z'),
+    at(7, 2, 'DeadMaster', '2026-12-07T10:00:00.900Z'), // another instance
+    at(6, 1, 'UnreachableMaster', '2026-12-07T10:00:00.950Z'), // another analysis
+    at(5, 1, 'DeadMaster', '2026-12-07T09:00:00.000Z'), // an older failure
+  ];
+
+  it('picks the newest matching detection before the start, or the one LastDetectionId names', () => {
+    expect(findDetection(recovery(), detections)?.Id).toBe(8);
+    expect(findDetection(recovery({ LastDetectionId: 5 }), detections)?.Id).toBe(5);
+    expect(
+      findDetection(recovery({ AnalysisEntry: { Analysis: 'DeadMaster' } }), detections),
+    ).toBeUndefined();
+    expect(findDetection(recovery(), [])).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 // A recovery as a timeline: the failure detection that started it, the recovery's start, each
 // audited step, its end and its acknowledgement, with the time since the detection (or the start).
-// Pure; the page loads audit-recovery/uid, audit-recovery-steps and audit-failure-detection/id.
+// Pure; the page loads audit-recovery/uid, audit-recovery-steps and audit-failure-detection.
 import { keyString, type Recovery, type RecoveryStep } from './model';
 
 export interface FailureDetection {
@@ -9,6 +9,31 @@ export interface FailureDetection {
   Key: { Hostname: string; Port: number };
   RecoveryStartTimestamp: string;
   ProcessingNodeHostname?: string;
+}
+
+/**
+ * The failure detection that started `recovery`: the one its LastDetectionId names, else the newest
+ * detection of the same analysis on the same instance registered before the recovery started.
+ */
+export function findDetection(
+  recovery: Recovery,
+  detections: readonly FailureDetection[],
+): FailureDetection | undefined {
+  if (recovery.LastDetectionId) {
+    const byId = detections.find((d) => d.Id === recovery.LastDetectionId);
+    if (byId) return byId;
+  }
+  const analyzed = recovery.AnalysisEntry?.AnalyzedInstanceKey;
+  const start = time(recovery.RecoveryStartTimestamp);
+  if (!analyzed || start === null) return undefined;
+  return detections
+    .filter(
+      (d) =>
+        keyString(d.Key) === keyString(analyzed) &&
+        d.Analysis === recovery.AnalysisEntry?.Analysis &&
+        (time(d.RecoveryStartTimestamp) ?? Number.POSITIVE_INFINITY) <= start,
+    )
+    .sort((a, b) => (time(b.RecoveryStartTimestamp) ?? 0) - (time(a.RecoveryStartTimestamp) ?? 0))[0];
 }
 
 export type TimelineKind = 'detection' | 'start' | 'step' | 'end' | 'acknowledged';
@@ -37,8 +62,13 @@ function time(at: string): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-/** Steps whose message reports a failure (the engine's wording: "failed", "error", "cannot"). */
-const FAILURE = /\b(fail(ed|ure)?|errors?|cannot|could not|unable)\b/i;
+/**
+ * Steps whose message reports a failure ("could not set read_only …", "relocate …: failed: …"), not
+ * those that only name one ("lost-in-recovery: failed master").
+ */
+const FAILURE = /\b(could not|cannot|unable to|failed to|errors?)\b|\bfailed:/i;
+
+const KIND_ORDER: Record<TimelineKind, number> = { detection: 0, start: 1, step: 2, end: 3, acknowledged: 4 };
 
 export function buildTimeline(
   recovery: Recovery,
@@ -86,6 +116,14 @@ export function buildTimeline(
       at: r.AcknowledgedAt ?? '',
       text: `acknowledged by ${r.AcknowledgedBy}${r.AcknowledgedComment ? `: ${r.AcknowledgedComment}` : ''}`,
     });
+  // In time order: steps written after the end (publishing the new master to KV stores, say) show
+  // after it. Ties keep the kinds' order; events without a time stay where their kind puts them.
+  events.sort((a, b) => {
+    const ta = time(a.at);
+    const tb = time(b.at);
+    if (ta !== null && tb !== null && ta !== tb) return ta - tb;
+    return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+  });
   const first = events.map((e) => time(e.at)).find((t) => t !== null) ?? null;
   const end = time(r.RecoveryEndTimestamp);
   return {
