@@ -21,6 +21,7 @@ import {
 } from '../model';
 import { instanceProblems } from '../problems';
 import { href } from '../routes';
+import { useSession } from '../session';
 
 interface ClusterView {
   instances: Instance[];
@@ -72,6 +73,7 @@ export function TopologyPage({ name }: { name: string }) {
   const master = data ? clusterMaster(data.instances) : undefined;
   const trees = data ? buildTree(data.instances) : [];
   const drag = useDragMove(data?.instances ?? [], reload);
+  const { canWrite } = useSession();
   return (
     <section aria-labelledby="topology-title">
       <div className="page-head">
@@ -111,7 +113,9 @@ export function TopologyPage({ name }: { name: string }) {
           ))}
         </ul>
       )}
-      {data && <p className="muted hint">Drag a replica onto its new master to see the plan of the move.</p>}
+      {data && canWrite && (
+        <p className="muted hint">Drag a replica onto its new master to see the plan of the move.</p>
+      )}
       {drag.dialog}
       {data && data.recoveries.length > 0 && (
         <div className="panel">
