@@ -5,8 +5,10 @@ import { InstancePage } from './pages/Instance';
 import { ProblemsPage } from './pages/Problems';
 import { RaftPage } from './pages/Raft';
 import { RecoveriesPage } from './pages/Recoveries';
+import { RecoveryPage } from './pages/Recovery';
+import { SearchPage } from './pages/Search';
 import { TopologyPage } from './pages/Topology';
-import { parseRoute, type Route } from './routes';
+import { href, parseRoute, type Route } from './routes';
 import { SessionProvider, useSession } from './session';
 
 function useRoute(): Route {
@@ -43,7 +45,12 @@ function Shell() {
     if (route.page === 'not-found') return;
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route]);
-  const current = route.page === 'cluster' || route.page === 'instance' ? 'clusters' : route.page;
+  const current =
+    route.page === 'cluster' || route.page === 'instance'
+      ? 'clusters'
+      : route.page === 'recovery'
+        ? 'recoveries'
+        : route.page;
   return (
     <>
       <button type="button" className="skip" onClick={() => document.getElementById('main')?.focus()}>
@@ -64,6 +71,7 @@ function Shell() {
             ))}
           </ul>
         </nav>
+        <HeaderSearch />
         <span className="who">
           {user ? `${user} · ` : ''}
           {canWrite ? 'read-write' : 'read-only'}
@@ -101,6 +109,10 @@ function Page({ route }: { route: Route }) {
       return <ProblemsPage />;
     case 'recoveries':
       return <RecoveriesPage />;
+    case 'recovery':
+      return <RecoveryPage key={route.uid} uid={route.uid} />;
+    case 'search':
+      return <SearchPage key={route.query} query={route.query} />;
     case 'raft':
       return <RaftPage />;
     default:
@@ -113,4 +125,28 @@ function Page({ route }: { route: Route }) {
         </section>
       );
   }
+}
+
+/** Search from any page: Enter opens the search page with the query. */
+function HeaderSearch() {
+  const [text, setText] = useState('');
+  return (
+    <search className="header-search">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          window.location.hash = href({ page: 'search', query: text.trim() });
+          setText('');
+        }}
+      >
+        <input
+          type="search"
+          value={text}
+          aria-label="Search instances"
+          placeholder="Search host, port, alias…"
+          onChange={(e) => setText(e.target.value)}
+        />
+      </form>
+    </search>
+  );
 }

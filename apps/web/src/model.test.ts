@@ -9,37 +9,7 @@ import {
   problemsByCluster,
 } from './model';
 import { href, parseRoute } from './routes';
-
-function inst(port: number, masterPort: number | null, extra: Partial<Instance> = {}): Instance {
-  return {
-    Key: { Hostname: 'h', Port: port },
-    MasterKey: { Hostname: masterPort === null ? '' : 'h', Port: masterPort ?? 0 },
-    ClusterName: 'h:1',
-    Version: '11.8.3-MariaDB',
-    ReadOnly: masterPort !== null,
-    ReplicationSQLThreadRuning: masterPort !== null,
-    ReplicationIOThreadRuning: masterPort !== null,
-    LastSQLError: '',
-    LastIOError: '',
-    SecondsBehindMaster: { Int64: 0, Valid: masterPort !== null },
-    ReplicationLagSeconds: { Int64: 0, Valid: masterPort !== null },
-    GTIDMode: 'OFF',
-    UsingOracleGTID: false,
-    UsingMariaDBGTID: masterPort !== null,
-    IsLastCheckValid: true,
-    IsUpToDate: true,
-    IsDowntimed: false,
-    DowntimeReason: '',
-    DowntimeOwner: '',
-    DowntimeEndTimestamp: '',
-    PromotionRule: 'neutral',
-    IsCoMaster: false,
-    Problems: [],
-    ReplicationDepth: 0,
-    LastSeenTimestamp: '',
-    ...extra,
-  };
-}
+import { inst } from './testing/fixtures';
 
 const ports = (nodes: ReturnType<typeof buildTree>): unknown =>
   nodes.map((n) => [n.instance.Key.Port, ports(n.children)]);
@@ -166,6 +136,15 @@ describe('helpers', () => {
     expect(parseRoute(href({ page: 'cluster', name: '127.0.0.1:3306' }))).toEqual({
       page: 'cluster',
       name: '127.0.0.1:3306',
+    });
+    expect(parseRoute(href({ page: 'search', query: 'db 1/2:3306' }))).toEqual({
+      page: 'search',
+      query: 'db 1/2:3306',
+    });
+    expect(parseRoute('#/search')).toEqual({ page: 'search', query: '' });
+    expect(parseRoute(href({ page: 'recovery', uid: 'a1:b/2' }))).toEqual({
+      page: 'recovery',
+      uid: 'a1:b/2',
     });
     expect(parseRoute('')).toEqual({ page: 'clusters' });
     expect(parseRoute('#/nope').page).toBe('not-found');

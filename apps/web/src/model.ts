@@ -72,6 +72,9 @@ export interface Recovery {
   Acknowledged: boolean;
   AcknowledgedBy: string;
   AcknowledgedComment: string;
+  AcknowledgedAt?: string;
+  /** The failure detection that started it (audit-failure-detection/id/:id); 0 for manual ones. */
+  LastDetectionId?: number;
   Type?: string;
 }
 

@@ -7,6 +7,8 @@ export type Route =
   | { page: 'instance'; key: InstanceKey }
   | { page: 'problems' }
   | { page: 'recoveries' }
+  | { page: 'recovery'; uid: string }
+  | { page: 'search'; query: string }
   | { page: 'raft' }
   | { page: 'not-found'; hash: string };
 
@@ -29,6 +31,9 @@ export function parseRoute(hash: string): Route {
     const key = parseKey(arg);
     if (key) return { page: 'instance', key };
   }
+  if (page === 'recovery' && arg) return { page: 'recovery', uid: arg };
+  // `#/search` alone is the empty search page; a query may contain slashes only percent-encoded.
+  if (page === 'search') return { page: 'search', query: arg ?? '' };
   if (page === 'problems' || page === 'recoveries' || page === 'raft') return { page };
   return { page: 'not-found', hash };
 }
@@ -39,6 +44,10 @@ export function href(route: Exclude<Route, { page: 'not-found' }>): string {
       return `#/cluster/${encodeURIComponent(route.name)}`;
     case 'instance':
       return `#/instance/${encodeURIComponent(`${route.key.Hostname}:${route.key.Port}`)}`;
+    case 'recovery':
+      return `#/recovery/${encodeURIComponent(route.uid)}`;
+    case 'search':
+      return route.query === '' ? '#/search' : `#/search/${encodeURIComponent(route.query)}`;
     default:
       return `#/${route.page}`;
   }

@@ -23,23 +23,38 @@ export interface ConfirmProps {
   className?: string;
 }
 
-export function ConfirmAction(props: ConfirmProps) {
-  const { canWrite } = useSession();
+export interface ConfirmDialogProps {
+  open: boolean;
+  /** Closing without acting (Cancel, Escape). */
+  onCancel: () => void;
+  title: string;
+  children?: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  canConfirm?: boolean;
+  run: () => Promise<string>;
+  /** After the action succeeded (its message is in the notice line). */
+  onDone?: () => void;
+}
+
+/** The dialog itself, opened by its owner: a button (ConfirmAction) or a drop (drag-and-drop moves). */
+export function ConfirmDialog(props: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
-  const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   const { notify } = useSession();
   const titleId = useId();
+  const { open } = props;
 
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      setError(undefined);
+      d.showModal();
+    }
     if (!open && d.open) d.close();
   }, [open]);
-
-  if (!canWrite) return null;
 
   const confirm = async () => {
     setBusy(true);
@@ -47,7 +62,7 @@ export function ConfirmAction(props: ConfirmProps) {
     try {
       const message = await props.run();
       notify({ kind: 'ok', text: message });
-      setOpen(false);
+      props.onCancel();
       props.onDone?.();
     } catch (err) {
       setError((err as Error).message);
@@ -57,50 +72,75 @@ export function ConfirmAction(props: ConfirmProps) {
   };
 
   return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      onClose={() => {
+        if (open) props.onCancel();
+      }}
+    >
+      {open && (
+        <form
+          method="dialog"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void confirm();
+          }}
+        >
+          <h2 id={titleId}>{props.title}</h2>
+          <div className="dialog-body">{props.children}</div>
+          {error !== undefined && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="dialog-buttons">
+            <button type="button" onClick={props.onCancel} disabled={busy}>
+              Cancel
+            </button>
+            <button
+              type="submit"
+              className={props.danger ? 'danger primary' : 'primary'}
+              disabled={busy || props.canConfirm === false}
+            >
+              {busy ? 'Working…' : props.confirmLabel}
+            </button>
+          </div>
+        </form>
+      )}
+    </dialog>
+  );
+}
+
+export function ConfirmAction(props: ConfirmProps) {
+  const { canWrite } = useSession();
+  const [open, setOpen] = useState(false);
+  if (!canWrite) return null;
+  return (
     <>
       <button
         type="button"
         className={`${props.danger ? 'danger' : ''} ${props.className ?? ''}`.trim()}
         aria-label={props.subject ? `${props.label} ${props.subject}` : undefined}
         onClick={() => {
-          setError(undefined);
           props.onOpen?.();
           setOpen(true);
         }}
       >
         {props.label}
       </button>
-      <dialog ref={ref} aria-labelledby={titleId} onClose={() => setOpen(false)}>
-        {open && (
-          <form
-            method="dialog"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void confirm();
-            }}
-          >
-            <h2 id={titleId}>{props.title}</h2>
-            <div className="dialog-body">{props.children}</div>
-            {error !== undefined && (
-              <p className="error" role="alert">
-                {error}
-              </p>
-            )}
-            <div className="dialog-buttons">
-              <button type="button" onClick={() => setOpen(false)} disabled={busy}>
-                Cancel
-              </button>
-              <button
-                type="submit"
-                className={props.danger ? 'danger primary' : 'primary'}
-                disabled={busy || props.canConfirm === false}
-              >
-                {busy ? 'Working…' : (props.confirmLabel ?? props.label)}
-              </button>
-            </div>
-          </form>
-        )}
-      </dialog>
+      <ConfirmDialog
+        open={open}
+        onCancel={() => setOpen(false)}
+        title={props.title}
+        confirmLabel={props.confirmLabel ?? props.label}
+        danger={props.danger}
+        canConfirm={props.canConfirm}
+        run={props.run}
+        onDone={props.onDone}
+      >
+        {props.children}
+      </ConfirmDialog>
     </>
   );
 }

@@ -1,9 +1,10 @@
 // The mutating actions on one instance, each behind a confirmation dialog. Hidden for read-only users.
 import { useId, useState } from 'react';
-import { act, get, path } from '../api';
-import { type Instance, type InstanceKey, keyString, PROMOTION_RULES, type RelocatePlan } from '../model';
+import { act, path } from '../api';
+import { type Instance, type InstanceKey, keyString, PROMOTION_RULES } from '../model';
 import { useSession } from '../session';
 import { ConfirmAction } from './Dialog';
+import { MovePlanView, useMovePlan } from './MovePlan';
 
 interface Props {
   instance: Instance;
@@ -157,7 +158,8 @@ function RegisterCandidate({
   );
 }
 
-/** Move a replica under a new master: preview the plan (relocate-plan), then run relocate. */
+/** Move a replica under a new master chosen from a list (the keyboard way; the topology page also
+ * takes a drop): the plan is shown, then relocate runs. */
 function MoveReplica({
   instance,
   cluster,
@@ -168,30 +170,13 @@ function MoveReplica({
   onDone: () => void;
 }) {
   const [target, setTarget] = useState('');
-  const [plan, setPlan] = useState<RelocatePlan | undefined>(undefined);
-  const [planError, setPlanError] = useState<string | undefined>(undefined);
-  const [loading, setLoading] = useState(false);
   const selectId = useId();
   const self = keyString(instance.Key);
+  const below = cluster.find((i) => keyString(i.Key) === target);
+  const state = useMovePlan(cluster, instance.Key, below?.Key);
   const candidates = cluster
     .map((i) => keyString(i.Key))
     .filter((c) => c !== self && c !== keyString(instance.MasterKey));
-
-  const preview = async (choice: string) => {
-    setTarget(choice);
-    setPlan(undefined);
-    setPlanError(undefined);
-    const below = cluster.find((i) => keyString(i.Key) === choice);
-    if (!below) return;
-    setLoading(true);
-    try {
-      setPlan(await get<RelocatePlan>(path('relocate-plan', ...k(instance.Key), ...k(below.Key))));
-    } catch (err) {
-      setPlanError((err as Error).message);
-    } finally {
-      setLoading(false);
-    }
-  };
 
   return (
     <ConfirmAction
@@ -199,21 +184,16 @@ function MoveReplica({
       subject={self}
       title={`Move ${self} under a new master`}
       confirmLabel="Move"
-      canConfirm={plan?.Possible === true}
-      onOpen={() => {
-        setTarget('');
-        setPlan(undefined);
-        setPlanError(undefined);
-      }}
+      canConfirm={state.plan?.possible === true}
+      onOpen={() => setTarget('')}
       run={async () => {
-        const below = cluster.find((i) => keyString(i.Key) === target);
         if (!below) throw new Error('choose the new master first');
         return (await act(path('relocate', ...k(instance.Key), ...k(below.Key)))).message;
       }}
       onDone={onDone}
     >
       <label htmlFor={selectId}>New master</label>
-      <select id={selectId} value={target} onChange={(e) => void preview(e.target.value)}>
+      <select id={selectId} value={target} onChange={(e) => setTarget(e.target.value)}>
         <option value="">choose…</option>
         {candidates.map((c) => (
           <option key={c} value={c}>
@@ -221,32 +201,7 @@ function MoveReplica({
           </option>
         ))}
       </select>
-      {loading && <p className="muted">Planning…</p>}
-      {planError !== undefined && (
-        <p className="error" role="alert">
-          {planError}
-        </p>
-      )}
-      {plan && (
-        <div className="plan" data-testid="plan">
-          {plan.Possible ? (
-            <>
-              <p>
-                Method: <strong>{plan.Method}</strong>
-              </p>
-              <ol>
-                {plan.Steps.map((s) => (
-                  <li key={`${s.Instance}-${s.Description}`}>
-                    {s.Description} <span className="muted">({s.Instance})</span>
-                  </li>
-                ))}
-              </ol>
-            </>
-          ) : (
-            <p className="error">Not possible: {plan.Reason}</p>
-          )}
-        </div>
-      )}
+      <MovePlanView state={state} />
     </ConfirmAction>
   );
 }

@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import { act, get, path } from '../api';
 import { keyString, type Recovery, type RecoveryStep } from '../model';
+import { href } from '../routes';
 import { ConfirmAction } from './Dialog';
 
 export function RecoveryList({ recoveries, onDone }: { recoveries: Recovery[]; onDone: () => void }) {
@@ -41,6 +42,14 @@ function RecoveryItem({ recovery: r, onDone }: { recovery: Recovery; onDone: () 
         {r.Acknowledged
           ? ` · acknowledged by ${r.AcknowledgedBy}${r.AcknowledgedComment ? `: ${r.AcknowledgedComment}` : ''}`
           : ' · not acknowledged'}
+        {r.UID && (
+          <>
+            {' · '}
+            <a href={href({ page: 'recovery', uid: r.UID })} aria-label={`timeline of recovery #${r.Id}`}>
+              timeline
+            </a>
+          </>
+        )}
       </p>
       {r.AllErrors && r.AllErrors.length > 0 && <p className="detail bad">{r.AllErrors.join('; ')}</p>}
       <div className="actions">

@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import { get, path } from '../api';
 import { BadgeDetails, Badges, Status } from '../components/Badges';
+import { type DragMove, useDragMove } from '../components/DragMove';
 import { InstanceActions } from '../components/InstanceActions';
 import { RecoveryList } from '../components/RecoveryList';
 import { usePoll } from '../hooks';
@@ -18,7 +19,9 @@ import {
   type Recovery,
   type TreeNode,
 } from '../model';
+import { instanceProblems } from '../problems';
 import { href } from '../routes';
+import { useSession } from '../session';
 
 interface ClusterView {
   instances: Instance[];
@@ -69,6 +72,8 @@ export function TopologyPage({ name }: { name: string }) {
   }, [movedTo]);
   const master = data ? clusterMaster(data.instances) : undefined;
   const trees = data ? buildTree(data.instances) : [];
+  const drag = useDragMove(data?.instances ?? [], reload);
+  const { canWrite } = useSession();
   return (
     <section aria-labelledby="topology-title">
       <div className="page-head">
@@ -97,10 +102,21 @@ export function TopologyPage({ name }: { name: string }) {
       {data && (
         <ul className="tree" aria-label="replication topology">
           {trees.map((t) => (
-            <TreeItem key={keyString(t.instance.Key)} node={t} view={data} master={master} onDone={reload} />
+            <TreeItem
+              key={keyString(t.instance.Key)}
+              node={t}
+              view={data}
+              master={master}
+              drag={drag}
+              onDone={reload}
+            />
           ))}
         </ul>
       )}
+      {data && canWrite && (
+        <p className="muted hint">Drag a replica onto its new master to see the plan of the move.</p>
+      )}
+      {drag.dialog}
       {data && data.recoveries.length > 0 && (
         <div className="panel">
           <h2>Recent recoveries</h2>
@@ -115,16 +131,19 @@ function TreeItem({
   node,
   view,
   master,
+  drag,
   onDone,
 }: {
   node: TreeNode;
   view: ClusterView;
   master: Instance | undefined;
+  drag: DragMove;
   onDone: () => void;
 }) {
   const i = node.instance;
   const key = keyString(i.Key);
   const badges = instanceBadges(i, view.maintenance.has(key));
+  const problems = instanceProblems(i);
   const role =
     i.MasterKey.Hostname === '' ? 'master' : node.children.length > 0 ? 'intermediate master' : 'replica';
   return (
@@ -132,6 +151,7 @@ function TreeItem({
       <article
         className={`instance ${badges.some((b) => b.kind === 'bad') ? 'is-bad' : ''}`}
         data-instance={key}
+        {...drag.cardProps(i)}
       >
         <header>
           <a href={href({ page: 'instance', key: i.Key })} className="mono instance-key">
@@ -141,15 +161,20 @@ function TreeItem({
         </header>
         <Badges badges={badges} />
         <BadgeDetails badges={badges} />
-        {i.Problems && i.Problems.length > 0 && (
-          <p className="detail warn">problems: {i.Problems.join(', ')}</p>
-        )}
+        {problems.length > 0 && <p className="detail warn">problems: {problems.join(', ')}</p>}
         <InstanceActions instance={i} cluster={view.instances} master={master} onDone={onDone} compact />
       </article>
       {node.children.length > 0 && (
         <ul className="subtree">
           {node.children.map((c) => (
-            <TreeItem key={keyString(c.instance.Key)} node={c} view={view} master={master} onDone={onDone} />
+            <TreeItem
+              key={keyString(c.instance.Key)}
+              node={c}
+              view={view}
+              master={master}
+              drag={drag}
+              onDone={onDone}
+            />
           ))}
         </ul>
       )}
