@@ -120,8 +120,8 @@ export interface RelocatePlan {
   Reason: string;
 }
 
-/** The rules register-candidate accepts. */
-export const PROMOTION_RULES = ['prefer', 'neutral', 'prefer_not', 'must_not'] as const;
+/** The rules register-candidate accepts: the one list, from the shared model. */
+export { SETTABLE_PROMOTION_RULES as PROMOTION_RULES } from '@orchestrator/model';
 
 /** Lag above this many seconds is shown as lagging (the reference's ReasonableReplicationLagSeconds). */
 export const LAG_WARNING_SECONDS = 10;
