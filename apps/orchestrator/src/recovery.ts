@@ -18,6 +18,7 @@ import type { Instance, Store } from '@orchestrator/store';
 import type { DerivedConfig, OrchestratorConfig } from './config/index.js';
 import type { Discovery } from './discovery.js';
 import type { Logger } from './logger.js';
+import type { RecoveryMetrics } from './metrics/recovery-metrics.js';
 import { PseudoGtidInjector } from './pseudo-gtid.js';
 import type { RaftService } from './raft/service.js';
 
@@ -167,6 +168,22 @@ export interface RecoveryEngineWiring {
   log: Logger;
   kv?: MasterKVHook;
   now: () => number;
+  /** Counts registered detections, resolved and blocked recoveries from what the engine publishes. */
+  metrics?: RecoveryMetrics;
+}
+
+/** Publishes through raft, telling `metrics` about detections registered and recoveries resolved. */
+function instrumentedPublish(
+  publish: (op: string, value: unknown) => Promise<unknown>,
+  metrics: RecoveryMetrics | undefined,
+): (op: string, value: unknown) => Promise<unknown> {
+  if (!metrics) return publish;
+  return (op, value) => {
+    if (op === 'register-failure-detection')
+      metrics.detectionRegistered(String((value as Partial<AnalysisEntry>).Analysis ?? 'unknown'));
+    else if (op === 'resolve-recovery') metrics.resolved(value as Parameters<RecoveryMetrics['resolved']>[0]);
+    return publish(op, value);
+  };
 }
 
 /** The recovery engine on this node's backend, its MySQL operations guarded by `raft`'s leadership. */
@@ -181,16 +198,18 @@ export function createEngine(w: RecoveryEngineWiring): {
     config: recoveryConfig,
     node: w.node,
     leadership: w.raft,
-    publish: (op, value) => w.raft.propose(op, value),
+    publish: instrumentedPublish((op, value) => w.raft.propose(op, value), w.metrics),
     reads: recoveryReads(w.store, w.live),
     mysql,
-    recordBlocked: (entry, blockingId) =>
-      w.store.recoveries.registerBlocked(
+    recordBlocked: (entry, blockingId) => {
+      w.metrics?.blockedRecovery(entry.Analysis);
+      return w.store.recoveries.registerBlocked(
         entry.AnalyzedInstanceKey,
         entry.ClusterDetails.ClusterName,
         entry.Analysis,
         blockingId,
-      ),
+      );
+    },
     log: (message, fields) => w.log.info(fields ?? {}, message),
     kv: w.kv,
     clock: { now: w.now },
@@ -218,6 +237,7 @@ export class RecoveryService {
     kv?: MasterKVHook,
     /** Epoch ms for anti-flapping, detection windows and warm-up: the daemon's jump-free clock. */
     now: () => number = Date.now,
+    metrics?: RecoveryMetrics,
   ) {
     const { engine, mysql, close } = createEngine({
       config,
@@ -229,6 +249,7 @@ export class RecoveryService {
       log,
       kv,
       now,
+      metrics,
     });
     this.closeMySQL = close;
     this.engine = engine;
