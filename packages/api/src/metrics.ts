@@ -1,6 +1,17 @@
 // Prometheus metrics for the HTTP layer: request counts and latencies by route, and the read
 // cache's hits and misses. Through prom-client's public API; the daemon passes its one registry.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+
+// Loaded on first use, not when this module is imported: prom-client's index also loads its default
+// process metrics (~50 ms, ~10 MB), which a program that imports the API without serving it (the
+// command line) should not pay for.
+let loaded: typeof PromClient | undefined;
+function prom(): typeof PromClient {
+  loaded ??= createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  return loaded;
+}
 
 export interface HttpMetrics {
   readonly registry: Registry;
@@ -8,12 +19,12 @@ export interface HttpMetrics {
 }
 
 /** Reuses the metrics when `registry` already has them (two apps sharing one registry). */
-export function createHttpMetrics(registry: Registry = new Registry()): HttpMetrics {
+export function createHttpMetrics(registry: Registry = new (prom().Registry)()): HttpMetrics {
   const existingRequests = registry.getSingleMetric('orchestrator_http_requests_total');
   const existingLatency = registry.getSingleMetric('orchestrator_http_request_duration_seconds');
   const requests =
     (existingRequests as Counter<'route' | 'method' | 'status'> | undefined) ??
-    new Counter({
+    new (prom().Counter)({
       name: 'orchestrator_http_requests_total',
       help: 'HTTP requests by route name, method and status.',
       labelNames: ['route', 'method', 'status'] as const,
@@ -21,7 +32,7 @@ export function createHttpMetrics(registry: Registry = new Registry()): HttpMetr
     });
   const latency =
     (existingLatency as Histogram<'route' | 'method'> | undefined) ??
-    new Histogram({
+    new (prom().Histogram)({
       name: 'orchestrator_http_request_duration_seconds',
       help: 'HTTP request latency by route name (proxied requests included).',
       labelNames: ['route', 'method'] as const,
@@ -43,7 +54,7 @@ export function createHttpMetrics(registry: Registry = new Registry()): HttpMetr
  */
 export function registerRaftMetrics(registry: Registry, storageFault: () => string | undefined): void {
   if (registry.getSingleMetric('orchestrator_raft_storage_fault')) return;
-  new Gauge({
+  new (prom().Gauge)({
     name: 'orchestrator_raft_storage_fault',
     help: 'Whether this node cannot write its raft storage or backend (it then takes no part in raft).',
     registers: [registry],
@@ -67,7 +78,7 @@ export interface ReadCacheCounts {
 export function registerReadCacheMetrics(registry: Registry, cache: ReadCacheCounts): void {
   const counted = (name: string, help: string, read: () => number) => {
     if (registry.getSingleMetric(name)) return;
-    new Counter({
+    new (prom().Counter)({
       name,
       help,
       registers: [registry],

@@ -1,7 +1,8 @@
 // The daemon's Prometheus registry: one per process, passed down to every subsystem that reports.
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { ProberMetrics, type ProberSource } from './prober-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
+import { prom } from './prom.js';
 import { RaftMetrics } from './raft-metrics.js';
 import { RecoveryMetrics } from './recovery-metrics.js';
 import { StoreMetrics } from './store-metrics.js';
@@ -19,7 +20,7 @@ export interface DaemonMetrics {
 }
 
 export function createDaemonMetrics(): DaemonMetrics {
-  const registry = new Registry();
+  const registry = new (prom().Registry)();
   registerProcessMetrics(registry);
   let prober: ProberMetrics | undefined;
   return {

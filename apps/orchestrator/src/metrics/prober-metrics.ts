@@ -2,7 +2,8 @@
 // node sees by state, and the discovery queue. Counted in plain numbers per probe, read at scrape.
 import { PROBE_ERROR_KINDS, type ProbeErrorKind, type ProbeTiming } from '@orchestrator/prober';
 import type { Instance } from '@orchestrator/store';
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import type { Histogram, Registry } from 'prom-client';
+import { prom } from './prom.js';
 import { Tally, tallyCounter } from './tallies.js';
 
 export type InstanceState = 'ok' | 'unreachable' | 'stale';
@@ -39,7 +40,7 @@ export class ProberMetrics {
   private readonly latency: Histogram;
 
   constructor(registry: Registry, source: ProberSource) {
-    this.latency = new Histogram({
+    this.latency = new (prom().Histogram)({
       name: 'orchestrator_probe_duration_seconds',
       help: 'Duration of one probe of a MySQL/MariaDB instance (successful or not).',
       buckets: PROBE_BUCKETS,
@@ -61,7 +62,7 @@ export class ProberMetrics {
       labels: (kind) => ({ kind }),
       known: PROBE_ERROR_KINDS,
     });
-    new Gauge({
+    new (prom().Gauge)({
       name: 'orchestrator_instances',
       help: 'Instances this node probes, by state (ok, unreachable, stale).',
       labelNames: ['state'],
@@ -79,7 +80,7 @@ export class ProberMetrics {
       help: string,
       read: (q: NonNullable<ReturnType<ProberSource['queue']>>) => number,
     ) =>
-      new Gauge({
+      new (prom().Gauge)({
         name,
         help,
         registers: [registry],

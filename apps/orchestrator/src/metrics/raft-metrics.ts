@@ -10,7 +10,8 @@ import type {
   RaftPeerProgress,
   Role,
 } from '@orchestrator/consensus';
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import type { Histogram, Registry } from 'prom-client';
+import { prom } from './prom.js';
 import { readCounter, Tally, tallyCounter } from './tallies.js';
 
 /** What is read from the raft node at scrape time. */
@@ -51,19 +52,19 @@ export class RaftMetrics {
   readonly observer: RaftObserver;
 
   constructor(registry: Registry) {
-    this.fsync = new Histogram({
+    this.fsync = new (prom().Histogram)({
       name: 'orchestrator_raft_fsync_duration_seconds',
       help: 'Durable (fsynced) writes of raft log entries and hard state.',
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     });
-    this.commitLatency = new Histogram({
+    this.commitLatency = new (prom().Histogram)({
       name: 'orchestrator_raft_proposal_commit_duration_seconds',
       help: 'From propose() on this node to its entry being committed (leader only).',
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     });
-    this.snapshotDuration = new Histogram({
+    this.snapshotDuration = new (prom().Histogram)({
       name: 'orchestrator_raft_snapshot_duration_seconds',
       help: 'Time to take (capture and write) or to store a received raft snapshot.',
       labelNames: ['origin'],
@@ -108,7 +109,7 @@ export class RaftMetrics {
   private registerGauges(registry: Registry): void {
     const status = () => this.source?.status();
     const gauge = (name: string, help: string, read: (s: RaftNodeStatus) => number) =>
-      new Gauge({
+      new (prom().Gauge)({
         name,
         help,
         registers: [registry],
@@ -135,7 +136,7 @@ export class RaftMetrics {
     gauge('orchestrator_raft_leader_known', '1 while this node knows a leader.', (s) =>
       s.leader === '' ? 0 : 1,
     );
-    new Gauge({
+    new (prom().Gauge)({
       name: 'orchestrator_raft_role',
       help: "This node's raft role: 1 for the current role, 0 for the others.",
       labelNames: ['role'],
@@ -146,7 +147,7 @@ export class RaftMetrics {
       },
     });
     const peers = () => this.source?.peerProgress() ?? [];
-    new Gauge({
+    new (prom().Gauge)({
       name: 'orchestrator_raft_peer_last_contact_seconds',
       help: 'Leader only: seconds since the leader last heard from each member (-1: never).',
       labelNames: ['peer'],
@@ -157,7 +158,7 @@ export class RaftMetrics {
           this.set({ peer: p.id }, p.lastContactMs === null ? -1 : p.lastContactMs / 1000);
       },
     });
-    new Gauge({
+    new (prom().Gauge)({
       name: 'orchestrator_raft_peer_match_lag_entries',
       help: "Leader only: entries each member is behind the leader's last index.",
       labelNames: ['peer'],
@@ -169,7 +170,7 @@ export class RaftMetrics {
       },
     });
     const lastSnapshotBytes = () => this.lastSnapshotBytes;
-    new Gauge({
+    new (prom().Gauge)({
       name: 'orchestrator_raft_snapshot_last_bytes',
       help: 'Size of the last raft snapshot taken or received by this node.',
       registers: [registry],

@@ -2,8 +2,9 @@
 // duration, and recoveries refused by the anti-flapping block. Fed by the daemon's analysis listener
 // and by the recovery engine's replicated commands (register-failure-detection, resolve-recovery),
 // so manual recoveries and takeovers count too.
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import type { Histogram, Registry } from 'prom-client';
 import type { DetectedProblem } from './analysis-changes.js';
+import { prom } from './prom.js';
 import { Tally, tallyCounter } from './tallies.js';
 
 const RECOVERY_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
@@ -40,7 +41,7 @@ export class RecoveryMetrics {
       labels: (code) => ({ code }),
     });
     const current = () => this.current;
-    new Gauge({
+    new (prom().Gauge)({
       name: 'orchestrator_analysis_problems',
       help: "Problems in this node's latest analysis, by analysis code.",
       labelNames: ['code'],
@@ -74,7 +75,7 @@ export class RecoveryMetrics {
       tally: this.blocked,
       labels: (code) => ({ code }),
     });
-    this.duration = new Histogram({
+    this.duration = new (prom().Histogram)({
       name: 'orchestrator_recovery_duration_seconds',
       help: 'Duration of finished recoveries, by recovery type.',
       labelNames: ['type'],

@@ -1,6 +1,7 @@
 // Counts kept as plain numbers on the hot path and handed to prom-client when scraped: a raft
 // message or a probe costs one increment, never a label hash or an allocation.
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { prom } from './prom.js';
 
 /** Counts by one key (a message type, an error kind…). */
 export class Tally<K extends string> {
@@ -32,7 +33,7 @@ export interface TallyCounterOptions<K extends string> {
 
 /** A counter whose series come from `tally` at scrape time. */
 export function tallyCounter<K extends string>(registry: Registry, o: TallyCounterOptions<K>): void {
-  new Counter({
+  new (prom().Counter)({
     name: o.name,
     help: o.help,
     labelNames: o.labelNames,
@@ -49,7 +50,7 @@ const tally = <K extends string>(o: TallyCounterOptions<K>) => o.tally.entries()
 
 /** A counter without labels whose value is `read()` at scrape time. */
 export function readCounter(registry: Registry, name: string, help: string, read: () => number): void {
-  new Counter({
+  new (prom().Counter)({
     name,
     help,
     registers: [registry],
