@@ -210,7 +210,9 @@ export function createEngine(w: RecoveryEngineWiring): {
         blockingId,
       );
     },
-    log: (message, fields) => w.log.info(fields ?? {}, message),
+    // A step that failed (its fields carry `error`) is a warning; every other step and hook run, info.
+    log: (message, fields) =>
+      fields?.error === undefined ? w.log.info(fields ?? {}, message) : w.log.warn(fields, message),
     kv: w.kv,
     clock: { now: w.now },
   });
