@@ -16,4 +16,5 @@ export {
   watchAnalysis,
 } from './failure-lab.js';
 export { type HAProxy, startHAProxy } from './haproxy.js';
+export { Exposition, type PrometheusFamily, promqlMetricNames, scrape } from './metrics.js';
 export { topologyConfig } from './topology-config.js';

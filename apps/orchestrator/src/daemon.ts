@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type ApiDeps, createApi } from '@orchestrator/api';
 import type { InstanceKey, SideEffect } from '@orchestrator/store';
 import { openStore } from '@orchestrator/store';
+import { watchAnalysis } from './analysis-log.js';
 import {
   analysisReads,
   auditReads,
@@ -29,7 +30,9 @@ import { Discovery } from './discovery.js';
 import { HealthWriter } from './health.js';
 import { MasterKV } from './kv.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
+import { createDaemonMetrics } from './metrics/index.js';
 import { LeaderDuties } from './raft/leader-duties.js';
+import { leaderChangeLine } from './raft/leader-log.js';
 import { MembershipIntent } from './raft/membership.js';
 import { createRaftNode, mkTemp, raftMembers } from './raft/node.js';
 import { RaftService } from './raft/service.js';
@@ -97,6 +100,8 @@ export async function startDaemon(
     });
   const clockCheck = setInterval(() => clock.check(), 1000);
   clockCheck.unref();
+  // One Prometheus registry for the process, served at /metrics (README "Metrics").
+  const metrics = createDaemonMetrics();
   const store = await openStore(config, {
     node: { hostname: node.hostname, token: node.token },
     clock: clock.now,
@@ -107,10 +112,17 @@ export async function startDaemon(
     () => discovery,
     () => raftService,
   );
-  const sm = new OrchestratorStateMachine(store, (e) => effects.handle(e), log);
+  const sm = new OrchestratorStateMachine(store, (e) => effects.handle(e), log, metrics.store.apply);
   await sm.init();
 
-  const raftNode = createRaftNode(config, derived, sm, log);
+  const raftNode = createRaftNode(config, derived, sm, log, metrics.raft.observer);
+  metrics.raft.watch(raftNode);
+  let knownLeader = '';
+  raftNode.on('leaderChanged', ({ leader, term }: { leader: string; term: number }) => {
+    const line = leaderChangeLine(knownLeader, leader, term, derived.raftId);
+    knownLeader = leader;
+    log[line.level](line.fields, line.msg);
+  });
   const raftService = new RaftService(raftNode, {
     raftBind: config.RaftBind,
     raftAdvertise: derived.raftId,
@@ -127,8 +139,20 @@ export async function startDaemon(
   const health = new HealthWriter(store, raftService, node, log);
   health.start();
 
-  const discoveryService = new Discovery(config, store, raftService, log, derived.urlPrefix, clock.now);
+  let probeMetrics: ReturnType<typeof metrics.prober> | undefined;
+  const discoveryService = new Discovery(config, store, raftService, log, derived.urlPrefix, clock.now, {
+    probe: (p) => probeMetrics?.record(p),
+    write: metrics.store.probeWrite,
+  });
   discovery = discoveryService;
+  probeMetrics = metrics.prober({
+    instances: () => discoveryService.instances(),
+    queue: () => discoveryService.queue(),
+    now: clock.now,
+    // A successful check older than two poll intervals plus a probe's allowance is overdue.
+    staleAfterMs: () => (2 * config.InstancePollSeconds + config.ReasonableInstanceCheckSeconds) * 1000,
+  });
+  watchAnalysis(discoveryService, log, metrics.recovery);
   // Masters for service discovery: kv_store and the configured ZooKeeper / etcd / Consul (leader only).
   const masterKV = new MasterKV({
     config,
@@ -147,6 +171,7 @@ export async function startDaemon(
     log,
     masterKV,
     clock.now,
+    metrics.recovery,
   );
   const topology = topologyService(config, derived, store, raftService, discoveryService, log);
   recovery.start();
@@ -218,6 +243,7 @@ export async function startDaemon(
     recoverIntermediateMasterClusterFilters: config.RecoverIntermediateMasterClusterFilters,
     recoveryIgnoreHostnameFilters: config.RecoveryIgnoreHostnameFilters,
     oscIgnoreHostnameFilters: config.OSCIgnoreHostnameFilters,
+    registry: metrics.registry,
     extraRoutes: [
       ...topologyRoutes(topology),
       ...recoveryRoutes({

@@ -9,6 +9,7 @@ import {
   type InstanceRepository,
   MySQLProber,
   type ProberConfig,
+  type ProbeTiming,
   type ReplicationAnalysis,
 } from '@orchestrator/prober';
 import type { Instance, InstanceKey, Store } from '@orchestrator/store';
@@ -125,12 +126,21 @@ export async function analyzeLoop(
   });
 }
 
+/** What discovery reports for metrics (metrics/prober-metrics.ts, metrics/store-metrics.ts). */
+export interface DiscoveryInstruments {
+  probe(timing: ProbeTiming): void;
+  /** Seconds one batch of probe results took to write to the backend. */
+  write(seconds: number): void;
+}
+
 /** The prober's persistence port on the store's instance DAO. */
-export function repository(store: Store): InstanceRepository {
+export function repository(store: Store, observeWrite?: (seconds: number) => void): InstanceRepository {
   const dao = store.instances;
   return {
     upsertInstances: async (batch) => {
+      const started = performance.now();
       await dao.upsert(batch);
+      observeWrite?.((performance.now() - started) / 1000);
     },
     recordCheckFailures: async (batch) => {
       for (const f of batch) await dao.recordFailedCheck(f.key, false);
@@ -173,6 +183,7 @@ export class Discovery {
     urlPrefix = '',
     /** Epoch ms for analysis and the discovery loop: the daemon's jump-free clock (clock.ts). */
     private readonly now: () => number = Date.now,
+    private readonly instruments?: DiscoveryInstruments,
   ) {
     this.proberConfig = proberConfigFrom(config);
     this.metrics = new DiscoveryMetrics(now);
@@ -236,6 +247,12 @@ export class Discovery {
     return this.loop !== undefined;
   }
 
+  /** The discovery queue right now, undefined while this node does not probe (for metrics). */
+  queue(): { backlog: number; active: number; slowLane: number } | undefined {
+    const loop = this.loop;
+    return loop && { backlog: loop.backlog(), active: loop.active(), slowLane: loop.slowLane() };
+  }
+
   /**
    * reload-configuration: new values of prober keys that are read on use (analysis thresholds and
    * filters, discovery filters, Detect*Query). The loop and the prober share this object.
@@ -294,10 +311,13 @@ export class Discovery {
         const loop = new DiscoveryLoop({
           config: this.proberConfig,
           prober: new MySQLProber(this.proberConfig),
-          repository: repository(this.store),
+          repository: repository(this.store, this.instruments?.write),
           now: this.now,
           onTopologyChange: () => void this.runAnalysis(),
-          onProbe: (p) => this.metrics.recordProbe(p),
+          onProbe: (p) => {
+            this.metrics.recordProbe(p);
+            this.instruments?.probe(p);
+          },
           // The leader starts asking the other nodes at the first sign of trouble, in parallel with
           // watching the replicas, so their answers are in by the time the replicas' evidence is.
           onSuspicion: (key, since) => {

@@ -1,7 +1,10 @@
 // Recovery on this node: the engine runs only while this node leads with a quorum (reference §1.7:
 // "only the leader runs recoveries"). Every analysis pass is handed to it; a new leader first
 // closes or resumes recoveries a previous leader left unfinished.
-import type { CommandProposer } from '@orchestrator/model';
+import type { AnalysisPayload, CommandProposer } from '@orchestrator/model';
+
+type Publish = CommandProposer['propose'];
+
 import type { ReplicationAnalysis } from '@orchestrator/prober';
 import { deriveClusterFields, keyString } from '@orchestrator/prober';
 import {
@@ -19,6 +22,7 @@ import type { Instance, Store } from '@orchestrator/store';
 import type { DerivedConfig, OrchestratorConfig } from './config/index.js';
 import type { Discovery } from './discovery.js';
 import type { Logger } from './logger.js';
+import type { RecoveryMetrics } from './metrics/recovery-metrics.js';
 import { PseudoGtidInjector } from './pseudo-gtid.js';
 import type { RaftService } from './raft/service.js';
 
@@ -168,6 +172,20 @@ export interface RecoveryEngineWiring {
   log: Logger;
   kv?: MasterKVHook;
   now: () => number;
+  /** Counts registered detections, resolved and blocked recoveries from what the engine publishes. */
+  metrics?: RecoveryMetrics;
+}
+
+/** Publishes through raft, telling `metrics` about detections registered and recoveries resolved. */
+function instrumentedPublish(publish: Publish, metrics: RecoveryMetrics | undefined): Publish {
+  if (!metrics) return publish;
+  return (op, payload) => {
+    if (op === 'register-failure-detection')
+      metrics.detectionRegistered(String((payload as AnalysisPayload).Analysis ?? 'unknown'));
+    else if (op === 'resolve-recovery')
+      metrics.resolved(payload as unknown as Parameters<RecoveryMetrics['resolved']>[0]);
+    return publish(op, payload);
+  };
 }
 
 /** The recovery engine on this node's backend, its MySQL operations guarded by `raft`'s leadership. */
@@ -182,17 +200,21 @@ export function createEngine(w: RecoveryEngineWiring): {
     config: recoveryConfig,
     node: w.node,
     leadership: w.raft,
-    publish: (op, payload) => w.raft.propose(op, payload),
+    publish: instrumentedPublish((op, payload) => w.raft.propose(op, payload), w.metrics),
     reads: recoveryReads(w.store, w.live),
     mysql,
-    recordBlocked: (entry, blockingId) =>
-      w.store.recoveries.registerBlocked(
+    recordBlocked: (entry, blockingId) => {
+      w.metrics?.blockedRecovery(entry.Analysis);
+      return w.store.recoveries.registerBlocked(
         entry.AnalyzedInstanceKey,
         entry.ClusterDetails.ClusterName,
         entry.Analysis,
         blockingId,
-      ),
-    log: (message, fields) => w.log.info(fields ?? {}, message),
+      );
+    },
+    // A step that failed (its fields carry `error`) is a warning; every other step and hook run, info.
+    log: (message, fields) =>
+      fields?.error === undefined ? w.log.info(fields ?? {}, message) : w.log.warn(fields, message),
     kv: w.kv,
     clock: { now: w.now },
   });
@@ -219,6 +241,7 @@ export class RecoveryService {
     kv?: MasterKVHook,
     /** Epoch ms for anti-flapping, detection windows and warm-up: the daemon's jump-free clock. */
     now: () => number = Date.now,
+    metrics?: RecoveryMetrics,
   ) {
     const { engine, mysql, close } = createEngine({
       config,
@@ -230,6 +253,7 @@ export class RecoveryService {
       log,
       kv,
       now,
+      metrics,
     });
     this.closeMySQL = close;
     this.engine = engine;

@@ -10,7 +10,7 @@ import type { ApiDeps } from './deps.js';
 import { type Envelope, errorEnvelope, Reply } from './envelope.js';
 import { ApiError, clip, toApiError } from './errors.js';
 import { decideForwarding, type ForwardingState } from './forwarding.js';
-import { createHttpMetrics, registerRaftMetrics } from './metrics.js';
+import { createHttpMetrics, registerRaftMetrics, registerReadCacheMetrics } from './metrics.js';
 import { type ApiOptions, type ResolvedApiOptions, resolveOptions } from './options.js';
 import { probeOf, runProbe } from './probes.js';
 import { createLeaderProxy, PROXIED_HEADER } from './proxy.js';
@@ -68,6 +68,7 @@ export function createApi(deps: ApiDeps, options: ApiOptions = {}): Orchestrator
   const statusPath = `${o.urlPrefix}${o.statusEndpoint}`;
   const statusRoute = table.routes.find((r) => r.name === 'status');
   const readCache = options.readCache ? new ReadCache(options.readCache) : undefined;
+  if (readCache) registerReadCacheMetrics(metrics.registry, readCache);
 
   const app = new Koa() as OrchestratorApi;
   app.silent = true;

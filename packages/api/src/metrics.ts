@@ -1,18 +1,17 @@
-// Prometheus metrics for the HTTP layer: request counts and latencies by route.
+// Prometheus metrics for the HTTP layer: request counts and latencies by route, and the read
+// cache's hits and misses. Through prom-client's public API; the daemon passes its one registry.
 import { createRequire } from 'node:module';
-import type * as prom from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
 
-// prom-client's index also loads the push gateway, cluster aggregation and the default process
-// metrics (with @opentelemetry/api): about 100 files and 80 ms of CPU at every start, for nothing we
-// use. The three classes we need are its lib modules (the index re-exports these same classes).
-const load = createRequire(import.meta.url);
-const Registry = load('prom-client/lib/registry') as typeof prom.Registry;
-const Counter = load('prom-client/lib/counter') as typeof prom.Counter;
-const Histogram = load('prom-client/lib/histogram') as typeof prom.Histogram;
-const Gauge = load('prom-client/lib/gauge') as typeof prom.Gauge;
-type Registry = prom.Registry;
-type Counter<T extends string> = prom.Counter<T>;
-type Histogram<T extends string> = prom.Histogram<T>;
+// Loaded on first use, not when this module is imported: prom-client's index also loads its default
+// process metrics (~50 ms, ~10 MB), which a program that imports the API without serving it (the
+// command line) should not pay for.
+let loaded: typeof PromClient | undefined;
+function prom(): typeof PromClient {
+  loaded ??= createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  return loaded;
+}
 
 export interface HttpMetrics {
   readonly registry: Registry;
@@ -20,12 +19,12 @@ export interface HttpMetrics {
 }
 
 /** Reuses the metrics when `registry` already has them (two apps sharing one registry). */
-export function createHttpMetrics(registry: Registry = new Registry()): HttpMetrics {
+export function createHttpMetrics(registry: Registry = new (prom().Registry)()): HttpMetrics {
   const existingRequests = registry.getSingleMetric('orchestrator_http_requests_total');
   const existingLatency = registry.getSingleMetric('orchestrator_http_request_duration_seconds');
   const requests =
     (existingRequests as Counter<'route' | 'method' | 'status'> | undefined) ??
-    new Counter({
+    new (prom().Counter)({
       name: 'orchestrator_http_requests_total',
       help: 'HTTP requests by route name, method and status.',
       labelNames: ['route', 'method', 'status'] as const,
@@ -33,7 +32,7 @@ export function createHttpMetrics(registry: Registry = new Registry()): HttpMetr
     });
   const latency =
     (existingLatency as Histogram<'route' | 'method'> | undefined) ??
-    new Histogram({
+    new (prom().Histogram)({
       name: 'orchestrator_http_request_duration_seconds',
       help: 'HTTP request latency by route name (proxied requests included).',
       labelNames: ['route', 'method'] as const,
@@ -55,7 +54,7 @@ export function createHttpMetrics(registry: Registry = new Registry()): HttpMetr
  */
 export function registerRaftMetrics(registry: Registry, storageFault: () => string | undefined): void {
   if (registry.getSingleMetric('orchestrator_raft_storage_fault')) return;
-  new Gauge({
+  new (prom().Gauge)({
     name: 'orchestrator_raft_storage_fault',
     help: 'Whether this node cannot write its raft storage or backend (it then takes no part in raft).',
     registers: [registry],
@@ -63,4 +62,40 @@ export function registerRaftMetrics(registry: Registry, storageFault: () => stri
       this.set(storageFault() === undefined ? 0 : 1);
     },
   });
+}
+
+/** What the read cache counts (ReadCache.hits / misses), read at scrape time. */
+export interface ReadCacheCounts {
+  readonly hits: number;
+  readonly misses: number;
+}
+
+/**
+ * `orchestrator_api_read_cache_hits_total` / `_misses_total`: cacheable reads served from the read
+ * cache, and those computed afresh. Plain numbers in the cache, copied at scrape time, so a request
+ * pays no label hashing.
+ */
+export function registerReadCacheMetrics(registry: Registry, cache: ReadCacheCounts): void {
+  const counted = (name: string, help: string, read: () => number) => {
+    if (registry.getSingleMetric(name)) return;
+    new (prom().Counter)({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  };
+  counted(
+    'orchestrator_api_read_cache_hits_total',
+    'Cacheable API reads served from the read cache.',
+    () => cache.hits,
+  );
+  counted(
+    'orchestrator_api_read_cache_misses_total',
+    'Cacheable API reads computed afresh (not cached, changed data, or too old).',
+    () => cache.misses,
+  );
 }

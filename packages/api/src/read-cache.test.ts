@@ -13,6 +13,20 @@ function setup(maxEntries?: number) {
 }
 
 describe('ReadCache', () => {
+  it('counts hits, and misses whether the body was absent, changed or too old', () => {
+    const { state, cache } = setup();
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('a', cache.version(), '[1]');
+    cache.get('a');
+    cache.get('a');
+    state.version++;
+    cache.get('a');
+    cache.set('a', cache.version(), '[2]');
+    state.now = 1000;
+    cache.get('a');
+    expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 2, misses: 3 });
+  });
+
   it('serves a body until the data version changes', () => {
     const { state, cache } = setup();
     cache.set('a', cache.version(), '[1]');

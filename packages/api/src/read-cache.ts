@@ -22,6 +22,9 @@ interface Entry {
 
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
+  /** Lookups answered from the cache, and those that were not (for metrics). */
+  hits = 0;
+  misses = 0;
   private readonly maxEntries: number;
   private readonly now: () => number;
 
@@ -37,11 +40,16 @@ export class ReadCache {
 
   get(key: string): string | undefined {
     const e = this.entries.get(key);
-    if (e === undefined) return undefined;
-    if (e.version !== this.options.version() || this.now() - e.at > this.options.maxAgeMs) {
-      this.entries.delete(key);
+    if (e === undefined) {
+      this.misses++;
       return undefined;
     }
+    if (e.version !== this.options.version() || this.now() - e.at > this.options.maxAgeMs) {
+      this.entries.delete(key);
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
     return e.body;
   }
 

@@ -174,6 +174,21 @@ describe('read cache', () => {
     version++;
   });
 
+  it('exports its hits and misses on /metrics', async () => {
+    const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
+    const before = await (await fetch(`${server.url}/metrics`)).text();
+    await get(`${server.url}/api/instance/db1/3306`);
+    await get(`${server.url}/api/instance/db1/3306`);
+    const after = await (await fetch(`${server.url}/metrics`)).text();
+    const hits =
+      metric(after, 'orchestrator_api_read_cache_hits_total') -
+      metric(before, 'orchestrator_api_read_cache_hits_total');
+    const misses =
+      metric(after, 'orchestrator_api_read_cache_misses_total') -
+      metric(before, 'orchestrator_api_read_cache_misses_total');
+    expect({ hits, misses }).toEqual({ hits: 1, misses: 1 });
+  });
+
   it('never caches errors or routes that are not cacheable', async () => {
     expect((await get(`${server.url}/api/instance/nosuch/3306`)).status).toBe(500);
     fake.s.healthy = false;

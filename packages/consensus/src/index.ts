@@ -13,6 +13,7 @@ export {
   RaftTimeoutError,
   StateMachineUnavailableError,
 } from './node/errors.js';
+export type { DropReason, RaftObserver } from './node/observer.js';
 export type { RaftNodeStatus, RaftPeerProgress, RaftStorageFault } from './node/raft-node.js';
 export { RaftNode } from './node/raft-node.js';
 export type { CoreOverrides, HarnessNode } from './sim/harness.js';

@@ -5,6 +5,7 @@ export * from './analysis/evidence.js';
 export * from './analysis/types.js';
 export * from './config.js';
 export * from './detect.js';
+export { PROBE_ERROR_KINDS, type ProbeErrorKind, probeErrorKind } from './discovery/error-kind.js';
 export { DiscoveryLoop, type DiscoveryOptions, type ProbeTiming, type Timers } from './discovery/loop.js';
 export * from './discovery/repository.js';
 export { backoffMs, slowLaneLimit } from './discovery/schedule.js';

@@ -262,6 +262,8 @@ describe('DiscoveryLoop', () => {
     const failing = prober.probes.filter((p) => Number(p.slice(2)) >= 120).length / 20;
     expect(healthy).toBeGreaterThanOrEqual(11);
     expect(failing).toBeLessThanOrEqual(6);
+    // The 20 failing instances, and only those, are in the slow lane.
+    expect(loop.slowLane()).toBe(20);
     await loop.stop();
   });
 
@@ -282,12 +284,13 @@ describe('DiscoveryLoop', () => {
     prober.addServer(2, 1);
     prober.addServer(3, 1);
     prober.kill(3);
-    const probes: { id: string; error?: string }[] = [];
+    const probes: { id: string; error?: string; errorKind?: string }[] = [];
     const loop = new DiscoveryLoop({
       config: proberConfig({ DiscoverySeeds: [] }),
       prober,
       repository: new InMemoryInstanceRepository(),
-      onProbe: (p) => probes.push({ id: `${p.key.Hostname}:${p.key.Port}`, error: p.error }),
+      onProbe: (p) =>
+        probes.push({ id: `${p.key.Hostname}:${p.key.Port}`, error: p.error, errorKind: p.errorKind }),
     });
     await loop.start();
     expect(loop.settled()).toBe(true);
@@ -298,7 +301,9 @@ describe('DiscoveryLoop', () => {
     expect(loop.active()).toBe(0);
     expect([...new Set(probes.map((p) => p.id))].sort()).toEqual(['h:1', 'h:2', 'h:3']);
     expect(probes.find((p) => p.id === 'h:3')?.error).toBe('h:3 down');
+    expect(probes.find((p) => p.id === 'h:3')?.errorKind).toBe('refused');
     expect(probes.find((p) => p.id === 'h:1')?.error).toBeUndefined();
+    expect(probes.find((p) => p.id === 'h:1')?.errorKind).toBeUndefined();
     await loop.stop();
   });
 

@@ -165,7 +165,11 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       // write-recovery proposal. Either way the recovery is returned as unsuccessful, never thrown
       // into the daemon's analysis loop.
       run.addError(error);
-      ctx.log?.(`recovery ${run.recovery.UID} stopped: ${errorMessage(error)}`);
+      ctx.log?.(`recovery ${run.recovery.UID} stopped: ${errorMessage(error)}`, {
+        ...run.logFields(),
+        event: 'recovery-step',
+        error: errorMessage(error),
+      });
     } finally {
       inFlight.delete(id);
       runningUIDs.delete(run.recovery.UID);
@@ -181,7 +185,12 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       await probe.runHooks('OnFailureDetectionProcesses');
       return true;
     } catch (error) {
-      ctx.log?.(`OnFailureDetectionProcesses failed: ${errorMessage(error)}`);
+      ctx.log?.(`OnFailureDetectionProcesses failed: ${errorMessage(error)}`, {
+        ...probe.logFields(),
+        event: 'hook',
+        hookList: 'OnFailureDetectionProcesses',
+        error: errorMessage(error),
+      });
       return false;
     }
   }
@@ -451,7 +460,11 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       await runCompletion(run, promoted);
     } catch (error) {
       run.addError(error);
-      ctx.log?.(`completion ${run.recovery.UID} stopped: ${errorMessage(error)}`);
+      ctx.log?.(`completion ${run.recovery.UID} stopped: ${errorMessage(error)}`, {
+        ...run.logFields(),
+        event: 'recovery-step',
+        error: errorMessage(error),
+      });
     } finally {
       runningUIDs.delete(run.recovery.UID);
       background.push(...run.background);
@@ -464,12 +477,16 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
     inFlight.add(id);
     runningUIDs.add(run.recovery.UID);
     try {
-      ctx.log?.(`${command} on ${id}`);
+      ctx.log?.(`${command} on ${id}`, { ...run.logFields(), event: 'recovery-step', command });
       await run.register();
       await runTakeover(run, opts);
     } catch (error) {
       run.addError(error);
-      ctx.log?.(`${command} ${run.recovery.UID} stopped: ${errorMessage(error)}`);
+      ctx.log?.(`${command} ${run.recovery.UID} stopped: ${errorMessage(error)}`, {
+        ...run.logFields(),
+        event: 'recovery-step',
+        error: errorMessage(error),
+      });
     } finally {
       inFlight.delete(id);
       runningUIDs.delete(run.recovery.UID);

@@ -120,8 +120,8 @@ export class RecoveryRun {
    * made, so the trail stays in order, and `resolve()` waits for all of them before the outcome is
    * recorded. (Waiting for each commit cost a raft round trip per step on the failover's path.)
    */
-  audit(message: string): Promise<void> {
-    this.ctx.log?.(message, { recoveryUID: this.recovery.UID });
+  audit(message: string, fields?: Record<string, unknown>): Promise<void> {
+    this.ctx.log?.(message, { ...this.logFields(), event: 'recovery-step', ...fields });
     const recorded = this.ctx
       .publish('write-recovery-step', {
         Id: 0,
@@ -132,10 +132,25 @@ export class RecoveryRun {
       .then(
         () => undefined,
         (error: unknown) =>
-          this.ctx.log?.(`audit not recorded: ${errorMessage(error)}`, { recoveryUID: this.recovery.UID }),
+          this.ctx.log?.(`audit not recorded: ${errorMessage(error)}`, {
+            ...this.logFields(),
+            event: 'recovery-step',
+            error: errorMessage(error),
+          }),
       );
     this.auditsInFlight.push(recorded);
     return Promise.resolve();
+  }
+
+  /** Fields every log line of this recovery carries (README "Logs"). */
+  logFields(): Record<string, unknown> {
+    const key = this.entry.AnalyzedInstanceKey;
+    return {
+      recoveryUID: this.recovery.UID,
+      analysis: this.entry.Analysis,
+      instance: `${key.Hostname}:${key.Port}`,
+      cluster: this.entry.ClusterDetails.ClusterName,
+    };
   }
 
   /** Waits until every step audited so far is recorded (or failed to be). */
@@ -203,7 +218,15 @@ export class RecoveryRun {
           ? `timed out after ${run.durationMs} ms (HookTimeoutSeconds)`
           : `exit code ${run.exitCode}`;
       const tail = run.outputTail.trim() === '' ? '' : `; output: ${run.outputTail.trim().slice(-1000)}`;
-      await this.audit(`${list}: ${run.command}: ${outcome}${tail}`);
+      await this.audit(`${list}: ${run.command}: ${outcome}${tail}`, {
+        event: 'hook',
+        hookList: list,
+        command: run.command,
+        async: run.async,
+        exitCode: run.exitCode,
+        timedOut: run.timedOut,
+        durationMs: run.durationMs,
+      });
       if (hookFailed(run)) {
         const error = new HookFailedError(list, run.exitCode, `${list} failed: ${run.command}: ${outcome}`);
         this.addError(error);
@@ -224,7 +247,9 @@ export class RecoveryRun {
       // resumeInterruptedRecoveries resolves this recovery.
       this.addError(error);
       this.ctx.log?.(`resolve-recovery not recorded: ${errorMessage(error)}`, {
-        recoveryUID: this.recovery.UID,
+        ...this.logFields(),
+        event: 'recovery-step',
+        error: errorMessage(error),
       });
     }
   }

@@ -22,6 +22,7 @@ function setup(
   const published: { op: string; value: unknown }[] = [];
   const hookCalls: string[] = [];
   const blocked: number[] = [];
+  const logged: { message: string; fields?: Record<string, unknown> }[] = [];
   const hooks: HookRunner = {
     run: async (list, templates) => {
       hookCalls.push(list);
@@ -64,9 +65,10 @@ function setup(
     recordBlocked: (_e, id) => {
       blocked.push(id);
     },
+    log: (message, fields) => logged.push({ message, fields }),
   });
   now += 3600_000;
-  return { engine, published, hookCalls, blocked };
+  return { engine, published, hookCalls, blocked, logged };
 }
 
 const running: RecoveryRecord = {
@@ -103,6 +105,23 @@ describe('engine gates', () => {
     ]);
     expect(published.map((p) => p.op)).toEqual(['register-failure-detection', 'write-recovery-step']);
     expect(hookCalls).toEqual(['OnFailureDetectionProcesses']);
+  });
+
+  it('logs every hook run as one line with the recovery and the hook as fields', async () => {
+    const { engine, logged } = setup({ reads: { isGlobalRecoveryDisabled: async () => true } });
+    await engine.onAnalysis([entry()]);
+    const hookLines = logged.filter((l) => l.fields?.event === 'hook');
+    expect(hookLines).toHaveLength(1);
+    expect(hookLines[0]?.fields).toMatchObject({
+      hookList: 'OnFailureDetectionProcesses',
+      command: 'notify {failedHost}',
+      exitCode: 0,
+      timedOut: false,
+      durationMs: 1,
+      analysis: entry().Analysis,
+      instance: `${entry().AnalyzedInstanceKey.Hostname}:${entry().AnalyzedInstanceKey.Port}`,
+    });
+    expect(typeof hookLines[0]?.fields?.recoveryUID).toBe('string');
   });
 
   it('a failing OnFailureDetectionProcesses stops the recovery', async () => {

@@ -3,7 +3,13 @@
 // machine (the daemon's single-node mode, and the command line with raft off).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemoryLogStore, MemorySnapshotStore, MemoryStableStore, RaftNode } from '@orchestrator/consensus';
+import {
+  MemoryLogStore,
+  MemorySnapshotStore,
+  MemoryStableStore,
+  RaftNode,
+  type RaftObserver,
+} from '@orchestrator/consensus';
 import type { DerivedConfig, OrchestratorConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { raftTls } from '../tls.js';
@@ -27,6 +33,8 @@ export function createRaftNode(
   derived: DerivedConfig,
   sm: OrchestratorStateMachine,
   log: Logger,
+  /** Metrics (metrics/raft-metrics.ts). */
+  observer?: RaftObserver,
 ): RaftNode {
   const timing = {
     tickMs: config.RaftTickMilliseconds,
@@ -59,6 +67,7 @@ export function createRaftNode(
         } as never,
         ...timing,
         log: raftLog,
+        ...(observer ? { observer } : {}),
       },
       sm,
     );
@@ -73,6 +82,7 @@ export function createRaftNode(
       tls: raftTls(config),
       ...timing,
       log: raftLog,
+      ...(observer ? { observer } : {}),
     },
     sm,
   );

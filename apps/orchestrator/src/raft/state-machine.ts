@@ -17,6 +17,8 @@ export class OrchestratorStateMachine implements StateMachine {
     private readonly store: Store,
     private readonly onEffects: (effects: readonly SideEffect[]) => void,
     private readonly log: Logger,
+    /** Seconds each entry took to apply to the backend (metrics). */
+    private readonly observeApply?: (seconds: number) => void,
   ) {}
 
   /** Loads what the backend already holds (LeaderURI, last applied index). */
@@ -30,7 +32,9 @@ export class OrchestratorStateMachine implements StateMachine {
   }
 
   async apply(entry: Entry): Promise<ApplyResult> {
+    const started = this.observeApply ? performance.now() : 0;
     const outcome = await this.store.applyEntry(entry.data, { index: entry.index });
+    this.observeApply?.((performance.now() - started) / 1000);
     if (!outcome.ok && isBackendUnavailable(outcome.error)) {
       // Not the command's fault: the backend cannot be written now. Raft retries this entry; it is
       // never skipped (this node would miss a replicated change).

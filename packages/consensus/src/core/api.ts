@@ -78,6 +78,8 @@ export type CoreEvent =
       readonly reason: 'checkQuorum' | 'higherTerm' | 'removed' | 'transfer';
       readonly term: number;
     }
+  /** An election (`vote`) or a pre-election (`preVote`, which raises no term) starts for `term`. */
+  | { readonly type: 'campaign'; readonly kind: 'preVote' | 'vote'; readonly term: number }
   | { readonly type: 'electionWon'; readonly term: number }
   | { readonly type: 'confApplied'; readonly conf: ConfState; readonly index: number }
   /** This node started with empty storage: it neither votes nor campaigns until admitted. */

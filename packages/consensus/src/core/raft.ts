@@ -359,6 +359,7 @@ export class Raft {
       this.becomeCandidate();
       voteTerm = this.term;
     }
+    this.emit({ type: 'campaign', kind, term: voteTerm });
     this.votes.set(this.id, true);
     if (this.tallyVotes() === 'won') {
       if (kind === 'preVote') this.campaign('vote', transfer);

@@ -14,6 +14,7 @@ import type { TlsOptions } from '../transport/tls.js';
 import type { Transport } from '../transport/transport.js';
 import type { Entry, NodeId } from '../types.js';
 import { RaftConfigError } from './errors.js';
+import type { RaftObserver } from './observer.js';
 
 /**
  * The application's replicated state machine. Rules: `apply` is deterministic (same entries, same
@@ -86,6 +87,8 @@ export interface RaftNodeConfig {
   readonly maxInflightMsgs?: number;
   readonly random?: () => number;
   readonly log?: RaftLogFn;
+  /** Measurements for the application's metrics (observer.ts); none by default. */
+  readonly observer?: RaftObserver;
 }
 
 export interface ResolvedTiming {

@@ -10,7 +10,7 @@ import type { CoreEvent, ProposalPosition } from '../core/api.js';
 import { NotLeaderError } from '../core/errors.js';
 import { RawNode } from '../core/rawnode.js';
 import type { Transport } from '../transport/transport.js';
-import type { Message, NodeId, Ready, Role, Snapshot } from '../types.js';
+import type { Entry, Message, NodeId, Ready, Role, Snapshot } from '../types.js';
 import { Applier } from './applier.js';
 import {
   assertValidConfig,
@@ -22,6 +22,7 @@ import {
   type StateMachine,
 } from './config.js';
 import { RaftStoppedError, RaftStorageError, RaftStorageFaultError, RaftTimeoutError } from './errors.js';
+import type { RaftObserver } from './observer.js';
 import { SnapshotTaker } from './snapshotter.js';
 import { ProposalWaiters, ReadWaiters } from './waiters.js';
 import { makeGrpcTransport, openDataDir } from './wiring.js';
@@ -74,6 +75,7 @@ export class RaftNode extends EventEmitter {
   readonly id: NodeId;
   private readonly timing: ResolvedTiming;
   private readonly logFn: RaftLogFn;
+  private readonly observer: RaftObserver;
   private storage: InjectedStorage | undefined;
   private transport: Transport | undefined;
   private raw: RawNode | undefined;
@@ -115,6 +117,7 @@ export class RaftNode extends EventEmitter {
     this.id = config.id;
     this.timing = resolveTiming(config);
     this.logFn = config.log ?? (() => {});
+    this.observer = config.observer ?? {};
     this.applier = new Applier({
       sm,
       proposals: this.proposals,
@@ -159,6 +162,7 @@ export class RaftNode extends EventEmitter {
           this.schedule();
         },
         log: this.logFn,
+        observer: this.observer,
       });
       this.transport = this.config.transport ?? makeGrpcTransport(this.config, this.logFn);
       this.running = true;
@@ -217,7 +221,10 @@ export class RaftNode extends EventEmitter {
       stable: storage.stable,
       snapshotSource: () => this.latestSnapshot,
       emptyStorage: 'rejoin',
-      onEvent: (e) => this.logFn(eventLevel(e), `raft: ${e.type}`, { ...e }),
+      onEvent: (e) => {
+        this.logFn(eventLevel(e), `raft: ${e.type}`, { ...e });
+        this.observer.event?.(e);
+      },
     });
   }
 
@@ -247,7 +254,8 @@ export class RaftNode extends EventEmitter {
       return Promise.reject(err);
     }
     this.schedule();
-    return this.proposals.add(pos.index, pos.term, performance.now() + this.timing.requestTimeoutMs);
+    const now = performance.now();
+    return this.proposals.add(pos.index, pos.term, now + this.timing.requestTimeoutMs, now);
   }
 
   /** Resolves when a read served from the local state machine would be linearizable (leader only). */
@@ -518,7 +526,11 @@ export class RaftNode extends EventEmitter {
   }
 
   private onMessage(m: Message): void {
-    if (!this.running || this.raw === undefined || this.fault) return;
+    if (!this.running || this.raw === undefined || this.fault) {
+      this.observer.messageDropped?.(m.type, 'notRunning');
+      return;
+    }
+    this.observer.messageReceived?.(m.type);
     this.lastContact.set(m.from, performance.now());
     try {
       this.raw.step(m);
@@ -528,6 +540,7 @@ export class RaftNode extends EventEmitter {
         this.fatal(err as Error);
         return;
       }
+      this.observer.messageDropped?.(m.type, 'refused');
       this.logFn('warn', 'raft: message refused', {
         from: m.from,
         type: m.type,
@@ -601,7 +614,7 @@ export class RaftNode extends EventEmitter {
           // (raft thesis §10.2.1). Safe: the leader's acks can only raise the commit index in
           // memory; commits reach followers and the state machine through a later Ready, which this
           // cycle only takes after the persist below.
-          for (const m of early) this.transport?.send(m);
+          for (const m of early) this.send(m);
           this.transport?.flush?.();
           await new Promise<void>((resolve) => setImmediate(resolve));
           if (!this.running) return;
@@ -609,11 +622,13 @@ export class RaftNode extends EventEmitter {
         await this.persist(rd, storage);
         if (!this.running) return;
         const rest = early.length > 0 ? rd.messages.filter((m) => !early.includes(m)) : rd.messages;
-        for (const m of rest) this.transport?.send(m);
+        for (const m of rest) this.send(m);
         // Write now: waiting for the end of this event-loop turn would add a turn to every hop.
         if (rest.length > 0) this.transport?.flush?.();
         if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role, raw.status().term);
         if (rd.snapshot) this.applier.push({ snapshot: rd.snapshot });
+        if (this.observer.proposalCommitted && this.proposals.size > 0)
+          this.noteCommitted(rd.committedEntries);
         for (const entry of rd.committedEntries) this.applier.push({ entry });
         for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index, this.applier.appliedIndex);
         raw.advance(rd);
@@ -625,6 +640,21 @@ export class RaftNode extends EventEmitter {
       else this.enterFault('log', err as Error);
     } finally {
       this.inCycle = false;
+    }
+  }
+
+  private send(m: Message): void {
+    this.transport?.send(m);
+    this.observer.messageSent?.(m.type);
+  }
+
+  /** Proposal-to-commit latency of the proposals made here among `committed`. */
+  private noteCommitted(committed: readonly Entry[]): void {
+    if (committed.length === 0) return;
+    const now = performance.now();
+    for (const entry of committed) {
+      const at = this.proposals.proposedAt(entry.index, entry.term);
+      if (at !== undefined) this.observer.proposalCommitted?.((now - at) / 1000);
     }
   }
 
@@ -645,7 +675,13 @@ export class RaftNode extends EventEmitter {
   /** Step 1 of the Ready contract: snapshot, entries, hard state durable before anything is sent. */
   private async persist(rd: Ready, storage: InjectedStorage): Promise<void> {
     if (rd.snapshot) {
+      const started = performance.now();
       await storage.snapshots.save(rd.snapshot);
+      this.observer.snapshotSaved?.(
+        'received',
+        rd.snapshot.data.byteLength,
+        (performance.now() - started) / 1000,
+      );
       this.latestSnapshot = rd.snapshot;
       if (!this.running) return; // stopped meanwhile: storage may be closed
     }
@@ -666,8 +702,10 @@ export class RaftNode extends EventEmitter {
       rd.hardState.term === prev.term &&
       rd.hardState.vote === prev.vote;
     const run = commitOnly ? (storage.unsyncedTransaction ?? storage.transaction) : storage.transaction;
+    const started = this.observer.persisted ? performance.now() : 0;
     if (run) run(write);
     else write();
+    this.observer.persisted?.((performance.now() - started) / 1000, !commitOnly);
   }
 
   private noteSoftState(leader: NodeId, role: Role, term: number): void {
@@ -711,8 +749,10 @@ function faultSubject(where: 'log' | 'stateMachine'): string {
   return where === 'log' ? 'the raft log or hard state' : 'the state machine';
 }
 
-function eventLevel(e: CoreEvent): 'info' | 'warn' {
+function eventLevel(e: CoreEvent): 'debug' | 'info' | 'warn' {
   if (e.type === 'refusedNonMember') return 'warn';
+  // A node cut off from its leader pre-campaigns every election timeout; a real election is info.
+  if (e.type === 'campaign' && e.kind === 'preVote') return 'debug';
   if (e.type === 'roleChangeProposed' && e.reason === 'lostState') return 'warn';
   return 'info';
 }

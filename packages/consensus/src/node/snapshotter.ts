@@ -4,6 +4,7 @@
 import type { SnapshotStore } from '../storage.js';
 import type { ConfState, Snapshot } from '../types.js';
 import type { RaftLogFn, StateMachine } from './config.js';
+import type { RaftObserver } from './observer.js';
 
 export interface SnapshotTakerOptions {
   readonly threshold: number;
@@ -14,6 +15,7 @@ export interface SnapshotTakerOptions {
   /** The snapshot is durable. */
   readonly onSaved: (snap: Snapshot) => void;
   readonly log: RaftLogFn;
+  readonly observer?: RaftObserver;
 }
 
 export class SnapshotTaker {
@@ -33,13 +35,17 @@ export class SnapshotTaker {
 
   /** Captures the state at `index` now; the write continues in the background. */
   async take(index: number, term: number): Promise<void> {
+    const started = performance.now();
     const data = await this.opts.sm.snapshot();
     const snap: Snapshot = { meta: { index, term, conf: this.opts.confAt(index) }, data };
     this.lastIndex = index;
     this.saving = this.opts.store
       .save(snap)
       .then(
-        () => this.opts.onSaved(snap),
+        () => {
+          this.opts.observer?.snapshotSaved?.('taken', data.byteLength, (performance.now() - started) / 1000);
+          this.opts.onSaved(snap);
+        },
         (err: unknown) =>
           this.opts.log('error', 'raft: snapshot save failed', { index, error: (err as Error).message }),
       )

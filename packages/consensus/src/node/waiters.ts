@@ -11,6 +11,8 @@ interface Pending<T> {
 
 interface ProposalWaiter extends Pending<unknown> {
   readonly term: number;
+  /** performance.now() at propose(), for the proposal-to-commit latency. */
+  readonly proposedAt: number;
 }
 
 /** Proposals by log index. Map order is insertion order, which is index order for one leader term. */
@@ -21,12 +23,18 @@ export class ProposalWaiters {
     return this.byIndex.size;
   }
 
-  add(index: number, term: number, deadline: number): Promise<unknown> {
+  add(index: number, term: number, deadline: number, proposedAt = 0): Promise<unknown> {
     return new Promise((resolve, reject) => {
       // An older waiter at the same index belongs to an entry that was overwritten.
       this.byIndex.get(index)?.reject(new ProposalLostError(index, 'replaced by a newer proposal'));
-      this.byIndex.set(index, { resolve, reject, deadline, term });
+      this.byIndex.set(index, { resolve, reject, deadline, term, proposedAt });
     });
+  }
+
+  /** When the proposal of the entry at `index` with `term` was made here, or undefined for none. */
+  proposedAt(index: number, term: number): number | undefined {
+    const w = this.byIndex.get(index);
+    return w !== undefined && w.term === term ? w.proposedAt : undefined;
   }
 
   /** The entry at `index` with `term` was applied with `result` (or threw `error`). */

@@ -32,5 +32,8 @@ export function makeGrpcTransport(config: RaftNodeConfig, log: RaftLogFn): Trans
     ...(config.peerAddresses ? { peers: config.peerAddresses } : {}),
     ...(config.tls ? { tls: config.tls } : {}),
     log: (level, msg, fields) => log(level, msg, fields),
+    ...(config.observer?.messageDropped
+      ? { onDropped: config.observer.messageDropped.bind(config.observer) }
+      : {}),
   });
 }

@@ -34,6 +34,11 @@ const MESSAGE_CODE = new Map(MESSAGE_TYPES.map((t, i) => [t, i]));
 const ENTRY_KINDS: readonly EntryKind[] = ['normal', 'conf', 'noop'];
 const ENTRY_CODE = new Map(ENTRY_KINDS.map((k, i) => [k, i]));
 
+/** The message type of a proto enum value ('append' for an unknown one, which decoding never yields). */
+export function messageTypeOf(code: number): MessageType {
+  return MESSAGE_TYPES[code] ?? 'append';
+}
+
 /** The proto enum value of a message type. */
 export function wireType(t: MessageType): number {
   return MESSAGE_CODE.get(t) ?? 0;

@@ -6,8 +6,16 @@
 // unreachable; the stream is re-opened after an exponential backoff with jitter, reset once the
 // peer answers with its hello.
 import * as grpc from '@grpc/grpc-js';
-import type { Message, NodeId } from '../types.js';
-import { encodeBatch, type RaftCodec, TO_OBJECT, toWire, type WireMessage, wireType } from './codec.js';
+import type { Message, MessageType, NodeId } from '../types.js';
+import {
+  encodeBatch,
+  messageTypeOf,
+  type RaftCodec,
+  TO_OBJECT,
+  toWire,
+  type WireMessage,
+  wireType,
+} from './codec.js';
 
 export interface PeerOptions {
   readonly self: NodeId;
@@ -23,6 +31,8 @@ export interface PeerOptions {
   readonly onUnreachable: (peer: NodeId) => void;
   readonly onConnected?: (peer: NodeId) => void;
   readonly onSnapshotStatus: (peer: NodeId, ok: boolean) => void;
+  /** A message was dropped without being written (stream down or backing off). */
+  readonly onDropped?: (type: MessageType, reason: 'unreachable') => void;
   readonly log: (level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -85,6 +95,7 @@ export class PeerConnection {
       return;
     }
     if (this.state === 'backoff') {
+      this.opts.onDropped?.(m.type, 'unreachable');
       this.opts.onUnreachable(this.opts.peer);
       return;
     }
@@ -197,6 +208,8 @@ export class PeerConnection {
     this.call = undefined;
     call.cancel();
     const dropped = this.queue.length;
+    const onDropped = this.opts.onDropped;
+    if (onDropped) for (const w of this.queue) onDropped(messageTypeOf(w.type), 'unreachable');
     this.queue = [];
     this.waitingDrain = false;
     this.state = 'backoff';

@@ -146,6 +146,20 @@ describe('GrpcTransport', () => {
     );
   });
 
+  it('tells onDropped about each message it could not deliver to an unreachable peer', async () => {
+    const dropped: string[] = [];
+    const a = await node(`127.0.0.1:${await freePort()}`, {
+      onDropped: (type, reason) => dropped.push(`${type} ${reason}`),
+    });
+    const idB = `127.0.0.1:${await freePort()}`;
+    a.t.send({ type: 'heartbeat', from: a.t.id, to: idB, term: 1 });
+    await waitFor(() => a.unreachable.includes(idB), 5_000, 'unreachable report');
+    // Waiting out the reconnect delay: a message sent now is dropped at once.
+    a.t.send({ type: 'vote', from: a.t.id, to: idB, term: 2, index: 0, logTerm: 0 });
+    await waitFor(() => dropped.includes('vote unreachable'), 5_000, 'the vote reported dropped');
+    expect(dropped.every((d) => d.endsWith(' unreachable'))).toBe(true);
+  });
+
   it('dials a peer again at once when that peer connects, not after the reconnect delay', async () => {
     const portB = await freePort();
     // A reconnect delay of 15–30 s: without the redial, nothing could reach B within this test.

@@ -5,7 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Http2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
-import type { Message, NodeId } from '../types.js';
+import type { Message, MessageType, NodeId } from '../types.js';
 import { decodeBatch, fromWire, loadCodec, type RaftCodec, TO_OBJECT } from './codec.js';
 import { PeerConnection, type RaftClient } from './grpc-peer.js';
 import { channelCredentials, serverCredentials, type TlsOptions } from './tls.js';
@@ -44,6 +44,8 @@ export interface GrpcTransportOptions {
   readonly protoPath?: string;
   readonly random?: () => number;
   readonly log?: TransportLog;
+  /** A message to a peer was dropped (stream down or waiting out a reconnect delay); raft resends. */
+  readonly onDropped?: (type: MessageType, reason: 'unreachable') => void;
 }
 
 function serviceDefinition(codec: RaftCodec): grpc.ServiceDefinition {
@@ -221,6 +223,7 @@ export class GrpcTransport implements Transport {
       onUnreachable: (p) => this.handler?.onUnreachable?.(p),
       onConnected: (p) => this.handler?.onPeerConnected?.(p),
       onSnapshotStatus: (p, ok) => this.handler?.onSnapshotStatus?.(p, ok),
+      ...(this.options.onDropped ? { onDropped: this.options.onDropped } : {}),
       log: this.log,
     });
     this.peers.set(id, { conn, client, address });

@@ -10,6 +10,7 @@ import { ProberError } from '../errors.js';
 import { mariadbErrantGtid, oracleErrantGtid } from '../gtid.js';
 import { isValidKey, keyString, parseKey } from '../keys.js';
 import type { InstanceProber, ProbeResult } from '../probe/probe.js';
+import { type ProbeErrorKind, probeErrorKind } from './error-kind.js';
 import type { CheckFailure, InstanceRepository } from './repository.js';
 import { backoffMs, slowLaneLimit } from './schedule.js';
 
@@ -71,6 +72,8 @@ export interface ProbeTiming {
   durationMs: number;
   /** Why it failed; undefined for a successful probe. */
   error?: string;
+  /** The failure's kind (error-kind.ts); undefined for a successful probe. */
+  errorKind?: ProbeErrorKind;
 }
 
 interface Entry {
@@ -278,6 +281,13 @@ export class DiscoveryLoop {
     return this.inFlight;
   }
 
+  /** Instances in the slow lane: their latest check failed, so they are probed with a back-off. */
+  slowLane(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.failures > 0) n++;
+    return n;
+  }
+
   /**
    * True once every known instance has been probed at least once (successfully or not) and nothing
    * is queued or running: a walk of the topologies it was given is complete.
@@ -438,7 +448,7 @@ export class DiscoveryLoop {
       key: e.key,
       startedAt: started,
       durationMs: this.now() - started,
-      ...(result.ok ? {} : { error: errorText(result.error) }),
+      ...(result.ok ? {} : { error: errorText(result.error), errorKind: probeErrorKind(result.error) }),
     });
     this.inFlight--;
     if (slow) this.slowInFlight--;
