@@ -3,7 +3,9 @@
 // its GRANTs, and the README's install steps, run into a temporary root by scripts/install.sh, give
 // a layout from which the daemon starts as the unit says: ExecStart= as User=orchestrator (the uid
 // systemd-sysusers created in that root), environment from EnvironmentFile=, the StateDirectory=
-// systemd would create, the installed example config edited only where a box's addresses go.
+// systemd would create, the installed example config edited only where a box's addresses go. And
+// what the restart policy relies on: against a backend without GRANTs the daemon exits (it does not
+// hang half-started), and once deploy/grants.sql has run, the next start succeeds.
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -18,9 +20,9 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts, ProcessHandle } from '@orchestrator/testkit';
+import { freePorts, type MariaDBServer, ProcessHandle, startMariaDB } from '@orchestrator/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../src/index.js';
+import { CLI, eventually } from '../src/index.js';
 import {
   parseEnvironmentFile,
   parseUnitFile,
@@ -228,5 +230,77 @@ describe('scripts/install.sh into a temporary root (the README install steps)', 
       expect(path.startsWith(`${stateDir}/`)).toBe(true);
       expect(statSync(path).uid, path).toBe(uid);
     }
+  });
+});
+
+describe('a new node whose MySQL backend has no GRANTs yet (the seed puppet scenario)', () => {
+  let backend: MariaDBServer | undefined;
+  let daemon: ProcessHandle | undefined;
+  let dir: string;
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await backend?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits at every start until deploy/grants.sql has run, then starts: what Restart=always retries', async () => {
+    backend = await startMariaDB();
+    dir = mkdtempSync(join(tmpdir(), 'orch-deploy-mysql-'));
+    const [http, raft] = await freePorts(2);
+    const config = JSON.parse(
+      readFileSync(join(repoRoot, 'deploy/orchestrator.conf.mysql.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    Object.assign(config, {
+      ListenAddress: `127.0.0.1:${http}`,
+      HTTPAdvertise: `http://127.0.0.1:${http}`,
+      RaftBind: `127.0.0.1:${raft}`,
+      RaftNodes: [`127.0.0.1:${raft}`],
+      RaftDataDir: join(dir, 'raft'),
+      MySQLOrchestratorHost: backend.host,
+      MySQLOrchestratorPort: backend.port,
+      DiscoverySeeds: [],
+    });
+    const configFile = join(dir, 'orchestrator.conf.json');
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+    const unitEnv = parseEnvironmentFile(
+      readFileSync(join(repoRoot, 'deploy/orchestrator.env.example'), 'utf8'),
+    );
+    const spec = {
+      command: process.execPath,
+      args: [CLI, `--config=${configFile}`, 'http'],
+      env: { PATH: process.env.PATH, ORCHESTRATOR_LOG_FORMAT: 'json', ...unitEnv },
+    };
+
+    // Two starts before the GRANTs: each one exits non-zero, saying the backend refused it, rather
+    // than hanging half-started (systemd restarts an exited service, not a stuck one).
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const early = new ProcessHandle(`orchestrator start ${attempt}`, spec).start();
+      const code = await Promise.race([
+        early.waitExit(),
+        new Promise<'running'>((done) => setTimeout(() => done('running'), 20_000)),
+      ]);
+      if (code === 'running') await early.kill9();
+      expect(code, early.output()).not.toBe('running');
+      expect(code).not.toBe(0);
+      expect(early.output()).toMatch(/Access denied for user 'orchestrator_srv'/);
+    }
+
+    // The configuration management run: deploy/grants.sql as written.
+    const admin = await backend.connect({ multipleStatements: true });
+    await admin.query(readFileSync(join(repoRoot, 'deploy/grants.sql'), 'utf8'));
+    await admin.end();
+
+    daemon = new ProcessHandle('orchestrator after the GRANTs', spec).start();
+    const answer = await eventually(
+      'the daemon to lead once its backend accepts it',
+      async () => {
+        if (!daemon!.running) return 'exited';
+        const r = await fetch(`http://127.0.0.1:${http}/api/leader-check`);
+        return r.status === 200 ? 'leader' : undefined;
+      },
+      30_000,
+    );
+    expect(answer, daemon.output()).toBe('leader');
   });
 });
