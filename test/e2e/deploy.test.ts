@@ -225,6 +225,18 @@ describe('scripts/install.sh into a temporary root (the README install steps)', 
       expect.stringMatching(/^text\/html/),
     ]);
 
+    // Modules the bundle loads lazily from the installed node_modules: prom-client (/metrics) and
+    // mysql2 (a probe, here of a closed port).
+    const metrics = await fetch(`http://127.0.0.1:${http}/metrics`, { headers: { authorization: auth } });
+    expect([metrics.status, await metrics.text()]).toEqual([200, expect.stringContaining('# TYPE ')]);
+    const [closed] = await freePorts(1);
+    const probe = await fetch(`http://127.0.0.1:${http}/api/discover/127.0.0.1/${closed}`, {
+      headers: { authorization: auth },
+    });
+    const refused = ((await probe.json()) as { Message: string }).Message;
+    expect(refused).toMatch(/cannot connect to 127\.0\.0\.1/); // mysql2 loaded and tried; not "Cannot find module"
+    expect(refused).not.toMatch(/Cannot find module/);
+
     // Its data is the user's, in the StateDirectory.
     for (const path of [String(config.RaftDataDir), String(config.SQLite3DataFile)]) {
       expect(path.startsWith(`${stateDir}/`)).toBe(true);
