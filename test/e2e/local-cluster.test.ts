@@ -160,20 +160,31 @@ describe('npm start across restarts', () => {
     await checkPrintedLines(first);
     const before = await leaderOf(first);
     const ports = configuredPorts();
+    // A second start on the same directory refuses rather than rebuilding it under the first.
+    const second = new ProcessHandle('npm start again', {
+      command: process.execPath,
+      args: [LOCAL_CLUSTER],
+      env,
+    }).start();
+    expect(await second.waitExit()).toBe(1);
+    expect(second.output()).toContain(
+      `a local cluster is already running from ${workDir} (pid ${first.process.pid})`,
+    );
+    expect(configuredPorts()).toEqual(ports);
     await stop(first);
     writeFileSync(join(workDir, 'node1', 'left-by-the-test'), 'x');
 
-    const second = await start();
-    expect(second.plan).toBe(`reusing ${workDir} (same ports as last time)`);
+    const again = await start();
+    expect(again.plan).toBe(`reusing ${workDir} (same ports as last time)`);
     expect(configuredPorts()).toEqual(ports);
-    await checkPrintedLines(second);
-    const after = await leaderOf(second);
+    await checkPrintedLines(again);
+    const after = await leaderOf(again);
     // The same raft data: the term carries on from the persisted one, the log is still there.
     expect(after.Term).toBeGreaterThan(before.Term);
     expect(after.LastIndex).toBeGreaterThanOrEqual(before.LastIndex);
     expect(existsSync(join(workDir, 'node1', 'left-by-the-test'))).toBe(true);
     lastTerm = after.Term;
-    await stop(second);
+    await stop(again);
   });
 
   it('keeps the data when only an HTTP port is taken, and prints the new ports', async () => {

@@ -89,6 +89,8 @@ describe('planWorkDir', () => {
 describe('parseManifest', () => {
   it('reads what the cluster wrote and refuses anything else', () => {
     expect(parseManifest(JSON.stringify(last))).toEqual(last);
+    expect(parseManifest(JSON.stringify({ ...last, pid: 42 }))).toEqual({ ...last, pid: 42 });
+    expect(parseManifest(JSON.stringify({ ...last, pid: 'x' }))).toEqual(last);
     expect(parseManifest('{')).toBeUndefined();
     expect(
       parseManifest(JSON.stringify({ nodes: 3, ports: { http: [1, 2], raft: [3, 4, 5] } })),

@@ -12,6 +12,8 @@ export interface LocalClusterPorts {
 export interface LocalClusterManifest {
   readonly nodes: number;
   readonly ports: LocalClusterPorts;
+  /** The `npm start` process that wrote it (a second start on the same directory refuses). */
+  readonly pid?: number;
 }
 
 export type PortFree = (port: number) => Promise<boolean>;
@@ -38,7 +40,9 @@ export function parseManifest(text: string): LocalClusterManifest | undefined {
   const nodes = m?.nodes;
   if (typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 1) return undefined;
   if (!isPortList(m?.ports?.http, nodes) || !isPortList(m?.ports?.raft, nodes)) return undefined;
-  return { nodes, ports: { http: m.ports.http, raft: m.ports.raft } };
+  const pid = (json as { pid?: unknown }).pid;
+  const manifest = { nodes, ports: { http: m.ports.http, raft: m.ports.raft } };
+  return typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? { ...manifest, pid } : manifest;
 }
 
 async function allFree(ports: readonly number[], isFree: PortFree): Promise<boolean> {

@@ -70,6 +70,16 @@ function readManifest(): LocalClusterManifest | undefined {
   return existsSync(file) ? parseManifest(readFileSync(file, 'utf8')) : undefined;
 }
 
+/** True when `pid` is another running `npm start` (the cmdline check guards against a reused pid). */
+function runningLocalCluster(pid: number | undefined): boolean {
+  if (pid === undefined || pid === process.pid) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('local-cluster');
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
   const nodes = positiveInt('ORCHESTRATOR_LOCAL_NODES', 3);
   // Where the search for free ports starts (when the last run's ports are not all free).
@@ -78,6 +88,13 @@ async function main(): Promise<void> {
     raft: positiveInt('ORCHESTRATOR_LOCAL_RAFT_PORT', 10008),
   };
   const previous = readManifest();
+  if (runningLocalCluster(previous?.pid)) {
+    // Its ports are taken by its own nodes: going on would move the ports and rebuild the
+    // directory under the running cluster.
+    throw new Error(
+      `a local cluster is already running from ${workDir} (pid ${previous!.pid}): stop it first, or set ORCHESTRATOR_LOCAL_DIR for another one`,
+    );
+  }
   const ports = await choosePorts(previous, nodes, basePorts, portFree);
   const chosen: LocalClusterManifest = { nodes, ports };
   const plan = planWorkDir(workDir, previous, nodeDirs().length > 0, chosen);
@@ -87,7 +104,10 @@ async function main(): Promise<void> {
     for (const dir of nodeDirs()) rmSync(join(workDir, dir), { recursive: true, force: true });
   }
   mkdirSync(workDir, { recursive: true });
-  writeFileSync(join(workDir, MANIFEST_FILE), `${JSON.stringify(chosen, null, 2)}\n`);
+  writeFileSync(
+    join(workDir, MANIFEST_FILE),
+    `${JSON.stringify({ ...chosen, pid: process.pid }, null, 2)}\n`,
+  );
 
   const httpPorts = ports.http;
   const raftNodes = ports.raft.map((p) => `127.0.0.1:${p}`);
