@@ -2,8 +2,7 @@
 // Writes one orchestrator.conf.json per node under .local-cluster/ (reused by the next start while
 // the raft ports stay the same, see local-cluster-plan.ts), starts three daemons, prints the URLs,
 // seeds discovery with the local MariaDB on 127.0.0.1:3306 (ORCHESTRATOR_LOCAL_SEED: another
-// host:port, or empty for none) when one answers, and stops the nodes
-// (by pid) on Ctrl-C.
+// host:port, or empty for none) when one answers, and stops the nodes (by pid) on Ctrl-C.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -26,6 +25,8 @@ function daemonEntry(): string {
 }
 const repoRoot = resolve(here, '../../..');
 const workDir = resolve(process.env.ORCHESTRATOR_LOCAL_DIR ?? join(repoRoot, '.local-cluster'));
+
+/** An environment variable holding a port or a count; a bad value stops the start, naming it. */
 function positiveInt(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
