@@ -173,6 +173,8 @@ describe('npm start across restarts', () => {
     expect(configuredPorts()).toEqual(ports);
     await stop(first);
     writeFileSync(join(workDir, 'node1', 'left-by-the-test'), 'x');
+    // As an older npm start left it: no ports.json, the ports are read from the node configs.
+    rmSync(join(workDir, 'ports.json'));
 
     const again = await start();
     expect(again.plan).toBe(`reusing ${workDir} (same ports as last time)`);

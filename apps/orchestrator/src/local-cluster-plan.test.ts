@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   choosePorts,
   type LocalClusterManifest,
+  manifestFromConfigs,
   parseManifest,
   planWorkDir,
   portBlock,
@@ -80,7 +81,9 @@ describe('planWorkDir', () => {
   });
 
   it('rebuilds when the node count changed or nothing readable records the ports', () => {
-    expect(planWorkDir('/w', undefined, true, last).message).toMatch(/^no readable ports\.json records/);
+    expect(planWorkDir('/w', undefined, true, last).message).toMatch(
+      /^neither ports\.json nor the node configs record/,
+    );
     const two = { nodes: 2, ports: { http: [3000, 3001], raft: [10008, 10009] } };
     expect(planWorkDir('/w', last, true, two).message).toMatch(/^the node count changed from 3 to 2/);
   });
@@ -97,5 +100,20 @@ describe('parseManifest', () => {
     ).toBeUndefined();
     expect(parseManifest(JSON.stringify({ nodes: 1, ports: { http: [0], raft: [3] } }))).toBeUndefined();
     expect(parseManifest('null')).toBeUndefined();
+  });
+});
+
+describe('manifestFromConfigs', () => {
+  it("reads a directory an older npm start wrote from its nodes' configs", () => {
+    const configs = [0, 1, 2].map((i) =>
+      JSON.stringify({ ListenAddress: `127.0.0.1:${3000 + i}`, RaftBind: `127.0.0.1:${10008 + i}` }),
+    );
+    expect(manifestFromConfigs(configs)).toEqual(last);
+  });
+
+  it('gives nothing for a config it cannot read', () => {
+    expect(manifestFromConfigs([])).toBeUndefined();
+    expect(manifestFromConfigs(['{'])).toBeUndefined();
+    expect(manifestFromConfigs([JSON.stringify({ ListenAddress: '127.0.0.1:3000' })])).toBeUndefined();
   });
 });

@@ -45,6 +45,35 @@ export function parseManifest(text: string): LocalClusterManifest | undefined {
   return typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? { ...manifest, pid } : manifest;
 }
 
+function portOf(address: unknown): number | undefined {
+  if (typeof address !== 'string') return undefined;
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+}
+
+/**
+ * The ports a work directory written without ports.json (by an older `npm start`) used, read from
+ * its nodes' orchestrator.conf.json (node1, node2, … in order); undefined when any is unreadable.
+ */
+export function manifestFromConfigs(configTexts: readonly string[]): LocalClusterManifest | undefined {
+  const http: number[] = [];
+  const raft: number[] = [];
+  for (const text of configTexts) {
+    let config: { ListenAddress?: unknown; RaftBind?: unknown } | null;
+    try {
+      config = JSON.parse(text) as typeof config;
+    } catch {
+      return undefined;
+    }
+    const h = portOf(config?.ListenAddress);
+    const r = portOf(config?.RaftBind);
+    if (h === undefined || r === undefined) return undefined;
+    http.push(h);
+    raft.push(r);
+  }
+  return configTexts.length > 0 ? { nodes: configTexts.length, ports: { http, raft } } : undefined;
+}
+
 async function allFree(ports: readonly number[], isFree: PortFree): Promise<boolean> {
   return (await Promise.all(ports.map(isFree))).every(Boolean);
 }
@@ -101,7 +130,9 @@ export function planWorkDir(
     message: `${why}: rebuilding ${workDir} (its raft data would name members that no longer exist, and no leader would be elected)`,
   });
   if (previous === undefined)
-    return rebuild(`no readable ${MANIFEST_FILE} records the ports its data was written with`);
+    return rebuild(
+      `neither ${MANIFEST_FILE} nor the node configs record the ports its data was written with`,
+    );
   if (previous.nodes !== chosen.nodes)
     return rebuild(`the node count changed from ${previous.nodes} to ${chosen.nodes}`);
   if (!same(previous.ports.raft, chosen.ports.raft)) {

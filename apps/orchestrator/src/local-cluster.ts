@@ -12,6 +12,7 @@ import {
   choosePorts,
   type LocalClusterManifest,
   MANIFEST_FILE,
+  manifestFromConfigs,
   parseManifest,
   planWorkDir,
 } from './local-cluster-plan.js';
@@ -66,9 +67,18 @@ function nodeDirs(): string[] {
   return readdirSync(workDir).filter((name) => /^node\d+$/.test(name));
 }
 
+/** What the last run recorded: ports.json, else (a directory from an older version) its node configs. */
 function readManifest(): LocalClusterManifest | undefined {
   const file = join(workDir, MANIFEST_FILE);
-  return existsSync(file) ? parseManifest(readFileSync(file, 'utf8')) : undefined;
+  if (existsSync(file)) return parseManifest(readFileSync(file, 'utf8'));
+  const dirs = nodeDirs().sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  try {
+    return manifestFromConfigs(
+      dirs.map((dir) => readFileSync(join(workDir, dir, 'orchestrator.conf.json'), 'utf8')),
+    );
+  } catch {
+    return undefined; // a node directory without its config
+  }
 }
 
 /** True when `pid` is another running `npm start` (the cmdline check guards against a reused pid). */
