@@ -243,6 +243,25 @@ describe('scripts/install.sh into a temporary root (the README install steps)', 
       expect(statSync(path).uid, path).toBe(uid);
     }
   });
+
+  it('keeps the edited config and environment file when run again (an upgrade)', async () => {
+    await daemon?.stop();
+    const configPath = join(root, 'etc/orchestrator.conf.json');
+    const envPath = join(root, 'etc/orchestrator/orchestrator.env');
+    writeFileSync(envPath, 'ORCHESTRATOR_TOPOLOGY_PASSWORD=edited\n');
+    const edited = readFileSync(configPath, 'utf8');
+    expect(edited).not.toBe(readFileSync(join(repoRoot, 'deploy/orchestrator.conf.sqlite.json'), 'utf8'));
+    execFileSync(join(repoRoot, 'scripts/install.sh'), ['sqlite'], {
+      cwd: repoRoot,
+      env: { ...process.env, DESTDIR: root },
+      stdio: 'pipe',
+    });
+    expect(readFileSync(configPath, 'utf8')).toBe(edited);
+    expect(readFileSync(envPath, 'utf8')).toBe('ORCHESTRATOR_TOPOLOGY_PASSWORD=edited\n');
+    expect(statSync(join(root, 'opt/orchestrator/apps/orchestrator/dist/orchestrator.mjs')).isFile()).toBe(
+      true,
+    );
+  }, 120_000);
 });
 
 describe('a new node whose MySQL backend has no GRANTs yet (the seed puppet scenario)', () => {
