@@ -1,12 +1,21 @@
 // `npm start`: a local 3-node raft cluster on the embedded SQLite backend, for trying things out.
-// Writes one orchestrator.conf.json per node under .local-cluster/, starts three daemons, prints the
-// URLs, seeds discovery with the local MariaDB on 127.0.0.1:3306 when one answers, and stops the
-// nodes (by pid) on Ctrl-C.
+// Writes one orchestrator.conf.json per node under .local-cluster/ (reused by the next start while
+// the raft ports stay the same, see local-cluster-plan.ts), starts three daemons, prints the URLs,
+// seeds discovery with the local MariaDB on 127.0.0.1:3306 (ORCHESTRATOR_LOCAL_SEED: another
+// host:port, or empty for none) when one answers, and stops the nodes (by pid) on Ctrl-C.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  choosePorts,
+  type LocalClusterManifest,
+  MANIFEST_FILE,
+  manifestFromConfigs,
+  parseManifest,
+  planWorkDir,
+} from './local-cluster-plan.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -17,7 +26,17 @@ function daemonEntry(): string {
 }
 const repoRoot = resolve(here, '../../..');
 const workDir = resolve(process.env.ORCHESTRATOR_LOCAL_DIR ?? join(repoRoot, '.local-cluster'));
-const nodes = Number(process.env.ORCHESTRATOR_LOCAL_NODES ?? 3);
+
+/** An environment variable holding a port or a count; a bad value stops the start, naming it. */
+function positiveInt(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new Error(`${name}=${JSON.stringify(text)} is not an integer from 1 to 65535`);
+  }
+  return value;
+}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -27,9 +46,9 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-function reachable(port: number): Promise<boolean> {
+function reachable(host: string, port: number): Promise<boolean> {
   return new Promise((done) => {
-    const socket = createConnection({ host: '127.0.0.1', port, timeout: 500 });
+    const socket = createConnection({ host, port, timeout: 500 });
     socket.once('connect', () => {
       socket.destroy();
       done(true);
@@ -42,21 +61,72 @@ function reachable(port: number): Promise<boolean> {
   });
 }
 
-/** `count` consecutive free ports starting at `from` (or the next free block). */
-async function portBlock(from: number, count: number): Promise<number[]> {
-  for (let start = from; start < from + 1000; start += count) {
-    const ports = Array.from({ length: count }, (_, i) => start + i);
-    const free = await Promise.all(ports.map(portFree));
-    if (free.every(Boolean)) return ports;
+/** The node directories (node1, node2, …) a previous run left in the work directory. */
+function nodeDirs(): string[] {
+  if (!existsSync(workDir)) return [];
+  return readdirSync(workDir).filter((name) => /^node\d+$/.test(name));
+}
+
+/** What the last run recorded: ports.json, else (a directory from an older version) its node configs. */
+function readManifest(): LocalClusterManifest | undefined {
+  const file = join(workDir, MANIFEST_FILE);
+  if (existsSync(file)) return parseManifest(readFileSync(file, 'utf8'));
+  const dirs = nodeDirs().sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  try {
+    return manifestFromConfigs(
+      dirs.map((dir) => readFileSync(join(workDir, dir, 'orchestrator.conf.json'), 'utf8')),
+    );
+  } catch {
+    return undefined; // a node directory without its config
   }
-  throw new Error(`no ${count} free consecutive ports from ${from}`);
+}
+
+/** True when `pid` is another running `npm start` (the cmdline check guards against a reused pid). */
+function runningLocalCluster(pid: number | undefined): boolean {
+  if (pid === undefined || pid === process.pid) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('local-cluster');
+  } catch {
+    return false;
+  }
 }
 
 async function main(): Promise<void> {
-  const httpPorts = await portBlock(3000, nodes);
-  const raftPorts = await portBlock(10008, nodes);
-  const raftNodes = raftPorts.map((p) => `127.0.0.1:${p}`);
-  const seeds = (await reachable(3306)) ? ['127.0.0.1:3306'] : [];
+  const nodes = positiveInt('ORCHESTRATOR_LOCAL_NODES', 3);
+  // Where the search for free ports starts (when the last run's ports are not all free).
+  const basePorts = {
+    http: positiveInt('ORCHESTRATOR_LOCAL_HTTP_PORT', 3000),
+    raft: positiveInt('ORCHESTRATOR_LOCAL_RAFT_PORT', 10008),
+  };
+  const previous = readManifest();
+  if (runningLocalCluster(previous?.pid)) {
+    // Its ports are taken by its own nodes: going on would move the ports and rebuild the
+    // directory under the running cluster.
+    throw new Error(
+      `a local cluster is already running from ${workDir} (pid ${previous!.pid}): stop it first, or set ORCHESTRATOR_LOCAL_DIR for another one`,
+    );
+  }
+  const ports = await choosePorts(previous, nodes, basePorts, portFree);
+  const chosen: LocalClusterManifest = { nodes, ports };
+  const plan = planWorkDir(workDir, previous, nodeDirs().length > 0, chosen);
+  console.log(`local cluster: ${plan.message}`);
+  if (plan.action === 'rebuild') {
+    // Only what this script creates: the work directory may hold other files.
+    for (const dir of nodeDirs()) rmSync(join(workDir, dir), { recursive: true, force: true });
+  }
+  mkdirSync(workDir, { recursive: true });
+  writeFileSync(
+    join(workDir, MANIFEST_FILE),
+    `${JSON.stringify({ ...chosen, pid: process.pid }, null, 2)}\n`,
+  );
+
+  const httpPorts = ports.http;
+  const raftNodes = ports.raft.map((p) => `127.0.0.1:${p}`);
+  const seed = process.env.ORCHESTRATOR_LOCAL_SEED ?? '127.0.0.1:3306';
+  const seedMatch = /^(.+):(\d+)$/.exec(seed);
+  if (seed !== '' && !seedMatch)
+    throw new Error(`ORCHESTRATOR_LOCAL_SEED=${JSON.stringify(seed)} is not host:port`);
+  const seeds = seedMatch && (await reachable(seedMatch[1]!, Number(seedMatch[2]))) ? [seed] : [];
   const children: ChildProcess[] = [];
 
   for (let i = 0; i < nodes; i++) {
@@ -92,14 +162,18 @@ async function main(): Promise<void> {
 
   const apis = httpPorts.map((p) => `http://127.0.0.1:${p}/api`);
   console.log(`\nlocal orchestrator cluster: ${nodes} nodes, SQLite backends under ${workDir}`);
-  for (let i = 0; i < nodes; i++) console.log(`  node${i + 1}: ${apis[i]}  (raft ${raftNodes[i]})`);
+  for (let i = 0; i < nodes; i++) {
+    console.log(`  node${i + 1}: ${apis[i]}  (raft ${raftNodes[i]}, pid ${children[i]!.pid})`);
+  }
   console.log(
     seeds.length > 0
-      ? '  discovering the local MariaDB at 127.0.0.1:3306'
-      : '  no MariaDB on 127.0.0.1:3306: discover one with /api/discover/:host/:port',
+      ? `  discovering the MySQL/MariaDB server at ${seed}`
+      : `  no MySQL/MariaDB server answers at ${seed || '(no ORCHESTRATOR_LOCAL_SEED)'}: discover one with /api/discover/:host/:port`,
   );
   console.log(`  web interface: http://127.0.0.1:${httpPorts[0]}/web/ (any node serves it)`);
-  console.log(`  leader: curl -s ${apis[0]}/raft-status ; client: ORCHESTRATOR_API="${apis.join(' ')}"`);
+  console.log('  try it (these ports):');
+  console.log(`    curl -s ${apis[0]}/raft-status`);
+  console.log(`    export ORCHESTRATOR_API="${apis.join(' ')}"`);
   console.log('  Ctrl-C stops all nodes\n');
 
   let stopping = false;
