@@ -242,6 +242,25 @@ describe('RaftNode', () => {
     await waitFor(() => members.get(target)?.node.status().state === 'leader', 2_000, 'the transfer');
   });
 
+  it('hands off leadership before stopping: a follower leads long before any election timeout', async () => {
+    // Election timeouts of 5 s: only the hand-off's TimeoutNow can make a follower lead within 2 s.
+    const { members } = await makeCluster(['a', 'b', 'c'], { electionTicks: 500 });
+    const leader = await waitFor(() => leaderOf(members), 3_000, 'the bootstrap leader');
+    await leader.node.propose(enc.encode('before'));
+    await leader.node.handOffLeadership();
+    await leader.node.stop();
+    const next = await waitFor(() => leaderOf(members, [leader.node.id]), 2_000, 'the hand-off');
+    await next.node.propose(enc.encode('after'));
+    expect(next.sm.items).toEqual(['before', 'after']);
+  });
+
+  it('refuses a hand-off on a follower', async () => {
+    const { members } = await makeCluster(['a', 'b', 'c']);
+    const leader = await waitFor(() => leaderOf(members));
+    const follower = [...members.values()].find((m) => m !== leader) as Member;
+    await expect(follower.node.handOffLeadership()).rejects.toBeInstanceOf(NotLeaderError);
+  });
+
   it('snapshots, compacts, and catches up a wiped node by InstallSnapshot', async () => {
     const { members, startNode } = await makeCluster(['a', 'b', 'c'], {
       snapshotThreshold: 50,
