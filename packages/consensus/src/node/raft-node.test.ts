@@ -254,6 +254,65 @@ describe('RaftNode', () => {
     expect(next.sm.items).toEqual(['before', 'after']);
   });
 
+  it('holds nothing per request once idle, and a bounded log, however many entries it committed', async () => {
+    const storages = new Map<string, ReturnType<typeof memoryStorage>>();
+    const net = new MemoryNetwork();
+    const members = new Map<string, Member>();
+    for (const id of ['a', 'b', 'c']) {
+      const storage = memoryStorage();
+      storages.set(id, storage);
+      const sm = new ListMachine();
+      const node = new RaftNode(
+        {
+          id,
+          peers: ['a', 'b', 'c'],
+          storage,
+          transport: net.transport(id),
+          ...fast,
+          snapshotThreshold: 200,
+          trailingEntries: 50,
+        },
+        sm,
+      );
+      await node.start();
+      running.push(node);
+      members.set(id, { node, sm });
+    }
+    const leader = await waitFor(() => leaderOf(members));
+    const round = async (r: number) => {
+      for (let batch = 0; batch < 30; batch++) {
+        const writes = Array.from({ length: 50 }, (_, i) =>
+          leader.node.propose(enc.encode(`${r}-${batch}-${i}`)),
+        );
+        await Promise.all([...writes, leader.node.readIndex()]);
+      }
+      const commit = leader.node.status().commit;
+      await waitFor(
+        () => [...members.values()].every((m) => m.node.status().applied >= commit),
+        5_000,
+        'every node to apply',
+      );
+      // Snapshots are taken between applies; let the last one be saved and compacted.
+      await waitFor(
+        () =>
+          [...storages.values()].every((st) => st.log.lastIndex() - st.log.firstIndex() + 1 <= 200 + 50 + 60),
+        5_000,
+        'compaction',
+      );
+      return [...members.values()].map((m) => m.node.footprint());
+    };
+    const idle = {
+      pendingProposals: 0,
+      pendingReads: 0,
+      pendingTransfers: 0,
+      unstableEntries: 0,
+      queuedApplies: 0,
+    };
+    expect(await round(1)).toEqual([idle, idle, idle]);
+    expect(await round(2)).toEqual([idle, idle, idle]);
+    expect(leader.sm.items.length).toBe(2 * 30 * 50);
+  });
+
   it('refuses a hand-off on a follower', async () => {
     const { members } = await makeCluster(['a', 'b', 'c']);
     const leader = await waitFor(() => leaderOf(members));

@@ -57,6 +57,22 @@ export interface RaftStorageFault {
   readonly forMs: number;
 }
 
+/**
+ * What a node holds in memory per request or per entry (RaftNode.footprint): each count returns to
+ * 0 once the node is idle, however many entries it has committed. For tests and diagnostics.
+ */
+export interface RaftFootprint {
+  /** Proposals waiting for their entry to be applied. */
+  readonly pendingProposals: number;
+  /** Linearizable reads waiting for their read index. */
+  readonly pendingReads: number;
+  readonly pendingTransfers: number;
+  /** Log entries not yet persisted. */
+  readonly unstableEntries: number;
+  /** Committed entries and snapshots queued for the state machine. */
+  readonly queuedApplies: number;
+}
+
 /** One member as its leader sees it (RaftNode.peerProgress). */
 export interface RaftPeerProgress {
   readonly id: NodeId;
@@ -395,6 +411,16 @@ export class RaftNode extends EventEmitter {
       learners: s.learners,
       recovering: s.recovering,
       isPartOfQuorum: this.running && this.inQuorum(s.role, s.leader, s.voters),
+    };
+  }
+
+  footprint(): RaftFootprint {
+    return {
+      pendingProposals: this.proposals.size,
+      pendingReads: this.reads.size,
+      pendingTransfers: this.transfers.length,
+      unstableEntries: this.raw?.unstableEntries() ?? 0,
+      queuedApplies: this.applier.queued,
     };
   }
 
