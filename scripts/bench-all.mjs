@@ -60,7 +60,13 @@ if (only.length > 0 && existsSync(file)) {
   }
   writeFileSync(file, text);
 } else {
-  writeFileSync(file, [header, ...sections].join('\n'));
+  // `npm run soak` writes its own "## Soak" section (test/soak/soak.mjs): a full run keeps it.
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const soakAt = previous.indexOf('\n## Soak\n');
+  const soakEnd = soakAt === -1 ? -1 : previous.indexOf('\n## ', soakAt + 1);
+  const soak =
+    soakAt === -1 ? [] : [`${previous.slice(soakAt + 1, soakEnd === -1 ? undefined : soakEnd).trimEnd()}\n`];
+  writeFileSync(file, [header, ...sections, ...soak].join('\n'));
 }
 // Keep the file in the repository's format (Biome checks Markdown too).
 spawnSync('npx', ['biome', 'check', '--write', file], { cwd: root, stdio: 'ignore' });

@@ -29,6 +29,11 @@ export default defineConfig({
     format: 'esm',
     codeSplitting: false,
     sourcemap: false,
+    // V8 keeps a script's source in memory for as long as the script lives, and one non-ASCII
+    // character makes it a two-byte string: escaped to ASCII and without comments, the source
+    // takes ~2 MB of heap instead of ~6 MB.
+    charset: 'ascii',
+    comments: false,
   },
   logLevel: 'warn',
   onLog(level, log, handler) {

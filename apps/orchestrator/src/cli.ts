@@ -2,6 +2,7 @@
 // The orchestrator command: `orchestrator [--config=FILE] http` runs the daemon;
 // `orchestrator [--config=FILE] -c COMMAND [-i instance] [-d destination] …` runs one command as
 // the reference's command line does (cli/). Flags are read as Go's flag package reads them.
+import './heap-sizing.js';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

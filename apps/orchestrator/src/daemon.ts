@@ -293,28 +293,47 @@ export async function startDaemon(
     resolveClosed = r;
   });
   let stopping: Promise<void> | undefined;
+  // Graceful and bounded (the max is what an operator waits for): new connections are refused at
+  // once; a leader hands off its leadership without waiting for the election; the services stop
+  // side by side within one budget; raft then refuses what is still pending (every in-flight
+  // request is answered) and the files are closed. Each step is logged with its duration.
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       log.info('stopping');
+      const steps: Record<string, number> = {};
+      let mark = performance.now();
+      const step = (name: string) => {
+        const now = performance.now();
+        steps[name] = Math.round((now - mark) * 10) / 10;
+        mark = now;
+      };
       clearInterval(clockCheck);
       http.close();
       http.closeIdleConnections();
       duties.stop();
       if (raftService.isLeader()) {
-        await Promise.race([raftNode.transferLeadership().catch(() => {}), sleep(700)]);
+        await within(SHUTDOWN_HAND_OFF_MS, raftNode.handOffLeadership());
+        step('handOff');
       }
       health.stop();
-      await Promise.race([recovery.stop(), sleep(500)]);
-      await Promise.race([masterKV.stop(), sleep(300)]);
-      await Promise.race([topology.close(), sleep(300)]);
-      await Promise.race([replication.close(), sleep(300)]);
-      await Promise.race([discovery?.stop(), sleep(800)]);
+      await within(SHUTDOWN_SERVICES_MS, [
+        recovery.stop(),
+        masterKV.stop(),
+        topology.close(),
+        replication.close(),
+        discovery?.stop(),
+      ]);
+      step('services');
       raftService.markStopped();
-      await Promise.race([raftNode.stop(), sleep(500)]);
+      await within(SHUTDOWN_RAFT_MS, raftNode.stop());
+      step('raft');
+      // Answers to the requests raft just refused are written before their connections close.
+      await new Promise<void>((r) => setImmediate(r));
       api.closeApi();
-      await store.close().catch(() => {});
       http.closeAllConnections();
-      log.info('stopped');
+      await store.close().catch(() => {});
+      step('store');
+      log.info({ steps }, 'stopped');
       resolveClosed();
     })();
     return stopping;
@@ -322,7 +341,8 @@ export async function startDaemon(
   if (options.handleSignals !== false) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
-        setTimeout(() => process.exit(0), 2000).unref();
+        // Every step above is bounded; this only guards against a bug in one of them.
+        setTimeout(() => process.exit(0), SHUTDOWN_WATCHDOG_MS).unref();
         void stop().then(() => process.exit(0));
       });
     }
@@ -344,7 +364,21 @@ export async function startDaemon(
   return { closed, http, raft: raftService, stop };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+/** How long a stopping leader waits for its hand-off message to go out. */
+const SHUTDOWN_HAND_OFF_MS = 50;
+/** How long the services (discovery, recovery, KV, topology, replication control) get to stop. */
+const SHUTDOWN_SERVICES_MS = 50;
+/** How long raft gets to refuse what is pending and finish the entry it is applying. */
+const SHUTDOWN_RAFT_MS = 200;
+const SHUTDOWN_WATCHDOG_MS = 1000;
+
+/** Waits for `work` (its failures ignored), but no longer than `ms`. */
+async function within(ms: number, work: Promise<unknown> | readonly (Promise<unknown> | undefined)[]) {
+  const all = Array.isArray(work) ? Promise.allSettled(work) : (work as Promise<unknown>).catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
 
 /** Acts on the side effects of applied commands (reference §1.5 "what each node does"). */
 class EffectHandler {

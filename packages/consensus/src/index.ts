@@ -14,7 +14,12 @@ export {
   StateMachineUnavailableError,
 } from './node/errors.js';
 export type { DropReason, RaftObserver } from './node/observer.js';
-export type { RaftNodeStatus, RaftPeerProgress, RaftStorageFault } from './node/raft-node.js';
+export type {
+  RaftFootprint,
+  RaftNodeStatus,
+  RaftPeerProgress,
+  RaftStorageFault,
+} from './node/raft-node.js';
 export { RaftNode } from './node/raft-node.js';
 export type { CoreOverrides, HarnessNode } from './sim/harness.js';
 export { Harness, standalone } from './sim/harness.js';

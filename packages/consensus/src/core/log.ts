@@ -30,6 +30,11 @@ export class RaftLog {
     this.applied = applied;
   }
 
+  /** Entries held in memory until persisted (0 once every Ready is advanced). */
+  get unstableCount(): number {
+    return this.unstable.length;
+  }
+
   firstIndex(): number {
     if (this.pendingSnapshot) return this.pendingSnapshot.meta.index + 1;
     return this.storage.firstIndex();

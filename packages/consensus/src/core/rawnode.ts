@@ -175,6 +175,11 @@ export class RawNode implements RawNodeApi {
    * Leader: the voters that count toward quorums now (not one that reported it lost its data).
    * Elsewhere: the voters.
    */
+  /** Log entries held in memory until persisted. */
+  unstableEntries(): number {
+    return this.raft.log.unstableCount;
+  }
+
   countedVoters(): readonly NodeId[] {
     const r = this.raft;
     return r.role === 'leader' ? r.voters.filter((v) => r.counted(v)) : r.voters;

@@ -56,6 +56,11 @@ export class Applier {
     this.snapshotter?.reset(index);
   }
 
+  /** Items queued and not applied yet. */
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
   push(item: ApplyItem): void {
     this.queue.push(item);
     if (this.loop === undefined) this.loop = this.drain().finally(() => (this.loop = undefined));

@@ -242,6 +242,84 @@ describe('RaftNode', () => {
     await waitFor(() => members.get(target)?.node.status().state === 'leader', 2_000, 'the transfer');
   });
 
+  it('hands off leadership before stopping: a follower leads long before any election timeout', async () => {
+    // Election timeouts of 5 s: only the hand-off's TimeoutNow can make a follower lead within 2 s.
+    const { members } = await makeCluster(['a', 'b', 'c'], { electionTicks: 500 });
+    const leader = await waitFor(() => leaderOf(members), 3_000, 'the bootstrap leader');
+    await leader.node.propose(enc.encode('before'));
+    await leader.node.handOffLeadership();
+    await leader.node.stop();
+    const next = await waitFor(() => leaderOf(members, [leader.node.id]), 2_000, 'the hand-off');
+    await next.node.propose(enc.encode('after'));
+    expect(next.sm.items).toEqual(['before', 'after']);
+  });
+
+  it('holds nothing per request once idle, and a bounded log, however many entries it committed', async () => {
+    const storages = new Map<string, ReturnType<typeof memoryStorage>>();
+    const net = new MemoryNetwork();
+    const members = new Map<string, Member>();
+    for (const id of ['a', 'b', 'c']) {
+      const storage = memoryStorage();
+      storages.set(id, storage);
+      const sm = new ListMachine();
+      const node = new RaftNode(
+        {
+          id,
+          peers: ['a', 'b', 'c'],
+          storage,
+          transport: net.transport(id),
+          ...fast,
+          snapshotThreshold: 200,
+          trailingEntries: 50,
+        },
+        sm,
+      );
+      await node.start();
+      running.push(node);
+      members.set(id, { node, sm });
+    }
+    const leader = await waitFor(() => leaderOf(members));
+    const round = async (r: number) => {
+      for (let batch = 0; batch < 30; batch++) {
+        const writes = Array.from({ length: 50 }, (_, i) =>
+          leader.node.propose(enc.encode(`${r}-${batch}-${i}`)),
+        );
+        await Promise.all([...writes, leader.node.readIndex()]);
+      }
+      const commit = leader.node.status().commit;
+      await waitFor(
+        () => [...members.values()].every((m) => m.node.status().applied >= commit),
+        5_000,
+        'every node to apply',
+      );
+      // Snapshots are taken between applies; let the last one be saved and compacted.
+      await waitFor(
+        () =>
+          [...storages.values()].every((st) => st.log.lastIndex() - st.log.firstIndex() + 1 <= 200 + 50 + 60),
+        5_000,
+        'compaction',
+      );
+      return [...members.values()].map((m) => m.node.footprint());
+    };
+    const idle = {
+      pendingProposals: 0,
+      pendingReads: 0,
+      pendingTransfers: 0,
+      unstableEntries: 0,
+      queuedApplies: 0,
+    };
+    expect(await round(1)).toEqual([idle, idle, idle]);
+    expect(await round(2)).toEqual([idle, idle, idle]);
+    expect(leader.sm.items.length).toBe(2 * 30 * 50);
+  });
+
+  it('refuses a hand-off on a follower', async () => {
+    const { members } = await makeCluster(['a', 'b', 'c']);
+    const leader = await waitFor(() => leaderOf(members));
+    const follower = [...members.values()].find((m) => m !== leader) as Member;
+    await expect(follower.node.handOffLeadership()).rejects.toBeInstanceOf(NotLeaderError);
+  });
+
   it('snapshots, compacts, and catches up a wiped node by InstallSnapshot', async () => {
     const { members, startNode } = await makeCluster(['a', 'b', 'c'], {
       snapshotThreshold: 50,

@@ -58,6 +58,22 @@ export interface RaftStorageFault {
   readonly forMs: number;
 }
 
+/**
+ * What a node holds in memory per request or per entry (RaftNode.footprint): each count returns to
+ * 0 once the node is idle, however many entries it has committed. For tests and diagnostics.
+ */
+export interface RaftFootprint {
+  /** Proposals waiting for their entry to be applied. */
+  readonly pendingProposals: number;
+  /** Linearizable reads waiting for their read index. */
+  readonly pendingReads: number;
+  readonly pendingTransfers: number;
+  /** Log entries not yet persisted. */
+  readonly unstableEntries: number;
+  /** Committed entries and snapshots queued for the state machine. */
+  readonly queuedApplies: number;
+}
+
 /** One member as its leader sees it (RaftNode.peerProgress). */
 export interface RaftPeerProgress {
   readonly id: NodeId;
@@ -103,6 +119,8 @@ export class RaftNode extends EventEmitter {
   private probes = 0;
   private readonly transfers: {
     to: NodeId;
+    /** Resolve once TimeoutNow is written to `to` rather than once `to` leads (handOffLeadership). */
+    handOff: boolean;
     resolve: () => void;
     reject: (e: Error) => void;
     deadline: number;
@@ -276,6 +294,21 @@ export class RaftNode extends EventEmitter {
 
   /** Hands leadership to `to` (default: the most caught-up follower); resolves once it leads. */
   transferLeadership(to?: NodeId): Promise<void> {
+    return this.startTransfer(to, false);
+  }
+
+  /**
+   * For a leader about to stop: tells the most caught-up follower to campaign at once (TimeoutNow)
+   * and resolves as soon as that message is written, without waiting for the election it starts.
+   * The stopping node has no use for the outcome, and the election (a vote fsync on two nodes and a
+   * round trip or two) would otherwise add itself to every shutdown. If the message is lost, the
+   * followers elect a leader after their election timeout, as after a crash.
+   */
+  handOffLeadership(): Promise<void> {
+    return this.startTransfer(undefined, true);
+  }
+
+  private startTransfer(to: NodeId | undefined, handOff: boolean): Promise<void> {
     if (!this.running || this.raw === undefined) return Promise.reject(new RaftStoppedError());
     if (this.fault) return Promise.reject(this.faultError());
     const raw = this.raw;
@@ -301,8 +334,23 @@ export class RaftNode extends EventEmitter {
     this.schedule();
     return new Promise((resolve, reject) => {
       const deadline = performance.now() + this.timing.tickMs * this.timing.electionTicks * 4;
-      this.transfers.push({ to: dest, resolve, reject, deadline });
+      this.transfers.push({ to: dest, handOff, resolve, reject, deadline });
     });
+  }
+
+  /** Hand-offs whose TimeoutNow just went out are done (once the write has left this turn). */
+  private noteSent(sent: readonly Message[]): void {
+    if (this.transfers.length === 0) return;
+    for (const m of sent) {
+      if (m.type !== 'timeoutNow') continue;
+      for (let i = this.transfers.length - 1; i >= 0; i--) {
+        const t = this.transfers[i];
+        if (t?.handOff && t.to === m.to) {
+          this.transfers.splice(i, 1);
+          setImmediate(t.resolve);
+        }
+      }
+    }
   }
 
   /**
@@ -371,6 +419,16 @@ export class RaftNode extends EventEmitter {
       learners: s.learners,
       recovering: s.recovering,
       isPartOfQuorum: this.running && this.inQuorum(s.role, s.leader, s.voters),
+    };
+  }
+
+  footprint(): RaftFootprint {
+    return {
+      pendingProposals: this.proposals.size,
+      pendingReads: this.reads.size,
+      pendingTransfers: this.transfers.length,
+      unstableEntries: this.raw?.unstableEntries() ?? 0,
+      queuedApplies: this.applier.queued,
     };
   }
 
@@ -625,6 +683,7 @@ export class RaftNode extends EventEmitter {
         for (const m of rest) this.send(m);
         // Write now: waiting for the end of this event-loop turn would add a turn to every hop.
         if (rest.length > 0) this.transport?.flush?.();
+        this.noteSent(rest);
         if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role, raw.status().term);
         if (rd.snapshot) this.applier.push({ snapshot: rd.snapshot });
         if (this.observer.proposalCommitted && this.proposals.size > 0)

@@ -82,6 +82,10 @@ export class ReadWaiters {
   private readonly byId = new Map<string, ReadWaiter>();
   private next = 0;
 
+  get size(): number {
+    return this.byId.size;
+  }
+
   /** A new request id (also the ReadIndex context bytes). */
   add(deadline: number): { context: Uint8Array; done: Promise<void> } {
     const id = `r${++this.next}`;
