@@ -19,13 +19,18 @@ import {
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const base = (n: OrchestratorNode) => `http://127.0.0.1:${n.httpPort}`;
 
-/** Every JSON log line a node wrote so far. */
+/** Every JSON log line a node wrote so far (a line still being written is skipped). */
 function logLines(node: OrchestratorNode): Record<string, unknown>[] {
-  return node.process
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines: Record<string, unknown>[] = [];
+  for (const line of node.process.output().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // the tail of the output, cut mid-line
+    }
+  }
+  return lines;
 }
 
 /** Every `expr` in a Grafana dashboard (panels, nested rows, templating queries). */
