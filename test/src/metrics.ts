@@ -36,6 +36,16 @@ export class Exposition {
     return this.family(name).metrics.reduce((sum, m) => sum + Number(m.value ?? m.count ?? 0), 0);
   }
 
+  /**
+   * Observations in a histogram that has labels besides `le`. parse-prometheus-text-format folds
+   * such a histogram's series into one sample without labels, count or sum, whose buckets are those
+   * of the last label set; so this is exact when only one label set was observed.
+   */
+  observedInLabelledHistogram(name: string): number {
+    const samples = this.family(name).metrics;
+    return Number(samples[samples.length - 1]?.buckets?.['+Inf'] ?? 0);
+  }
+
   /** Every series name a PromQL query can select: histograms add _bucket, _sum and _count. */
   seriesNames(): Set<string> {
     const names = new Set<string>();
