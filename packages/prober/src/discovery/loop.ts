@@ -11,8 +11,11 @@ import { mariadbErrantGtid, oracleErrantGtid } from '../gtid.js';
 import { isValidKey, keyString, parseKey } from '../keys.js';
 import type { InstanceProber, ProbeResult } from '../probe/probe.js';
 import { type ProbeErrorKind, probeErrorKind } from './error-kind.js';
-import type { CheckFailure, InstanceRepository } from './repository.js';
-import { backoffMs, slowLaneLimit } from './schedule.js';
+import { type LinkObservation, observeLink, replicationChanged } from './replica-link.js';
+import type { InstanceRepository } from './repository.js';
+import { backoffMs, burstDelayMs, nextBurstRoundMs } from './schedule.js';
+import { WorkQueues } from './work-queues.js';
+import { WriteBatch } from './write-batch.js';
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -104,22 +107,13 @@ interface Entry {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 /** The first rounds of a burst, this far apart. */
-const QUICK_BURST_ROUNDS = 4;
-const QUICK_BURST_MS = 25;
 
 export class DiscoveryLoop {
   private readonly entries = new Map<string, Entry>();
   /** Unresolved hostname → canonical hostname (MySQLHostnameResolveMethod). */
   private readonly resolved = new Map<string, string>();
-  private readonly urgentQueue: Entry[] = [];
-  private readonly fastQueue: Entry[] = [];
-  private readonly slowQueue: Entry[] = [];
-  private inFlight = 0;
-  private slowInFlight = 0;
-  private pendingUpserts: Instance[] = [];
-  private pendingFailures: CheckFailure[] = [];
-  private pendingAttempts: InstanceKey[] = [];
-  private changedClusters = new Set<string>();
+  private readonly queues = new WorkQueues<Entry>();
+  private readonly batch = new WriteBatch();
   private readonly bursts = new Map<string, number>();
   /** Pending burst-round timers, cleared by stop(). */
   private readonly burstTimers = new Set<unknown>();
@@ -205,9 +199,7 @@ export class DiscoveryLoop {
     this.bursts.clear();
     for (const h of this.burstTimers) this.timers.clearTimeout(h);
     this.burstTimers.clear();
-    this.urgentQueue.length = 0;
-    this.fastQueue.length = 0;
-    this.slowQueue.length = 0;
+    this.queues.clear();
     await this.flush();
     await this.o.prober.closeAll();
   }
@@ -273,12 +265,12 @@ export class DiscoveryLoop {
 
   /** Instances due for a probe but not yet started: > 0 for long means the loop falls behind. */
   backlog(): number {
-    return this.urgentQueue.length + this.fastQueue.length + this.slowQueue.length;
+    return this.queues.backlog();
   }
 
   /** Probes running right now. */
   active(): number {
-    return this.inFlight;
+    return this.queues.active();
   }
 
   /** Instances in the slow lane: their latest check failed, so they are probed with a back-off. */
@@ -293,7 +285,7 @@ export class DiscoveryLoop {
    * is queued or running: a walk of the topologies it was given is complete.
    */
   settled(): boolean {
-    if (this.inFlight > 0 || this.backlog() > 0) return false;
+    if (this.queues.active() > 0 || this.backlog() > 0) return false;
     for (const e of this.entries.values()) if (!e.probed) return false;
     return true;
   }
@@ -344,8 +336,7 @@ export class DiscoveryLoop {
       // A newly found instance is probed now, not at the next tick: discovery of a whole topology
       // then takes one probe round trip per level.
       if (this.running) {
-        e.queued = true;
-        this.fastQueue.push(e);
+        this.queues.enqueueDue(e, false);
         this.pump();
       }
     }
@@ -364,8 +355,7 @@ export class DiscoveryLoop {
     const now = this.now();
     for (const e of this.entries.values()) {
       if (e.inFlight || e.queued || e.nextDue > now) continue;
-      e.queued = true;
-      (e.failures > 0 ? this.slowQueue : this.fastQueue).push(e);
+      this.queues.enqueueDue(e, e.failures > 0);
     }
     const cfg = this.o.config;
     if (this.o.masterPingMs > 0 && now - this.lastPing >= this.pingPeriodMs) {
@@ -400,46 +390,27 @@ export class DiscoveryLoop {
   }
 
   private enqueueUrgent(e: Entry): void {
-    e.urgent = true;
-    if (e.inFlight) return; // picked up again when the running probe ends
-    if (!e.queued) {
-      e.queued = true;
-      this.urgentQueue.push(e);
-    } else if (!this.urgentQueue.includes(e)) {
-      this.urgentQueue.push(e);
-    }
-    this.pump();
+    if (this.queues.enqueueUrgent(e)) this.pump();
   }
 
   private pump(): void {
     const max = this.o.config.DiscoveryMaxConcurrency;
-    const slowMax = slowLaneLimit(max);
-    while (this.running && this.inFlight < max) {
-      let e: Entry | undefined;
-      let slow = false;
-      if (this.urgentQueue.length > 0) e = this.urgentQueue.shift();
-      else if (this.slowQueue.length > 0 && this.slowInFlight < slowMax) {
-        e = this.slowQueue.shift();
-        slow = true;
-      } else if (this.fastQueue.length > 0) e = this.fastQueue.shift();
-      else break;
-      if (!e || e.inFlight || !this.entries.has(e.id)) continue;
-      void this.run(e, slow);
+    const live = (e: Entry) => this.entries.has(e.id);
+    while (this.running) {
+      const next = this.queues.next(max, live);
+      if (next === undefined) break;
+      void this.run(next.entry, next.slow);
     }
   }
 
   private async run(e: Entry, slow: boolean): Promise<void> {
-    e.inFlight = true;
-    e.queued = false;
-    e.urgent = false;
-    this.inFlight++;
-    if (slow) this.slowInFlight++;
+    this.queues.started(e, slow);
     const started = this.now();
     const attemptTimer = this.timers.setTimeout(() => {
       // orchestrator's last_attempted_check: a check hanging this long is news to analysis, which
       // reads the in-memory view as well as the backend.
       if (e.instance) e.instance.LastAttemptedCheckTimestamp = iso(this.now());
-      this.pendingAttempts.push(e.key);
+      this.batch.attempt(e.key);
       this.scheduleFlush();
     }, this.o.config.ReasonableInstanceCheckSeconds * 1000);
     const result = await this.probeWithDeadline(e);
@@ -450,9 +421,7 @@ export class DiscoveryLoop {
       durationMs: this.now() - started,
       ...(result.ok ? {} : { error: errorText(result.error), errorKind: probeErrorKind(result.error) }),
     });
-    this.inFlight--;
-    if (slow) this.slowInFlight--;
-    e.inFlight = false;
+    this.queues.finished(e, slow);
     e.probed = true;
     this.probesDone++;
     if (this.running && this.entries.get(e.id) === e) this.handle(e, result, started);
@@ -599,7 +568,7 @@ export class DiscoveryLoop {
       e.failures++;
       e.refused = isRefused(result.error);
       e.nextDue = now + backoffMs(e.failures, this.pollMs, this.o.maxBackoffMs);
-      this.pendingFailures.push({ key: e.key, at: iso(now) });
+      this.batch.failure({ key: e.key, at: iso(now) });
       if (e.instance) {
         // The in-memory view must show the failed check too: analysis reads it (orchestrator moves
         // last_checked, not last_seen, so the last check stops being valid).
@@ -651,7 +620,7 @@ export class DiscoveryLoop {
     e.instance = inst;
     if (wasFailing || !previous || replicationChanged(previous, inst) || this.bursts.size > 0)
       this.markChanged(e);
-    this.pendingUpserts.push(inst);
+    this.batch.upsert(inst);
     this.follow(inst);
     this.scheduleFlush();
   }
@@ -731,32 +700,35 @@ export class DiscoveryLoop {
   private startBurst(e: Entry): void {
     if (this.bursts.has(e.id)) return;
     this.bursts.set(e.id, this.now() + this.o.burstDurationMs);
-    // Replicas notice a killed master within milliseconds (their connection resets): the first
-    // rounds come quickly, then every burstIntervalMs.
     let rounds = 0;
-    const nextDelay = (): number =>
-      rounds < QUICK_BURST_ROUNDS ? Math.min(QUICK_BURST_MS, this.o.burstIntervalMs) : this.o.burstIntervalMs;
     const round = (): void => {
       rounds++;
       const until = this.bursts.get(e.id);
       if (!this.running || until === undefined) return;
       const current = this.entries.get(e.id);
       const replicas = current ? this.replicasOf(current) : [];
-      const settled =
-        current !== undefined &&
-        current.failures === 0 &&
-        current.suspectSince === undefined &&
-        replicas.every((r) => r.instance?.ReplicationIOThreadRuning || r.failures > 0);
-      // While the instance stays suspect the replicas keep being watched (their silence is the
-      // evidence), once a second after the first burstDurationMs.
-      const suspect = current?.suspectSince !== undefined;
-      if (!current || settled || (this.now() >= until && !suspect)) {
+      const delay = nextBurstRoundMs(
+        {
+          present: current !== undefined,
+          settled:
+            current !== undefined &&
+            current.failures === 0 &&
+            current.suspectSince === undefined &&
+            replicas.every((r) => r.instance?.ReplicationIOThreadRuning || r.failures > 0),
+          suspect: current?.suspectSince !== undefined,
+          now: this.now(),
+          until,
+        },
+        rounds,
+        this.o.burstIntervalMs,
+      );
+      if (current === undefined || delay === undefined) {
         this.bursts.delete(e.id);
         return;
       }
       this.enqueueUrgent(current);
       for (const r of replicas) this.enqueueUrgent(r);
-      later(this.now() >= until ? 1000 : nextDelay());
+      later(delay);
     };
     const later = (ms: number): void => {
       const h = this.timers.setTimeout(() => {
@@ -766,33 +738,22 @@ export class DiscoveryLoop {
       this.burstTimers.add(h);
     };
     for (const r of this.replicasOf(e)) this.enqueueUrgent(r);
-    later(nextDelay());
+    later(burstDelayMs(0, this.o.burstIntervalMs));
   }
 
   /** Records a replica's link signature: unchanged since its first sighting means nothing arrived since. */
   private observeLink(id: string, inst: Instance, now: number): void {
-    if (!isValidKey(inst.MasterKey)) {
-      this.links.delete(id);
-      return;
-    }
-    const signature = linkSignature(inst);
-    const previous = this.links.get(id);
-    const reported = inst.ReplicationLink.LastReceivedAgeMs;
-    const firstAt = previous?.signature === signature ? previous.firstAt : now;
-    this.links.set(id, {
-      signature,
-      firstAt,
-      silentMs: Math.max(now - firstAt, reported.Valid ? reported.Int64 : 0),
-    });
+    const observed = observeLink(this.links.get(id), inst, now);
+    if (observed === undefined) this.links.delete(id);
+    else this.links.set(id, observed);
   }
 
   private markChanged(e: Entry): void {
-    this.changedClusters.add(e.instance?.ClusterName || e.id);
+    this.batch.clusterChanged(e.instance?.ClusterName || e.id);
   }
 
   private scheduleFlush(): void {
-    const size = this.pendingUpserts.length + this.pendingFailures.length;
-    if (size >= this.o.batchSize || this.bursts.size > 0) {
+    if (this.batch.size() >= this.o.batchSize || this.bursts.size > 0) {
       void this.flush();
       return;
     }
@@ -806,14 +767,7 @@ export class DiscoveryLoop {
   /** Writes pending results; serialised so batches land in order. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      const upserts = this.pendingUpserts;
-      const failures = this.pendingFailures;
-      const attempts = this.pendingAttempts;
-      const changed = this.changedClusters;
-      this.pendingUpserts = [];
-      this.pendingFailures = [];
-      this.pendingAttempts = [];
-      this.changedClusters = new Set();
+      const { upserts, failures, attempts, changedClusters: changed } = this.batch.take();
       const repo = this.o.repository;
       try {
         if (upserts.length > 0) await repo.upsertInstances(upserts);
@@ -839,37 +793,4 @@ function isRefused(error: unknown): boolean {
     e = e.cause as typeof e;
   }
   return false;
-}
-
-interface LinkObservation {
-  signature: string;
-  /** When this signature was first seen (epoch ms). */
-  firstAt: number;
-  /** Provable silence as of the latest probe: time between first and latest sighting, or what the replica reports. */
-  silentMs: number;
-}
-
-/** Everything that moves when a replica receives something from its master. */
-function linkSignature(i: Instance): string {
-  return [
-    keyString(i.MasterKey),
-    i.SlaveIORunningText,
-    i.ReadBinlogCoordinates.LogFile,
-    i.ReadBinlogCoordinates.LogPos,
-    i.ReplicationLink.GtidIOPos,
-    i.ReplicationLink.HeartbeatsReceived,
-  ].join('|');
-}
-
-/** A change worth an immediate analysis: reachability, master, thread states, errors. */
-function replicationChanged(a: Instance, b: Instance): boolean {
-  return (
-    keyString(a.MasterKey) !== keyString(b.MasterKey) ||
-    a.ReplicationIOThreadState !== b.ReplicationIOThreadState ||
-    a.ReplicationSQLThreadState !== b.ReplicationSQLThreadState ||
-    a.LastIOErrno !== b.LastIOErrno ||
-    a.LastSQLErrno !== b.LastSQLErrno ||
-    a.ReadOnly !== b.ReadOnly ||
-    a.Replicas.length !== b.Replicas.length
-  );
 }
