@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiDeps, createApi } from '@orchestrator/api';
-import type { InstanceKey, SideEffect } from '@orchestrator/store';
+import type { InstanceKey } from '@orchestrator/store';
 import { openStore } from '@orchestrator/store';
 import { watchAnalysis } from './analysis-log.js';
 import {
@@ -29,8 +29,9 @@ import type { DerivedConfig, OrchestratorConfig } from './config/index.js';
 import { Discovery } from './discovery.js';
 import { HealthWriter } from './health.js';
 import { MasterKV } from './kv.js';
-import { createLogger, type LogFormat, type Logger } from './logger.js';
+import { createLogger, type LogFormat } from './logger.js';
 import { createDaemonMetrics } from './metrics/index.js';
+import { EffectHandler, EffectQueue } from './raft/effects.js';
 import { LeaderDuties } from './raft/leader-duties.js';
 import { leaderChangeLine } from './raft/leader-log.js';
 import { MembershipIntent } from './raft/membership.js';
@@ -42,7 +43,7 @@ import { ConfigReload } from './reload.js';
 import { recoveryRoutes } from './routes/recovery-routes.js';
 import { createReplicationControl, replicationRoutes } from './routes/replication-routes.js';
 import { topologyRoutes, topologyService } from './routes/topology-routes.js';
-import { getStatus, httpsClientOptions, httpsServerOptions, nodeAuthHeaders } from './tls.js';
+import { httpsClientOptions, httpsServerOptions } from './tls.js';
 import { withWebApp } from './web.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -106,13 +107,8 @@ export async function startDaemon(
     node: { hostname: node.hostname, token: node.token },
     clock: clock.now,
   });
-  let discovery: Discovery | undefined;
-  const effects = new EffectHandler(
-    log,
-    () => discovery,
-    () => raftService,
-  );
-  const sm = new OrchestratorStateMachine(store, (e) => effects.handle(e), log, metrics.store.apply);
+  const effects = new EffectQueue();
+  const sm = new OrchestratorStateMachine(store, (e) => effects.push(e), log, metrics.store.apply);
   await sm.init();
 
   const raftNode = createRaftNode(config, derived, sm, log, metrics.raft.observer);
@@ -132,26 +128,23 @@ export async function startDaemon(
     reachableWithinMs: 2 * config.RaftTickMilliseconds * config.RaftElectionTicks,
     now: clock.now,
   });
-  effects.configure(config, derived);
   raftNode.on('error', (err: Error) => log.error({ error: err.message }, 'raft failed'));
   await raftNode.start();
 
   const health = new HealthWriter(store, raftService, node, log);
   health.start();
 
-  let probeMetrics: ReturnType<typeof metrics.prober> | undefined;
-  const discoveryService = new Discovery(config, store, raftService, log, derived.urlPrefix, clock.now, {
-    probe: (p) => probeMetrics?.record(p),
-    write: metrics.store.probeWrite,
-  });
-  discovery = discoveryService;
-  probeMetrics = metrics.prober({
-    instances: () => discoveryService.instances(),
-    queue: () => discoveryService.queue(),
+  const probeMetrics = metrics.prober({
     now: clock.now,
     // A successful check older than two poll intervals plus a probe's allowance is overdue.
     staleAfterMs: () => (2 * config.InstancePollSeconds + config.ReasonableInstanceCheckSeconds) * 1000,
   });
+  const discoveryService = new Discovery(config, store, raftService, log, derived.urlPrefix, clock.now, {
+    probe: (p) => probeMetrics.record(p),
+    write: metrics.store.probeWrite,
+  });
+  probeMetrics.watch(discoveryService);
+  effects.consume(new EffectHandler(log, discoveryService, raftService, config, derived).handler);
   watchAnalysis(discoveryService, log, metrics.recovery);
   // Masters for service discovery: kv_store and the configured ZooKeeper / etcd / Consul (leader only).
   const masterKV = new MasterKV({
@@ -321,7 +314,7 @@ export async function startDaemon(
         masterKV.stop(),
         topology.close(),
         replication.close(),
-        discovery?.stop(),
+        discoveryService.stop(),
       ]);
       step('services');
       raftService.markStopped();
@@ -378,83 +371,6 @@ async function within(ms: number, work: Promise<unknown> | readonly (Promise<unk
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
   clearTimeout(timer);
-}
-
-/** Acts on the side effects of applied commands (reference §1.5 "what each node does"). */
-class EffectHandler {
-  private lastHealthReport = Number.NEGATIVE_INFINITY;
-  private config: OrchestratorConfig | undefined;
-  private derived: DerivedConfig | undefined;
-
-  constructor(
-    private readonly log: Logger,
-    private readonly discovery: () => Discovery | undefined,
-    private readonly raft: () => RaftService | undefined,
-  ) {}
-
-  configure(config: OrchestratorConfig, derived: DerivedConfig): void {
-    this.config = config;
-    this.derived = derived;
-  }
-
-  handle(effects: readonly SideEffect[]): void {
-    for (const effect of effects) {
-      switch (effect.type) {
-        case 'discover':
-          this.discovery()?.requestDiscovery(effect.key);
-          break;
-        case 'forgotten':
-          this.discovery()?.forget(effect.keys);
-          break;
-        case 'health-report':
-          void this.reportHealth(effect.token);
-          break;
-        case 'async-snapshot':
-          setTimeout(
-            () =>
-              void this.raft()
-                ?.snapshot()
-                .catch(() => {}),
-            Math.random() * 60_000,
-          ).unref();
-          break;
-        case 'yield':
-          void this.raft()
-            ?.yield(effect.node)
-            .catch(() => {});
-          break;
-        default:
-          // leader-uri is tracked by the state machine. kv-put: the leader writes the external KV
-          // stores itself (kv.ts), so applying or replaying put-key-value never does.
-          break;
-      }
-    }
-  }
-
-  /** GET <leader>/api/raft-follower-health-report/<token>/<RaftBind>/<RaftAdvertise>, at most once a second. */
-  private async reportHealth(token: string): Promise<void> {
-    const raft = this.raft();
-    if (!raft || !this.config || !this.derived) return;
-    if (performance.now() - this.lastHealthReport < 1000) return;
-    this.lastHealthReport = performance.now();
-    const leaderURI = raft.leaderURI();
-    if (!leaderURI) return;
-    const path = [token, this.config.RaftBind, this.derived.raftId].map(encodeURIComponent).join('/');
-    // ?http= (ours; the reference ignores it): where the leader can ask this node what it sees.
-    const self = encodeURIComponent(this.derived.httpURL);
-    try {
-      await getStatus(
-        `${leaderURI}${this.derived.urlPrefix}/api/raft-follower-health-report/${path}?http=${self}`,
-        {
-          headers: nodeAuthHeaders(this.config),
-          timeoutMs: 5000,
-          tls: httpsClientOptions(this.config),
-        },
-      );
-    } catch (err) {
-      this.log.debug({ error: (err as Error).message }, 'health report to the leader failed');
-    }
-  }
 }
 
 export type { InstanceKey };

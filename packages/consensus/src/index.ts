@@ -36,6 +36,7 @@ export type * from './storage.js';
 export type { GrpcTransportOptions, TransportLog } from './transport/grpc.js';
 export { GrpcTransport } from './transport/grpc.js';
 export { MemoryNetwork, MemoryTransport } from './transport/memory.js';
+export { SingleNodeTransport } from './transport/single-node.js';
 export type { TlsOptions } from './transport/tls.js';
 export type { Transport, TransportHandler } from './transport/transport.js';
 export { TransportError } from './transport/transport.js';

@@ -1,6 +1,6 @@
 // The daemon's Prometheus registry: one per process, passed down to every subsystem that reports.
 import type { Registry } from 'prom-client';
-import { ProberMetrics, type ProberSource } from './prober-metrics.js';
+import { type ProberClock, ProberMetrics } from './prober-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { prom } from './prom.js';
 import { RaftMetrics } from './raft-metrics.js';
@@ -15,8 +15,8 @@ export interface DaemonMetrics {
   readonly raft: RaftMetrics;
   readonly recovery: RecoveryMetrics;
   readonly store: StoreMetrics;
-  /** Created once discovery exists (it is the source of the gauges). */
-  prober(source: ProberSource): ProberMetrics;
+  /** The probe series; discovery is attached with watch() once it exists. */
+  prober(clock: ProberClock): ProberMetrics;
 }
 
 export function createDaemonMetrics(): DaemonMetrics {
@@ -28,8 +28,8 @@ export function createDaemonMetrics(): DaemonMetrics {
     raft: new RaftMetrics(registry),
     recovery: new RecoveryMetrics(registry),
     store: new StoreMetrics(registry),
-    prober(source) {
-      prober ??= new ProberMetrics(registry, source);
+    prober(clock) {
+      prober ??= new ProberMetrics(registry, clock);
       return prober;
     },
   };

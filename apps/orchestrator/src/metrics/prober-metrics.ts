@@ -25,9 +25,13 @@ export function instanceState(
 }
 
 /** What is read from discovery at scrape time (undefined while this node does not probe). */
+/** What the gauges read at scrape time: discovery, attached once it exists (watch). */
 export interface ProberSource {
   instances(): readonly Instance[];
   queue(): { backlog: number; active: number; slowLane: number } | undefined;
+}
+
+export interface ProberClock {
   now(): number;
   staleAfterMs(): number;
 }
@@ -39,7 +43,16 @@ export class ProberMetrics {
   private readonly errors = new Tally<ProbeErrorKind>();
   private readonly latency: Histogram;
 
-  constructor(registry: Registry, source: ProberSource) {
+  private source: ProberSource | undefined;
+
+  /** The gauges read discovery through `watch`; until then they report nothing. */
+  watch(source: ProberSource): void {
+    this.source = source;
+  }
+
+  constructor(registry: Registry, clock: ProberClock) {
+    const instances = () => this.source?.instances() ?? [];
+    const queue = () => this.source?.queue();
     this.latency = new (prom().Histogram)({
       name: 'orchestrator_probe_duration_seconds',
       help: 'Duration of one probe of a MySQL/MariaDB instance (successful or not).',
@@ -69,9 +82,9 @@ export class ProberMetrics {
       registers: [registry],
       collect() {
         const counts = { ok: 0, unreachable: 0, stale: 0 };
-        const now = source.now();
-        const staleAfter = source.staleAfterMs();
-        for (const i of source.instances()) counts[instanceState(i, now, staleAfter)]++;
+        const now = clock.now();
+        const staleAfter = clock.staleAfterMs();
+        for (const i of instances()) counts[instanceState(i, now, staleAfter)]++;
         for (const state of INSTANCE_STATES) this.set({ state }, counts[state]);
       },
     });
@@ -85,7 +98,7 @@ export class ProberMetrics {
         help,
         registers: [registry],
         collect() {
-          const q = source.queue();
+          const q = queue();
           this.set(q ? read(q) : 0);
         },
       });

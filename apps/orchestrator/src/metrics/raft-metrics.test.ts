@@ -94,7 +94,8 @@ describe('ProberMetrics', () => {
   it('counts probes by result and errors by kind, and instances by state', async () => {
     const registry = new Registry();
     const now = Date.parse('2026-01-01T00:01:00Z');
-    const metrics = new ProberMetrics(registry, {
+    const metrics = new ProberMetrics(registry, { now: () => now, staleAfterMs: () => 10_000 });
+    metrics.watch({
       instances: () =>
         [
           { IsLastCheckValid: true, LastCheckedTimestamp: '2026-01-01T00:00:59Z' },
@@ -102,8 +103,6 @@ describe('ProberMetrics', () => {
           { IsLastCheckValid: true, LastCheckedTimestamp: '2026-01-01T00:00:00Z' },
         ] as never,
       queue: () => ({ backlog: 4, active: 2, slowLane: 1 }),
-      now: () => now,
-      staleAfterMs: () => 10_000,
     });
     const key = { Hostname: 'db1', Port: 3306 };
     metrics.record({ key, startedAt: now, durationMs: 5 });

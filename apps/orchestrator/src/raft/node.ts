@@ -9,6 +9,7 @@ import {
   MemoryStableStore,
   RaftNode,
   type RaftObserver,
+  SingleNodeTransport,
 } from '@orchestrator/consensus';
 import type { DerivedConfig, OrchestratorConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
@@ -59,12 +60,7 @@ export function createRaftNode(
           stable: new MemoryStableStore(),
           snapshots: new MemorySnapshotStore(),
         },
-        transport: {
-          start: async () => {},
-          stop: async () => {},
-          send: () => {},
-          onMessage: () => {},
-        } as never,
+        transport: new SingleNodeTransport(derived.raftId),
         ...timing,
         log: raftLog,
         ...(observer ? { observer } : {}),

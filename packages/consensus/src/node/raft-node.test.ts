@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NotLeaderError } from '../core/errors.js';
 import { MemoryLogStore, MemorySnapshotStore, MemoryStableStore } from '../storage/memory.js';
 import { MemoryNetwork } from '../transport/memory.js';
+import { SingleNodeTransport } from '../transport/single-node.js';
 import type { Transport } from '../transport/transport.js';
 import type { Entry } from '../types.js';
 import type { RaftNodeConfig, StateMachine } from './config.js';
@@ -380,5 +381,29 @@ describe('RaftNode', () => {
     expect(sm2.items).toEqual(sm.items);
     await again.propose(enc.encode('more'));
     expect(sm2.items.at(-1)).toBe('more');
+  });
+});
+
+describe('a one-member group on SingleNodeTransport', () => {
+  it('elects itself and applies proposals without a network', async () => {
+    const sm = new ListMachine();
+    const node = new RaftNode(
+      {
+        id: 'solo',
+        peers: ['solo'],
+        storage: memoryStorage(),
+        transport: new SingleNodeTransport('solo'),
+        ...fast,
+      },
+      sm,
+    );
+    running.push(node);
+    await node.start();
+    const deadline = Date.now() + 5000;
+    while (node.status().state !== 'leader' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(node.status().state).toBe('leader');
+    expect(await node.propose(enc.encode('x'))).toMatch(/^x@\d+$/);
+    expect(sm.items).toEqual(['x']);
   });
 });
