@@ -28,6 +28,11 @@ export interface LogStore {
   resetTo(meta: SnapshotMeta): void;
   /** Meta of the snapshot the log was last compacted to or reset to; index 0 when none. */
   compactedMeta(): SnapshotMeta;
+  /**
+   * Optional: the membership-change (`conf`) entries still in the log, in index order, read from an
+   * index. The core reads its membership at start from these; without it, it scans the whole log.
+   */
+  confEntries?(): Entry[];
 }
 
 /** Term, vote and commit, plus small named values (e.g. the membership a node was configured with). */

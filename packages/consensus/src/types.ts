@@ -1,6 +1,7 @@
 // The vocabulary shared by the pure raft core, the storage, the transports and the RaftNode driver.
 // Names follow the raft paper (Ongaro & Ousterhout, "In Search of an Understandable Consensus
 // Algorithm", extended version) and etcd-io/raft where the paper has no word for a thing.
+import type { CoreEvent } from './core/api.js';
 
 /** A node's identity: the configured address string (`host:port`), never a resolved IP. */
 export type NodeId = string;
@@ -141,6 +142,17 @@ export interface SoftState {
  * 3. apply `snapshot` to the state machine (if any), then `committedEntries` in order;
  * 4. hand `readStates` to waiting readers once applied ≥ their index;
  * 5. call `advance(ready)`.
+ * `events` (refused non-members, step-downs, elections, membership applied, …) are observations
+ * for logs and metrics; acting on them is optional. Every output of the core is in a Ready: it
+ * writes nothing itself (compaction too: `compactionPoint` says what may go, the driver drops it
+ * and reports back with `compacted`).
+ *
+ * Step 2 as the driver in this package does it (node/raft-node.ts): a follower's and candidate's
+ * messages (acks, votes) leave only after step 1. A leader's own appends and heartbeats may leave
+ * before its entries are durable, and its fsync then runs while the followers write theirs (Raft
+ * thesis §10.2.1). A commit index that counted the leader's own not-yet-durable entries is acted on
+ * (sent to followers, applied) only from a later Ready, which the driver takes only after that
+ * persist completed.
  */
 export interface Ready {
   readonly softState?: SoftState;
@@ -150,6 +162,7 @@ export interface Ready {
   readonly committedEntries: readonly Entry[];
   readonly messages: readonly Message[];
   readonly readStates: readonly ReadState[];
+  readonly events?: readonly CoreEvent[];
 }
 
 /** What the core reports about itself; `applied ≤ commit ≤ lastIndex` always holds. */

@@ -45,8 +45,6 @@ export interface CoreConfig {
   readonly random: () => number;
   readonly log: LogStore;
   readonly stable: StableStore;
-  /** Observations (refused non-member messages, step-downs, …), for logging by the driver. */
-  readonly onEvent?: (event: CoreEvent) => void;
   /**
    * Added by the core (issue 4). The newest snapshot the application holds, or undefined when there is
    * none. The leader calls it only when a follower needs entries that were compacted away; when it is
@@ -128,8 +126,14 @@ export interface RawNodeApi {
   ready(): Ready;
   /** Acknowledges that everything in `ready` was done. */
   advance(ready: Ready): void;
-  /** The application took a snapshot up to `meta.index`; the core may compact the log behind it, keeping `trailing` entries. */
-  compact(meta: SnapshotMeta, trailing: number): void;
+  /**
+   * The application took a snapshot up to `meta.index`: where the log may be compacted, keeping
+   * `trailing` entries (only what is applied and persisted), or undefined when nothing may go. The
+   * driver drops the entries from storage (`LogStore.compact`) and reports back with `compacted`.
+   */
+  compactionPoint(meta: SnapshotMeta, trailing: number): SnapshotMeta | undefined;
+  /** The driver compacted its log up to `index`. */
+  compacted(index: number): void;
   /** The transport could not reach `peer`: the leader slows down replication to it. */
   reportUnreachable(peer: NodeId): void;
   /** The transport's connection to `peer` is (again) open: a leader sends it a heartbeat now. */

@@ -220,7 +220,11 @@ describe('log compaction and InstallSnapshot (§7)', () => {
       data: bytes(JSON.stringify(h.appliedData('a'))),
     };
     a.snapshot = snap;
-    h.raw('a').compact(snap.meta, trailing);
+    const point = h.raw('a').compactionPoint(snap.meta, trailing);
+    if (point) {
+      a.log.compact(point);
+      h.raw('a').compacted(point.index);
+    }
     return { h, snap };
   }
 

@@ -3,6 +3,8 @@
 // becomeCandidate / becomeLeader). Nothing here touches a clock, timer, socket or disk: time is
 // tick(), randomness is config.random, and output is queued in `msgs` and the log's unstable part
 // for RawNode.ready() to hand out.
+
+import type { LogStore } from '../storage.js';
 import type {
   ConfChange,
   ConfState,
@@ -80,7 +82,8 @@ export class Raft {
   private readonly maxUncommittedBytes: number;
   private readonly lease: boolean;
   private readonly random: () => number;
-  private readonly emit: (event: CoreEvent) => void;
+  /** Observations for the driver, handed out in the next Ready (`events`). */
+  events: CoreEvent[] = [];
   private readonly snapshotSource: (() => Snapshot | undefined) | undefined;
 
   private votes = new Map<NodeId, boolean>();
@@ -117,7 +120,6 @@ export class Raft {
     this.maxUncommittedBytes = config.maxUncommittedBytes ?? 0;
     this.lease = config.readOnlyOption === 'lease';
     this.random = config.random;
-    this.emit = config.onEvent ?? (() => {});
     this.snapshotSource = config.snapshotSource;
 
     const storage = config.log;
@@ -140,16 +142,11 @@ export class Raft {
     const base =
       meta.conf.voters.length > 0 ? membership(meta.conf) : membership({ voters: config.bootstrapVoters });
     this.confs = [{ index: meta.index, conf: base }];
-    const last = storage.lastIndex();
-    for (let lo = storage.firstIndex(); lo <= last; ) {
-      const batch = storage.entries(lo, last + 1, 4 * 1024 * 1024);
-      for (const e of batch) if (e.kind === 'conf') this.pushConf(e);
-      lo += batch.length;
-    }
+    for (const e of confEntriesOf(storage)) this.pushConf(e);
     this.useConf(this.confs[this.confs.length - 1]!.conf);
     this.becomeFollower(this.term, '');
     if (this.recovering !== undefined) {
-      this.emit({ type: 'recovering', incarnation: this.recovering });
+      this.events.push({ type: 'recovering', incarnation: this.recovering });
       if (this.log.lastIndex() === 0) {
         this.probe = new FreshClusterProbe();
         this.sendProbes();
@@ -234,7 +231,7 @@ export class Raft {
 
   private setConf(m: Membership, index: number): void {
     this.useConf(m);
-    this.emit({ type: 'confApplied', conf: toConfState(m), index });
+    this.events.push({ type: 'confApplied', conf: toConfState(m), index });
     if (this.role !== 'leader') return;
     for (const v of [...m.voters, ...m.learners]) {
       if (!this.prs.has(v)) {
@@ -262,7 +259,7 @@ export class Raft {
     const m = membership(conf);
     this.confs = [{ index: snapshotIndex, conf: m }];
     this.useConf(m);
-    this.emit({ type: 'confApplied', conf: toConfState(m), index: snapshotIndex });
+    this.events.push({ type: 'confApplied', conf: toConfState(m), index: snapshotIndex });
   }
 
   // ---- role transitions -----------------------------------------------------------------------
@@ -324,7 +321,7 @@ export class Raft {
       self.becomeReplicate();
     }
     this.removedAt = this.isVoter(this.id) ? 0 : this.log.lastIndex() + 1;
-    this.emit({ type: 'electionWon', term: this.term });
+    this.events.push({ type: 'electionWon', term: this.term });
     // §8: a new leader appends a no-op so it can commit (and learn the commit index) in its term.
     this.appendEntries([{ index: 0, term: 0, kind: 'noop', data: EMPTY }]);
     // A conf change waits until the leader commits an entry of its own term (the fix to the
@@ -359,7 +356,7 @@ export class Raft {
       this.becomeCandidate();
       voteTerm = this.term;
     }
-    this.emit({ type: 'campaign', kind, term: voteTerm });
+    this.events.push({ type: 'campaign', kind, term: voteTerm });
     this.votes.set(this.id, true);
     if (this.tallyVotes() === 'won') {
       if (kind === 'preVote') this.campaign('vote', transfer);
@@ -426,7 +423,7 @@ export class Raft {
         );
         for (const [id, pr] of this.prs) if (id !== this.id) pr.recentActive = false;
         if (!active) {
-          this.emit({ type: 'stepDown', reason: 'checkQuorum', term: this.term });
+          this.events.push({ type: 'stepDown', reason: 'checkQuorum', term: this.term });
           this.becomeFollower(this.term, '');
           return;
         }
@@ -465,7 +462,7 @@ export class Raft {
       (this.role === 'leader' && this.prs.has(m.from)) ||
       ((m.type === 'vote' || m.type === 'preVote') && this.logBehind(m));
     if (!member) {
-      this.emit({ type: 'refusedNonMember', from: m.from, messageType: m.type, term: m.term });
+      this.events.push({ type: 'refusedNonMember', from: m.from, messageType: m.type, term: m.term });
       return;
     }
     // Probes neither carry nor change terms.
@@ -499,7 +496,7 @@ export class Raft {
         const lead = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' ? m.from : '';
         if (wasLeader) {
           const reason = this.leadTransferee === m.from ? 'transfer' : 'higherTerm';
-          this.emit({ type: 'stepDown', reason, term: m.term });
+          this.events.push({ type: 'stepDown', reason, term: m.term });
         }
         this.becomeFollower(m.term, lead);
       }
@@ -767,7 +764,7 @@ export class Raft {
       if ((err as { code?: string }).code === 'PROPOSAL_DROPPED') return;
       throw err;
     }
-    this.emit({ type: 'roleChangeProposed', change, reason, term: this.term });
+    this.events.push({ type: 'roleChangeProposed', change, reason, term: this.term });
   }
 
   private handleAppendResp(m: Message, pr: Progress): void {
@@ -906,7 +903,7 @@ export class Raft {
     if (!wasInTerm) this.releasePendingReads();
     if (this.removedAt > 0 && mci >= this.removedAt) {
       // Thesis §4.2.2: a leader removed from the cluster steps down once the removal is committed.
-      this.emit({ type: 'stepDown', reason: 'removed', term: this.term });
+      this.events.push({ type: 'stepDown', reason: 'removed', term: this.term });
       this.bcastAppend();
       this.becomeFollower(this.term, '');
     }
@@ -1036,7 +1033,7 @@ export class Raft {
     probe.record(m.from, m.term, m.index ?? 0);
     if (probe.notFresh) {
       this.probe = undefined;
-      this.emit({ type: 'notFreshCluster', from: m.from, term: this.term });
+      this.events.push({ type: 'notFreshCluster', from: m.from, term: this.term });
       return;
     }
     this.maybeAdmitFresh();
@@ -1057,7 +1054,7 @@ export class Raft {
     if (this.vote === '') this.vote = this.id;
     this.recovering = undefined;
     this.probe = undefined;
-    this.emit({ type: 'admitted', how: 'newCluster', term: this.term });
+    this.events.push({ type: 'admitted', how: 'newCluster', term: this.term });
   }
 
   /**
@@ -1074,7 +1071,7 @@ export class Raft {
     this.recovering = undefined;
     this.probe = undefined;
     if (this.vote === '') this.vote = this.lead;
-    this.emit({ type: 'admitted', how: 'promoted', term: this.term });
+    this.events.push({ type: 'admitted', how: 'promoted', term: this.term });
   }
 
   // ---- driver reports -------------------------------------------------------------------------
@@ -1107,4 +1104,17 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The conf entries of the log: from the store's index when it has one, else by a scan. */
+function confEntriesOf(storage: LogStore): Entry[] {
+  if (storage.confEntries) return storage.confEntries();
+  const out: Entry[] = [];
+  const last = storage.lastIndex();
+  for (let lo = storage.firstIndex(); lo <= last; ) {
+    const batch = storage.entries(lo, last + 1, 4 * 1024 * 1024);
+    for (const e of batch) if (e.kind === 'conf') out.push(e);
+    lo += batch.length;
+  }
+  return out;
 }

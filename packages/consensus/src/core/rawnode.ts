@@ -72,6 +72,7 @@ export class RawNode implements RawNodeApi {
       r.bcastPending ||
       r.msgs.length > 0 ||
       r.readStates.length > 0 ||
+      r.events.length > 0 ||
       r.log.hasUnstable() ||
       r.log.committed > this.applying ||
       r.lead !== this.prevSoft.leader ||
@@ -113,9 +114,11 @@ export class RawNode implements RawNodeApi {
       committedEntries,
       messages: r.msgs,
       readStates: r.readStates,
+      events: r.events,
     };
     r.msgs = [];
     r.readStates = [];
+    r.events = [];
     this.prevSoft = soft;
     if (hardChanged) this.prevHard = hs;
     return rd;
@@ -133,16 +136,19 @@ export class RawNode implements RawNodeApi {
     if (lastCommitted) log.applied = Math.max(log.applied, lastCommitted.index);
   }
 
-  compact(meta: SnapshotMeta, trailing: number): void {
+  compactionPoint(meta: SnapshotMeta, trailing: number): SnapshotMeta | undefined {
     const log = this.raft.log;
     const storage = log.storage;
     // Only what is both applied (covered by the application's snapshot) and persisted may go.
     const upTo = Math.min(meta.index, log.applied, storage.lastIndex()) - Math.max(0, trailing);
-    if (upTo <= storage.firstIndex() - 1) return;
+    if (upTo <= storage.firstIndex() - 1) return undefined;
     const term = storage.term(upTo);
-    if (term === undefined) return;
-    storage.compact({ index: upTo, term, conf: this.raft.confState(upTo) });
-    this.raft.compacted(upTo);
+    if (term === undefined) return undefined;
+    return { index: upTo, term, conf: this.raft.confState(upTo) };
+  }
+
+  compacted(index: number): void {
+    this.raft.compacted(index);
   }
 
   reportUnreachable(peer: string): void {

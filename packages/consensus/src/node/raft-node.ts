@@ -239,10 +239,6 @@ export class RaftNode extends EventEmitter {
       stable: storage.stable,
       snapshotSource: () => this.latestSnapshot,
       emptyStorage: 'rejoin',
-      onEvent: (e) => {
-        this.logFn(eventLevel(e), `raft: ${e.type}`, { ...e });
-        this.observer.event?.(e);
-      },
     });
   }
 
@@ -661,8 +657,12 @@ export class RaftNode extends EventEmitter {
     this.inCycle = true;
     try {
       if (this.pendingCompact) {
-        raw.compact(this.pendingCompact.meta, this.timing.trailingEntries);
+        const point = raw.compactionPoint(this.pendingCompact.meta, this.timing.trailingEntries);
         this.pendingCompact = undefined;
+        if (point !== undefined) {
+          storage.log.compact(point);
+          raw.compacted(point.index);
+        }
       }
       while (this.running && !this.fault && raw.hasReady()) {
         const rd = raw.ready();
@@ -684,6 +684,10 @@ export class RaftNode extends EventEmitter {
         // Write now: waiting for the end of this event-loop turn would add a turn to every hop.
         if (rest.length > 0) this.transport?.flush?.();
         this.noteSent(rest);
+        for (const e of rd.events ?? []) {
+          this.logFn(eventLevel(e), `raft: ${e.type}`, { ...e });
+          this.observer.event?.(e);
+        }
         if (rd.softState) this.noteSoftState(rd.softState.leader, rd.softState.role, raw.status().term);
         if (rd.snapshot) this.applier.push({ snapshot: rd.snapshot });
         if (this.observer.proposalCommitted && this.proposals.size > 0)

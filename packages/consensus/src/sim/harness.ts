@@ -68,7 +68,6 @@ export class Harness {
       stable: node.stable,
       random: this.random,
       applied: node.snapshot?.meta.index ?? 0,
-      onEvent: (e) => node.events.push(e),
       snapshotSource: () => node.snapshot,
     });
   }
@@ -101,6 +100,7 @@ export class Harness {
     for (const node of this.nodes.values()) {
       while (node.raw.hasReady()) {
         const rd = node.raw.ready();
+        node.events.push(...(rd.events ?? []));
         if (rd.snapshot) {
           node.log.resetTo(rd.snapshot.meta);
           node.snapshot = rd.snapshot;
@@ -199,13 +199,13 @@ export function standalone(
     log,
     stable,
     random: mulberry32(7),
-    onEvent: (e) => events.push(e),
   });
   /** Runs one Ready per the contract and returns its messages. */
   const drain = (): Message[] => {
     const out: Message[] = [];
     while (raw.hasReady()) {
       const rd = raw.ready();
+      events.push(...(rd.events ?? []));
       if (rd.snapshot) log.resetTo(rd.snapshot.meta);
       log.append(rd.entries);
       if (rd.hardState) stable.setHardState(rd.hardState);

@@ -219,9 +219,6 @@ export class Simulator {
       random: this.rng.next,
       applied: node.fsmIndex,
       snapshotSource: () => node.snap,
-      onEvent: (e) => {
-        if (e.type === 'refusedNonMember') this.stats.refused++;
-      },
     });
     this.proposed.get(node.id)?.clear();
     this.log(`start ${node.id} bootstrap=${node.bootstrap.join(',')}`);
@@ -312,6 +309,7 @@ export class Simulator {
       if (guard > 1000) throw new Error(`${node.id}: hasReady never settles`);
       const raw = node.raw;
       const rd = raw.ready();
+      for (const e of rd.events ?? []) if (e.type === 'refusedNonMember') this.stats.refused++;
       if (mayCrash && this.rng.chance(this.profile.crash * this.profile.crashLoseUnsynced * 0.2)) {
         // Crash before the writes of this Ready were synced: a prefix of them survives, nothing was
         // sent or applied.
@@ -567,7 +565,11 @@ export class Simulator {
     if (index === 0 || term === undefined || index <= (node.snap?.meta.index ?? 0)) return;
     const meta = { index, term, conf: raw.confState(index) };
     node.snap = { meta, data: encodeFsm(node.fsmHash) };
-    raw.compact(meta, this.rng.int(0, 4));
+    const point = raw.compactionPoint(meta, this.rng.int(0, 4));
+    if (point !== undefined) {
+      node.log.compact(point);
+      raw.compacted(point.index);
+    }
     this.log(`${node.id} snapshot @${index}, first index now ${node.log.firstIndex()}`);
   }
 

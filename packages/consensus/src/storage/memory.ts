@@ -77,6 +77,10 @@ export class MemoryLogStore implements LogStore {
   compactedMeta(): SnapshotMeta {
     return this.meta;
   }
+
+  confEntries(): Entry[] {
+    return this.ents.filter((e) => e.kind === 'conf');
+  }
 }
 
 /** Hard state and named values in memory. */

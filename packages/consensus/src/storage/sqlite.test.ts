@@ -92,6 +92,17 @@ describe('SqliteLogStore / SqliteStableStore', () => {
     expect(() => log.entries(3, 5)).toThrow(LogContiguityError);
   });
 
+  it('lists the conf entries after the compaction point from its index, surviving a reopen', () => {
+    const { log } = open();
+    const conf = (i: number): Entry => ({ ...entry(i, 1), kind: 'conf' });
+    log.append([entry(1, 1), conf(2), entry(3, 1), conf(4), entry(5, 1)]);
+    expect(log.confEntries().map((e) => e.index)).toEqual([2, 4]);
+    log.compact({ index: 2, term: 1, conf: { voters: ['a'] } });
+    expect(log.confEntries().map((e) => e.index)).toEqual([4]);
+    const again = reopen().log;
+    expect(again.confEntries().map((e) => [e.index, e.kind])).toEqual([[4, 'conf']]);
+  });
+
   it('limits entries() by bytes but always returns at least one', () => {
     const { log } = open({ tailCacheEntries: 2 });
     log.append(range(1, 20, 1)); // 12 bytes each

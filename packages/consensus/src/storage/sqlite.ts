@@ -60,6 +60,7 @@ export function openRaftDatabase(dataDir: string): { db: Db; file: string } {
       data BLOB    NOT NULL,
       crc  INTEGER NOT NULL
     );
+    CREATE INDEX IF NOT EXISTS raft_log_conf ON raft_log (idx) WHERE kind = 1;
     CREATE TABLE IF NOT EXISTS raft_meta (
       key   TEXT PRIMARY KEY,
       value TEXT    NOT NULL,
@@ -184,6 +185,16 @@ export class SqliteLogStore implements LogStore {
       this.decode(row);
       expected++;
     }
+  }
+
+  /** The conf entries after the compaction point, through the partial index raft_log_conf. */
+  confEntries(): Entry[] {
+    return this.db
+      .prepare<[number], Row>(
+        'SELECT idx, term, kind, data, crc FROM raft_log WHERE kind = 1 AND idx > ? ORDER BY idx',
+      )
+      .all(this.compacted.index)
+      .map((row) => this.decode(row));
   }
 
   private decode(row: Row): Entry {
