@@ -161,6 +161,9 @@ describe('RaftNode', () => {
     }
     const leader = await waitFor(() => leaderOf(members), 5_000, 'a leader');
     const id = leader.node.id;
+    // Followers first catch up (a new leader probes them before it streams appends to them).
+    await leader.node.propose(enc.encode('warm-up'));
+    await waitFor(() => [...members.values()].every((m) => m.sm.items.includes('warm-up')), 5_000, 'warm-up');
     const result = String(await leader.node.propose(enc.encode('x')));
     const index = Number(result.split('@')[1]);
     const at = (e: string) => events.indexOf(e);
