@@ -43,7 +43,13 @@ const output = {
 export default defineConfig([
   // The command line and daemon as one CommonJS file: vm.Script can then run it with a V8 code
   // cache (launcher.ts), which ES modules cannot have on Node 20.
-  { ...shared, input: 'dist/cli.js', output: { ...output, file: 'dist/orchestrator.cjs', format: 'cjs' } },
+  // External modules loaded lazily become require() calls: an import() inside code that V8 restored
+  // from a code cache has lost the host options that resolve it, and fails.
+  {
+    ...shared,
+    input: 'dist/cli.js',
+    output: { ...output, file: 'dist/orchestrator.cjs', format: 'cjs', dynamicImportInCjs: false },
+  },
   // The bin: a small ES module that loads the above through the code cache.
   {
     ...shared,

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileS
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 const WRITE_AFTER_MS = 3000;
 
@@ -32,11 +32,11 @@ if (enabled) {
     // first start of this build: compiled below, cached later
   }
 }
+// No importModuleDynamically: the bundle has no import() (rolldown turns the lazy loads of external
+// modules into require() calls), and functions restored from a code cache could not resolve one.
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: bundle,
   cachedData,
-  // The bundle import()s a few optional modules (the KV store clients) from node_modules.
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 const cjs = { exports: {} as { main: (argv: readonly string[]) => void } };
 (script.runInThisContext() as (...args: unknown[]) => void)(
