@@ -20,25 +20,40 @@ const external = [
   'etcd3',
 ];
 
-export default defineConfig({
-  input: 'dist/cli.js',
+const shared = {
   platform: 'node',
   external: (id) => external.some((name) => id === name || id.startsWith(`${name}/`)),
-  output: {
-    file: 'dist/orchestrator.mjs',
-    format: 'esm',
-    codeSplitting: false,
-    sourcemap: false,
-    // V8 keeps a script's source in memory for as long as the script lives, and one non-ASCII
-    // character makes it a two-byte string: escaped to ASCII and without comments, the source
-    // takes ~2 MB of heap instead of ~6 MB.
-    charset: 'ascii',
-    comments: false,
-  },
   logLevel: 'warn',
   onLog(level, log, handler) {
     // Direct eval inside a dependency (depd) is harmless here; everything else is reported.
     if (log.code === 'EVAL') return;
     handler(level, log);
   },
-});
+};
+const output = {
+  codeSplitting: false,
+  sourcemap: false,
+  // V8 keeps a script's source in memory for as long as the script lives, and one non-ASCII
+  // character makes it a two-byte string: escaped to ASCII and without comments, the source
+  // takes ~2 MB of heap instead of ~6 MB.
+  charset: 'ascii',
+  comments: false,
+};
+
+export default defineConfig([
+  // The command line and daemon as one CommonJS file: vm.Script can then run it with a V8 code
+  // cache (launcher.ts), which ES modules cannot have on Node 20.
+  // External modules loaded lazily become require() calls: an import() inside code that V8 restored
+  // from a code cache has lost the host options that resolve it, and fails.
+  {
+    ...shared,
+    input: 'dist/cli.js',
+    output: { ...output, file: 'dist/orchestrator.cjs', format: 'cjs', dynamicImportInCjs: false },
+  },
+  // The bin: a small ES module that loads the above through the code cache.
+  {
+    ...shared,
+    input: 'dist/launcher.js',
+    output: { ...output, file: 'dist/orchestrator.mjs', format: 'esm' },
+  },
+]);

@@ -69,6 +69,20 @@ async function sequentialP50(url, n) {
   return summarize(times).median;
 }
 
+/** The step durations of a node's last "stopped" log line (daemon.ts), or undefined. */
+function stoppedSteps(node) {
+  const line = node.process
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('"msg":"stopped"'))
+    .at(-1);
+  try {
+    return JSON.parse(line).steps;
+  } catch {
+    return undefined;
+  }
+}
+
 const fmt = (s) => `${ms(s.median)} | ${ms(s.min)} | ${ms(s.max)}`;
 
 if (spawnSync('wrk', ['--version']).error !== undefined) {
@@ -82,6 +96,7 @@ let afterRounds;
 let rounds;
 const restarts = [];
 const stops = { leader: [], follower: [] };
+let slowestStop;
 let candidateP50;
 let leaderCheckP50;
 try {
@@ -122,7 +137,9 @@ try {
     const t0 = performance.now();
     victim.process.signalProcess('SIGTERM');
     const code = await victim.process.waitExit();
-    stops[role].push(performance.now() - t0);
+    const took = performance.now() - t0;
+    stops[role].push(took);
+    if (took > (slowestStop?.took ?? 0)) slowestStop = { took, role, steps: stoppedSteps(victim) };
     if (code !== 0) throw new Error(`SIGTERM: exit code ${code}\n${victim.process.output().slice(-2000)}`);
     victim.process.start();
     await until(async () => (await victim.tryGet('raft-health'))?.status === 200, 15_000, 5);
@@ -162,6 +179,9 @@ follower in turn (${STOPS} runs). Reference: orchestrator 3.2.6, same harness (i
 | SIGTERM → exit (all) | ${fmt(allStops)} | median 21 ms, max 23 ms | max ≤ 100 ms |
 | SIGTERM → exit (leader) | ${fmt(summarize(stops.leader))} | – | – |
 | SIGTERM → exit (follower) | ${fmt(summarize(stops.follower))} | – | – |
+
+The slowest SIGTERM (${slowestStop ? `${ms(slowestStop.took)}, ${slowestStop.role}` : '–'}) by the daemon's own account, in ms:
+\`${JSON.stringify(slowestStop?.steps ?? {})}\` (the rest is the signal's delivery and the process's exit).
 
 | sequential, a new connection per request (${SEQUENTIAL} each) | p50 | reference | target |
 |---|---|---|---|

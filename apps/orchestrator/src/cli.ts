@@ -108,11 +108,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined &&
-  realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);
-if (invokedDirectly) {
-  runCli(process.argv.slice(2)).then(
+/** Runs the command line and exits the process with its code (the bin, directly or via launcher.ts). */
+export function main(argv: readonly string[]): void {
+  runCli(argv).then(
     (code) => {
       // Wait for stdout to drain before exiting (a pipe may still hold the output).
       process.stdout.write('', () => process.exit(code));
@@ -124,3 +122,8 @@ if (invokedDirectly) {
     },
   );
 }
+
+const invokedDirectly =
+  process.argv[1] !== undefined &&
+  realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);
+if (invokedDirectly) main(process.argv.slice(2));

@@ -243,6 +243,10 @@ describe.each(kinds)('FSM on %s', (kind) => {
       effects: [{ type: 'kv-put', key: 'k', value: 'v' }],
     });
     expect(await store.fsm.appliedIndex()).toBe(42);
+    // With the entry's term, the position says whose log the backend followed (raft's start uses it).
+    expect(await store.fsm.appliedPosition()).toEqual({ index: 42, term: 0 });
+    expect(await store.applyEntry(entry, { index: 43, term: 5 })).toMatchObject({ ok: true });
+    expect(await store.fsm.appliedPosition()).toEqual({ index: 43, term: 5 });
     expect(await store.applyEntry(JSON.stringify({ op: 'yield-hint', value: 'node3' }))).toMatchObject({
       ok: true,
       effects: [{ type: 'yield-hint', hint: 'node3' }],

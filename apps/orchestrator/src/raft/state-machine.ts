@@ -12,6 +12,7 @@ import type { ApplyResult } from './service.js';
 export class OrchestratorStateMachine implements StateMachine {
   private leaderUri = '';
   private appliedBeforeStart = 0;
+  private appliedTermBeforeStart = 0;
 
   constructor(
     private readonly store: Store,
@@ -24,16 +25,23 @@ export class OrchestratorStateMachine implements StateMachine {
   /** Loads what the backend already holds (LeaderURI, last applied index). */
   async init(): Promise<void> {
     this.leaderUri = await this.store.fsmMeta.leaderURI();
-    this.appliedBeforeStart = await this.store.fsm.appliedIndex();
+    const position = await this.store.fsm.appliedPosition();
+    this.appliedBeforeStart = position.index;
+    this.appliedTermBeforeStart = position.term;
   }
 
   leaderURI(): string {
     return this.leaderUri;
   }
 
+  /** The backend is durable: what it had applied before this start need not be restored from a snapshot. */
+  durablePosition(): { index: number; term: number } {
+    return { index: this.appliedBeforeStart, term: this.appliedTermBeforeStart };
+  }
+
   async apply(entry: Entry): Promise<ApplyResult> {
     const started = this.observeApply ? performance.now() : 0;
-    const outcome = await this.store.applyEntry(entry.data, { index: entry.index });
+    const outcome = await this.store.applyEntry(entry.data, { index: entry.index, term: entry.term });
     this.observeApply?.((performance.now() - started) / 1000);
     if (!outcome.ok && isBackendUnavailable(outcome.error)) {
       // Not the command's fault: the backend cannot be written now. Raft retries this entry; it is

@@ -357,6 +357,58 @@ describe('RaftNode', () => {
     await waitFor(() => d.sm.items.includes('two'));
   });
 
+  it('does not restore a local snapshot into a state machine that durably holds it already', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftnode-'));
+    dirs.push(dir);
+    const cfg = {
+      id: '127.0.0.1:1',
+      peers: ['127.0.0.1:1'],
+      dataDir: dir,
+      snapshotThreshold: 20,
+      trailingEntries: 3,
+    };
+    const net = new MemoryNetwork();
+    const first = new RaftNode({ ...cfg, ...fast, transport: net.transport(cfg.id) }, new ListMachine());
+    await first.start();
+    await waitFor(() => first.status().state === 'leader', 2_000, 'single-node leader');
+    for (let i = 0; i < 45; i++) await first.propose(enc.encode(`s${i}`));
+    await first.stop();
+    /** A durable state machine: it claims to hold the log up to `held` (in term 1 or `term`). */
+    class DurableMachine extends ListMachine {
+      restores = 0;
+      constructor(
+        readonly held: number,
+        readonly term = 1,
+      ) {
+        super();
+      }
+      override async restore(data: Uint8Array): Promise<void> {
+        this.restores++;
+        await super.restore(data);
+      }
+      durablePosition() {
+        return { index: this.held, term: this.term };
+      }
+    }
+    // Holds entry 46 of this log (term 1): not restored. Holds nothing, or an entry of another
+    // log (term 7 at 46, or an index this log does not have): restored.
+    for (const [held, term, restores] of [
+      [46, 1, 0],
+      [0, 1, 1],
+      [46, 7, 1],
+      [1_000, 1, 1],
+    ] as const) {
+      const sm = new DurableMachine(held, term);
+      const again = new RaftNode({ ...cfg, ...fast, transport: net.transport(cfg.id) }, sm);
+      await again.start();
+      expect(sm.restores).toBe(restores);
+      await waitFor(() => again.status().state === 'leader', 2_000, 'leader after restart');
+      // The log after the snapshot is replayed either way.
+      await waitFor(() => sm.items.at(-1) === 's44', 2_000, 'replay');
+      await again.stop();
+    }
+  });
+
   it('survives a restart from its data dir (single-node mode)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'raftnode-'));
     dirs.push(dir);

@@ -159,7 +159,18 @@ export class RaftNode extends EventEmitter {
       if (latest) {
         // A crash between saving a received snapshot and resetting the log leaves the log behind it.
         if (storage.log.term(latest.meta.index) !== latest.meta.term) storage.log.resetTo(latest.meta);
-        await this.sm.restore(latest.data);
+        const held = await this.sm.durablePosition?.();
+        const holdsIt =
+          held !== undefined &&
+          held.index >= latest.meta.index &&
+          held.term > 0 &&
+          storage.log.term(held.index) === held.term;
+        if (holdsIt) {
+          this.logFn('info', 'raft: the state machine already holds the snapshot; not restored', {
+            snapshot: latest.meta.index,
+            held: held.index,
+          });
+        } else await this.sm.restore(latest.data);
         this.applier.reset(latest.meta.index, latest.meta.term);
         this.latestSnapshot = latest;
       }

@@ -115,6 +115,23 @@ describe('SqliteLogStore / SqliteStableStore', () => {
     expect(again.entries(15, 41).map((e) => e.index)).toEqual(range(15, 40, 1).map((e) => e.index));
   });
 
+  it('caches entries with data of their own, not views into a larger frame', () => {
+    const { log } = open();
+    const frame = new Uint8Array(64 * 1024).fill(7);
+    const view = frame.subarray(100, 110);
+    log.append([{ index: 1, term: 1, kind: 'normal', data: view }]);
+    const [cached] = log.entries(1, 2);
+    expect(Array.from(cached?.data ?? [])).toEqual(Array.from(view));
+    expect(cached?.data.buffer.byteLength).toBe(10);
+  });
+
+  it('keeps at most twice its tail cache in memory, however long the log', () => {
+    const { log } = open({ tailCacheEntries: 8 });
+    for (let i = 1; i <= 200; i += 10) log.append(range(i, i + 9, 1));
+    expect(log.cachedEntries).toBeLessThanOrEqual(16);
+    expect(log.entries(1, 201).map((e) => e.index)).toEqual(range(1, 200, 1).map((e) => e.index));
+  });
+
   it('compacts and resets, persisting the compaction point', () => {
     const { log } = open();
     log.append(range(1, 10, 2));

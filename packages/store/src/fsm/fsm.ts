@@ -16,6 +16,8 @@ export type ApplyOutcome =
 export interface ApplyOptions {
   /** Raft index of the entry; recorded in raft_fsm_meta in the same transaction. */
   index?: number;
+  /** Raft term of the entry; recorded with the index (AppliedTerm), so a restart can tell whose log it was. */
+  term?: number;
   /** Proposer's clock (epoch ms) from the envelope: the time of payloads that carry none. */
   at?: number;
 }
@@ -24,9 +26,11 @@ export interface Fsm {
   /** Applies one command. `value` may be a JSON value, JSON text, base64 of JSON bytes, or bytes. */
   applyCommand(op: string, value: unknown, options?: ApplyOptions): Promise<ApplyOutcome>;
   /** Applies a log entry's data: the JSON envelope `{op, value, at?}` as bytes or text. */
-  applyEntry(data: Uint8Array | string, options?: { index?: number }): Promise<ApplyOutcome>;
+  applyEntry(data: Uint8Array | string, options?: { index?: number; term?: number }): Promise<ApplyOutcome>;
   /** Last raft index applied through `applyCommand(..., {index})` (0 when none). */
   appliedIndex(): Promise<number>;
+  /** That index and its entry's term (term 0 when not recorded, e.g. applied before terms were). */
+  appliedPosition(): Promise<{ index: number; term: number }>;
 }
 
 const EPOCH = '1970-01-01 00:00:00.000';
@@ -82,6 +86,8 @@ export function createFsm(backend: Backend, timings: Timings): Fsm {
           );
           if (envelopeTime && envelopeTime > stored) await tx.exec(upsertMeta, ['FsmClock', envelopeTime]);
           if (options.index !== undefined) await tx.exec(upsertMeta, ['AppliedIndex', String(options.index)]);
+          if (options.index !== undefined && options.term !== undefined)
+            await tx.exec(upsertMeta, ['AppliedTerm', String(options.term)]);
           return r;
         });
         return { ok: true, op: op as CommandOp, result: outcome.result, effects: outcome.effects };
@@ -112,11 +118,18 @@ export function createFsm(backend: Backend, timings: Timings): Fsm {
       }
       const applyOptions: ApplyOptions = {};
       if (options.index !== undefined) applyOptions.index = options.index;
+      if (options.term !== undefined) applyOptions.term = options.term;
       if (typeof envelope.at === 'number') applyOptions.at = envelope.at;
       return fsm.applyCommand(envelope.op, envelope.value, applyOptions);
     },
     async appliedIndex() {
       return Number((await meta('AppliedIndex')) ?? 0);
+    },
+    async appliedPosition() {
+      return {
+        index: Number((await meta('AppliedIndex')) ?? 0),
+        term: Number((await meta('AppliedTerm')) ?? 0),
+      };
     },
   };
   return fsm;
