@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { loadavg } from 'node:os';
 import { OrchestratorCluster } from '../dist/index.js';
 import { ms, sleep, summarize, until } from './stats.mjs';
 
@@ -90,6 +91,7 @@ if (spawnSync('wrk', ['--version']).error !== undefined) {
   process.exit(0);
 }
 
+const loadBefore = loadavg()[0];
 const cluster = await OrchestratorCluster.start({ nodes: 3 });
 let idle;
 let afterRounds;
@@ -165,7 +167,9 @@ ${WRITES.toLocaleString('en-US')} register-candidate writes at the leader with w
 (round 1: ${rounds[0].done.toLocaleString('en-US')} in ${rounds[0].seconds} s, round 2: ${rounds[1].done.toLocaleString('en-US')} in ${rounds[1].seconds} s).
 Restart is a follower killed -9 and spawned again, counted from spawn to \`/api/raft-health\` 200 (${RESTARTS} runs).
 SIGTERM → exit is counted from the signal to the parent seeing the exit, on the leader and a
-follower in turn (${STOPS} runs). Reference: orchestrator 3.2.6, same harness (issue 22).
+follower in turn (${STOPS} runs). Reference: orchestrator 3.2.6, same harness (issue 22). The
+machine's 1-minute load average was ${loadBefore.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end (2 cores: timings
+stretch with it).
 
 | what | ours | reference | target |
 |---|---|---|---|

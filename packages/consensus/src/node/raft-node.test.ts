@@ -357,7 +357,7 @@ describe('RaftNode', () => {
     await waitFor(() => d.sm.items.includes('two'));
   });
 
-  it('does not restore a local snapshot into a state machine that durably holds it already', async () => {
+  it('neither restores nor replays what a durable state machine already holds of this log', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'raftnode-'));
     dirs.push(dir);
     const cfg = {
@@ -393,18 +393,25 @@ describe('RaftNode', () => {
     // Holds entry 46 of this log (term 1): not restored. Holds nothing, or an entry of another
     // log (term 7 at 46, or an index this log does not have): restored.
     for (const [held, term, restores] of [
-      [46, 1, 0],
       [0, 1, 1],
       [46, 7, 1],
       [1_000, 1, 1],
+      [46, 1, 0], // last: it adds an entry
     ] as const) {
       const sm = new DurableMachine(held, term);
       const again = new RaftNode({ ...cfg, ...fast, transport: net.transport(cfg.id) }, sm);
       await again.start();
       expect(sm.restores).toBe(restores);
       await waitFor(() => again.status().state === 'leader', 2_000, 'leader after restart');
-      // The log after the snapshot is replayed either way.
-      await waitFor(() => sm.items.at(-1) === 's44', 2_000, 'replay');
+      if (restores === 0) {
+        // It holds everything: nothing is restored or replayed, and new entries apply as usual.
+        await again.propose(enc.encode('after'));
+        expect(sm.items).toEqual(['after']);
+      } else {
+        // Restored from the snapshot, then the log after it replayed.
+        await waitFor(() => sm.items.at(-1) === 's44', 2_000, 'replay');
+        expect(sm.items).toEqual(Array.from({ length: 45 }, (_, i) => `s${i}`));
+      }
       await again.stop();
     }
   });

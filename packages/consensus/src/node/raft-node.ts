@@ -156,23 +156,36 @@ export class RaftNode extends EventEmitter {
     try {
       const latest = await storage.snapshots.latest();
       const compacted = storage.log.compactedMeta();
+      // A crash between saving a received snapshot and resetting the log leaves the log behind it.
+      if (latest && storage.log.term(latest.meta.index) !== latest.meta.term)
+        storage.log.resetTo(latest.meta);
+      // What a durable state machine already holds of this very log (same term at that index: by
+      // the log matching property, the same entries up to it) is neither restored nor replayed.
+      const held = await this.sm.durablePosition?.();
+      const heldHere =
+        held !== undefined && held.index > 0 && held.term > 0 && storage.log.term(held.index) === held.term
+          ? held
+          : undefined;
       if (latest) {
-        // A crash between saving a received snapshot and resetting the log leaves the log behind it.
-        if (storage.log.term(latest.meta.index) !== latest.meta.term) storage.log.resetTo(latest.meta);
-        const held = await this.sm.durablePosition?.();
-        const holdsIt =
-          held !== undefined &&
-          held.index >= latest.meta.index &&
-          held.term > 0 &&
-          storage.log.term(held.index) === held.term;
-        if (holdsIt) {
+        if (heldHere !== undefined && heldHere.index >= latest.meta.index) {
           this.logFn('info', 'raft: the state machine already holds the snapshot; not restored', {
             snapshot: latest.meta.index,
-            held: held.index,
+            held: heldHere.index,
           });
         } else await this.sm.restore(latest.data);
         this.applier.reset(latest.meta.index, latest.meta.term);
         this.latestSnapshot = latest;
+      }
+      if (heldHere !== undefined) {
+        // Never past the durable commit index (applied ≤ committed); the few entries between are replayed.
+        const upTo = Math.min(heldHere.index, storage.stable.hardState().commit);
+        const term = storage.log.term(upTo);
+        if (upTo > this.applier.appliedIndex && term !== undefined) {
+          this.applier.reset(upTo, term);
+          this.logFn('info', 'raft: the state machine holds the log up to here; replay starts after it', {
+            index: upTo,
+          });
+        }
       }
       if (compacted.index > this.applier.appliedIndex) {
         throw new RaftStorageError(
