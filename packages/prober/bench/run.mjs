@@ -137,6 +137,9 @@ writeFileSync(
   file,
   `${JSON.stringify({ ...summary, ...(previous.detection ? { detection: previous.detection } : {}) }, null, 2)}\n`,
 );
+console.log(
+  '### Prober loop alone, no-op repository (not the daemon)\n\nThe discovery loop and MySQL prober with a repository that discards what it is given: no SQLite, analysis or raft. Not comparable with the reference; the daemon figure is in `test/bench/probe-scale-daemon.mjs`.\n',
+);
 const head =
   '| instances | master ping | CPU (cores) | peak RSS (MiB) | live heap after GC (MiB) | probes/s | probes per CPU-s | avg interval (ms) | p95 longest gap (ms) | fell behind |';
 console.log(head);
