@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Runs every workspace's `bench` script (one at a time: the machine has 2 cores) and writes
 // BENCHMARKS.md: the machine, then each package's command and the markdown its benchmark printed
-// (medians, min/max, and the reference figure beside ours). Benchmarks are not tests.
+// (medians, min/max, and the reference figure beside ours), with the summary table at the top built
+// from the `<!-- bench-summary … -->` lines the benchmarks print (bench-summary.mjs). Benchmarks are not tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { withSummary } from './bench-summary.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
@@ -58,7 +60,7 @@ if (only.length > 0 && existsSync(file)) {
       text = `${text.slice(0, start)}${section}\n${next === -1 ? '' : text.slice(next + 1)}`;
     }
   }
-  writeFileSync(file, text);
+  writeFileSync(file, withSummary(text));
 } else {
   // `npm run soak` writes its own "## Soak" section (test/soak/soak.mjs): a full run keeps it.
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -66,7 +68,7 @@ if (only.length > 0 && existsSync(file)) {
   const soakEnd = soakAt === -1 ? -1 : previous.indexOf('\n## ', soakAt + 1);
   const soak =
     soakAt === -1 ? [] : [`${previous.slice(soakAt + 1, soakEnd === -1 ? undefined : soakEnd).trimEnd()}\n`];
-  writeFileSync(file, [header, ...sections, ...soak].join('\n'));
+  writeFileSync(file, withSummary([header, ...sections, ...soak].join('\n')));
 }
 // Keep the file in the repository's format (Biome checks Markdown too).
 spawnSync('npx', ['biome', 'check', '--write', file], { cwd: root, stdio: 'ignore' });

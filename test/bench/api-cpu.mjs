@@ -1,4 +1,4 @@
-// Same-machine comparison of the daemon's HTTP API: throughput (wrk -t2 -c20 -d5s) and the leader's
+// Same-machine comparison of the daemon's HTTP API: throughput (wrk -t2 -c20 -d10s, as targets.md says) and the leader's
 // CPU per request (from /proc/<pid>/stat), for a 3-node cluster on SQLite with a discovered MariaDB
 // 1+2 topology. Usage: node test/bench/api-cpu.mjs [repo-root]; the root defaults to this checkout,
 // and another built checkout (e.g. a git worktree of an older commit) gives the "before" figures.
@@ -35,7 +35,7 @@ try {
   console.log(`root ${root}`);
   for (const [label, route] of routes) {
     const before = cpuTicks(leader.process.pid);
-    const out = execFileSync('wrk', ['-t2', '-c20', '-d5s', `${leader.api}/${route}`], { encoding: 'utf8' });
+    const out = execFileSync('wrk', ['-t2', '-c20', '-d10s', `${leader.api}/${route}`], { encoding: 'utf8' });
     const ticks = cpuTicks(leader.process.pid) - before;
     const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);

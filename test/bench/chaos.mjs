@@ -3,6 +3,7 @@
 // and partitioning nodes. Prints a markdown section with the figures, and the same figures as JSON.
 // Needs root (ip netns). Exits 1 when an acknowledged command was lost or the nodes diverged.
 import { runChaos } from '../dist/chaos.js';
+import { provenance, summaryLine } from './summary.mjs';
 
 const seconds = Number(process.env.CHAOS_SECONDS ?? 240);
 const seed = process.env.CHAOS_SEED === undefined ? undefined : Number(process.env.CHAOS_SEED);
@@ -31,7 +32,18 @@ const kinds = Object.entries(report.faultsByKind)
   .map(([kind, n]) => `${kind} ${n}`)
   .join(', ');
 
+const summary = summaryLine({
+  id: 'chaos',
+  what: 'process-level chaos: 0 acknowledged commands lost, tables identical',
+  ours: `${report.lost} lost, ${report.divergentTables.length} tables differing (${report.acknowledged} acknowledged, ${report.faults} faults in ${report.faultSeconds} s)`,
+  reference: '–',
+  met: report.lost === 0 && report.divergentTables.length === 0,
+  on: 'daemon',
+});
+
 console.log(`### Chaos (3 daemons in network namespaces, SQLite backends, ${report.faultSeconds} s of faults)
+
+${provenance(`CHAOS_SECONDS=${seconds} node test/bench/chaos.mjs`)}
 
 | what | value |
 |---|---|
@@ -48,5 +60,7 @@ Seed ${report.seed} (\`CHAOS_SEED=${report.seed} CHAOS_SECONDS=${seconds} node t
 \`\`\`json
 ${JSON.stringify(figures)}
 \`\`\`
+
+${summary}
 `);
 process.exit(report.lost === 0 && report.divergentTables.length === 0 ? 0 : 1);

@@ -9,7 +9,8 @@
 // Prints markdown sections.
 import { startMariaDBTopology } from '@orchestrator/testkit';
 import { OrchestratorCluster, topologyConfig } from '../dist/index.js';
-import { HEADER, row, sleep, until } from './stats.mjs';
+import { HEADER, row, sleep, summarize, until } from './stats.mjs';
+import { msRange, provenance, summaryLine } from './summary.mjs';
 
 const RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 10);
 const SCENARIOS = (process.env.BENCH_FAILOVER_SCENARIOS ?? 'gtid,filepos,pgtid').split(',');
@@ -105,13 +106,36 @@ async function runs(label, options) {
   return results;
 }
 
-const out = [];
+const out = [provenance(`BENCH_FAILOVER_RUNS=${RUNS} node test/bench/failover.mjs`)];
+const summaries = [];
+const median = (values) => (values.length === 0 ? Number.POSITIVE_INFINITY : summarize(values).median);
 if (SCENARIOS.includes('gtid')) {
   const sections = [];
   for (const poll of [1, 5]) {
     const results = await runs(`gtid poll ${poll}`, { pollSeconds: poll });
     const ref = poll === 1 ? 'median 1.77–2.30 s' : 'median 4.87–5.63 s';
     const target = poll === 1 ? 'median ≤ 1.0 s' : 'median ≤ 1.5 s';
+    const recovered = results.map((r) => r.recovered);
+    const afterRecovery = results.map((r) => r.apiView - r.recovered);
+    const failed = RUNS - results.length;
+    summaries.push(
+      summaryLine({
+        id: `failover-poll-${poll}`,
+        what: `MySQL failover, poll ${poll} s: kill → recovery recorded, ${target}`,
+        ours: `${msRange(recovered)}${failed ? `, ${failed} of ${RUNS} runs failed` : ''}`,
+        reference: ref,
+        met: failed === 0 && median(recovered) <= (poll === 1 ? 1000 : 1500),
+        on: 'daemon',
+      }),
+      summaryLine({
+        id: `failover-view-poll-${poll}`,
+        what: `cluster view shows the new topology ≤ 1 s after the recovery (poll ${poll} s)`,
+        ours: `+${msRange(afterRecovery)} after the recovery`,
+        reference: poll === 1 ? '4.1 s after the kill' : '10.8 s after the kill',
+        met: results.length > 0 && Math.max(...afterRecovery) <= 1000,
+        on: 'daemon',
+      }),
+    );
     sections.push(
       [
         row(
@@ -208,5 +232,6 @@ ${row(
 | failed runs | ${RUNS - results.length} of ${RUNS} | | | | | |
 `);
 }
+out.push(summaries.join('\n'));
 console.log(out.join('\n'));
 process.exit(0);

@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { loadavg } from 'node:os';
 import { OrchestratorCluster } from '../dist/index.js';
 import { ms, sleep, summarize, until } from './stats.mjs';
+import { provenance, summaryLine } from './summary.mjs';
 
 const WRITES = Number(process.env.BENCH_FOOTPRINT_WRITES ?? 20_000);
 const RESTARTS = Number(process.env.BENCH_FOOTPRINT_RESTARTS ?? 7);
@@ -160,7 +161,40 @@ try {
 
 const allStops = summarize([...stops.leader, ...stops.follower]);
 const restart = summarize(restarts);
+const rssText = (r) => {
+  const s = summarize(r.values);
+  return `median ${s.median.toFixed(0)} MiB (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+};
+const worst = (r) => Math.max(...r.values);
+const summaries = [
+  summaryLine({
+    id: 'footprint-rss-idle',
+    what: 'daemon RSS idle, ≤ 60 MB',
+    ours: `${rssText(idle)} over the 3 nodes`,
+    reference: '26 MB',
+    met: worst(idle) <= 60,
+    on: 'daemon',
+  }),
+  summaryLine({
+    id: 'footprint-rss-writes',
+    what: `daemon RSS after ${WRITES.toLocaleString('en-US')} replicated writes, ≤ 100 MB, flat across a second round`,
+    ours: `round 1 ${rssText(afterRounds[0])}, round 2 ${rssText(afterRounds[1])}`,
+    reference: '34–43 MB',
+    met: worst(afterRounds[0]) <= 100 && worst(afterRounds[1]) <= 100,
+    on: 'daemon',
+  }),
+  summaryLine({
+    id: 'footprint-register-candidate-new-connection',
+    what: 'register-candidate, new connection per request, p50 ≤ leader-check p50 + 1.0 ms',
+    ours: `p50 ${candidateP50.toFixed(2)} ms (leader-check ${leaderCheckP50.toFixed(2)} ms)`,
+    reference: 'p50 5.85 ms',
+    met: candidateP50 <= leaderCheckP50 + 1,
+    on: 'daemon',
+  }),
+];
 console.log(`### Footprint of the daemon (3 nodes, SQLite, 127.0.0.1)
+
+${provenance(`BENCH_FOOTPRINT_WRITES=${WRITES} node test/bench/footprint.mjs`)}
 
 RSS is VmRSS of each node (MiB, node 0 / 1 / 2) after ${SETTLE_MS / 1000} s of settling. A round is
 ${WRITES.toLocaleString('en-US')} register-candidate writes at the leader with wrk -t2 -c20
@@ -191,5 +225,7 @@ The slowest SIGTERM (${slowestStop ? `${ms(slowestStop.took)}, ${slowestStop.rol
 |---|---|---|---|
 | GET /api/leader-check | ${leaderCheckP50.toFixed(2)} ms | 0.78 ms | – |
 | GET /api/register-candidate (through raft) | ${candidateP50.toFixed(2)} ms | 5.85 ms | ≤ leader-check + 1.0 ms |
+
+${summaries.join('\n')}
 `);
 process.exit(0);

@@ -2,7 +2,8 @@
 // leader, leader kill -9 → a survivor answers leader-check 200, quorum loss → the leader stops
 // answering 200, and a restarted node's raft-health. Prints a markdown section.
 import { OrchestratorCluster, startHAProxy } from '../dist/index.js';
-import { HEADER, row, sleep, until } from './stats.mjs';
+import { HEADER, row, sleep, summarize, until } from './stats.mjs';
+import { msRange, provenance, summaryLine } from './summary.mjs';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
 const FAILOVER_RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 20);
@@ -88,7 +89,46 @@ try {
   await cluster.destroy();
 }
 
+const median = (values) => (values.length === 0 ? Number.POSITIVE_INFINITY : summarize(values).median);
+const max = (values) => (values.length === 0 ? Number.POSITIVE_INFINITY : Math.max(...values));
+const summaries = [
+  summaryLine({
+    id: 'raft-cold-start',
+    what: 'cold start of 3 nodes → one leader-check 200, ≤ 0.7 s',
+    ours: msRange(cold),
+    reference: '1.35–1.50 s',
+    met: median(cold) <= 700,
+    on: 'daemon',
+  }),
+  summaryLine({
+    id: 'raft-leader-kill',
+    what: 'leader kill -9 → a survivor answers 200, median ≤ 1.0 s, max ≤ 1.5 s',
+    ours: msRange(failover),
+    reference: '2.83–3.20 s, max 4.25 s',
+    met: median(failover) <= 1000 && max(failover) <= 1500,
+    on: 'daemon',
+  }),
+  summaryLine({
+    id: 'raft-step-down',
+    what: 'leader loses both followers → stops answering 200 within one election timeout (≤ 800 ms)',
+    ours: msRange(stepDown),
+    reference: '565 ms',
+    met: max(stepDown) <= 800,
+    on: 'daemon',
+  }),
+  summaryLine({
+    id: 'raft-restart',
+    what: 'restarted node → raft-health 200 and knows the leader (from its first HTTP answer), ≤ 52 ms',
+    ours: msRange(restartHealthyAfterListen),
+    reference: '52 ms',
+    met: median(restartHealthyAfterListen) <= 52,
+    on: 'daemon',
+  }),
+];
+
 console.log(`### Raft cluster of daemons (3 processes, SQLite backends, loopback, default timing)
+
+${provenance('node test/bench/raft-daemon.mjs')}
 
 ${HEADER}
 ${row('cold start of 3 fresh nodes → exactly one leader-check 200 (includes process start)', cold, 'median 1.35–1.50 s', '≤ 0.7 s')}
@@ -97,5 +137,7 @@ ${row('leader kill -9 → requests through HAProxy (deploy/haproxy.cfg) answered
 ${row('leader loses both followers (SIGSTOP) → stops answering 200', stepDown, '565 ms', '≤ one election timeout (400–800 ms)')}
 ${row('restarted node → raft-health 200 and knows the leader (includes process start)', restartHealthy, '–', '–')}
 ${row('… counted from its first HTTP answer (as the reference measured)', restartHealthyAfterListen, '52 ms / 53 ms', 'same or better')}
+
+${summaries.join('\n')}
 `);
 process.exit(0);

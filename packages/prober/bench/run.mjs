@@ -1,60 +1,16 @@
 // Scale benchmark: one prober polling a fake fleet (bench/fleet.mjs, a separate process) at
 // InstancePollSeconds=5. Usage: npm run bench [-- 1000,3000 [measureSeconds]]. Needs `npm run build`.
 // Writes bench-results.json and prints a markdown table.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiscoveryLoop, MySQLProber, proberConfig } from '../dist/index.js';
+import { fleetMasters, startFleet } from './start-fleet.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sizes = (process.argv[2] ?? '1000').split(',').map(Number);
 const measureSeconds = Number(process.argv[3] ?? 30);
 const POLL = 5;
-const BASE_PORT = 10000; // below the ephemeral range, so client sockets never collide with the fleet
-
-// Each fleet process holds 2 descriptors per instance (listener + accepted socket); the hard limit
-// here is 20000, so the fleet is split into processes of at most 3999 instances. Groups of three
-// never straddle two processes.
-const PER_PROCESS = 3999;
-
-function startFleetPart(base, count) {
-  const child = spawn(
-    'bash',
-    ['-c', `ulimit -n 20000 2>/dev/null; exec node ${join(here, 'fleet.mjs')} ${base} ${count}`],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`fleet exited with ${code}`)));
-    child.stdout.on('data', (d) => {
-      if (String(d).startsWith('ready')) resolve(child);
-    });
-  });
-}
-
-async function startFleet(count) {
-  const parts = [];
-  try {
-    for (let start = 0; start < count; start += PER_PROCESS) {
-      parts.push(await startFleetPart(BASE_PORT + start, Math.min(PER_PROCESS, count - start)));
-    }
-  } catch (error) {
-    for (const p of parts) p.kill('SIGTERM');
-    throw error;
-  }
-  return {
-    kill: () => {
-      for (const p of parts) p.kill('SIGTERM');
-    },
-    exited: () =>
-      Promise.all(
-        parts.map((p) => (p.exitCode !== null ? undefined : new Promise((r) => p.once('exit', r)))),
-      ),
-  };
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function runOnce(count, masterPingMs) {
@@ -63,7 +19,7 @@ async function runOnce(count, masterPingMs) {
     InstancePollSeconds: POLL,
     MySQLTopologyUser: 'bench',
     MySQLHostnameResolveMethod: '@@report_host',
-    DiscoverySeeds: Array.from({ length: Math.ceil(count / 3) }, (_, i) => `127.0.0.1:${BASE_PORT + i * 3}`),
+    DiscoverySeeds: fleetMasters(count),
   });
   const prober = new MySQLProber(config);
   const starts = new Map();
@@ -180,6 +136,9 @@ const summary = {
 writeFileSync(
   file,
   `${JSON.stringify({ ...summary, ...(previous.detection ? { detection: previous.detection } : {}) }, null, 2)}\n`,
+);
+console.log(
+  '### Prober loop alone, no-op repository (not the daemon)\n\nThe discovery loop and MySQL prober with a repository that discards what it is given: no SQLite, analysis or raft. Not comparable with the reference; the daemon figure is in `test/bench/probe-scale-daemon.mjs`.\n',
 );
 const head =
   '| instances | master ping | CPU (cores) | peak RSS (MiB) | live heap after GC (MiB) | probes/s | probes per CPU-s | avg interval (ms) | p95 longest gap (ms) | fell behind |';
