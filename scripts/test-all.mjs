@@ -48,6 +48,21 @@ for (const dir of workspaces) {
   failed += brokenSuites.length;
 }
 const filtered = extra.some((a) => a.startsWith('--filter'));
+// The repository's own scripts (the bench summary builder): node's test runner, TAP counts.
+if (!filtered) {
+  const files = readdirSync(join(root, 'scripts'))
+    .filter((f) => f.endsWith('.test.mjs'))
+    .map((f) => join('scripts', f));
+  const scripts = spawnSync(process.execPath, ['--test', '--test-reporter=tap', ...files], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  process.stdout.write(scripts.stdout ?? '');
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(scripts.stdout ?? '')?.[1] ?? 0);
+  passed += count('pass');
+  failed += count('fail');
+  if (scripts.status !== 0 && count('fail') === 0) failed += 1;
+}
 if (missing.length > 0 && !filtered) {
   console.error(`no test report from: ${missing.join(', ')} (the run crashed or never started)`);
   failed += missing.length;
