@@ -278,7 +278,13 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       inFlight.delete(id);
       throw error;
     }
-    return newRun(entry, kind, command, skipHooks, false);
+    const run = newRun(entry, kind, command, skipHooks, false);
+    // A manual recovery registers no detection; it records the instance's active one, if any.
+    run.recovery.LastDetectionId = activeDetectionId(
+      await ctx.reads.activeDetections().catch(() => []),
+      entry.AnalyzedInstanceKey,
+    );
+    return run;
   }
 
   /** Manual recoveries auto-acknowledge completed ones on the same instance (reference §5.1 gate 5). */

@@ -148,6 +148,21 @@ describe('engine gates', () => {
     expect(written?.value).toMatchObject({ LastDetectionId: 5 });
   });
 
+  it('a manual recovery records the active detection of its instance', async () => {
+    const detection = {
+      Id: 4,
+      Key: key(3306),
+      Analysis: 'DeadMaster',
+      ClusterName: 'c',
+      StartActivePeriod: '2026-01-01T00:59:00.000Z',
+      Acknowledged: false,
+    };
+    const { engine, published } = setup({ reads: { activeDetections: async () => [detection] } });
+    await engine.recover(entry()).catch(() => undefined);
+    const written = published.find((p) => p.op === 'write-recovery');
+    expect(written?.value).toMatchObject({ LastDetectionId: 4 });
+  });
+
   it('records a blocked recovery', async () => {
     const { engine, blocked, published } = setup({ reads: { activeRecoveries: async () => [running] } });
     expect(await engine.onAnalysis([entry()])).toMatchObject([{ outcome: 'blocked' }]);
