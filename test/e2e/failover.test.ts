@@ -10,6 +10,7 @@ interface Recovery {
   IsSuccessful: boolean;
   SuccessorKey: { Hostname: string; Port: number } | null;
   AnalysisEntry: { Analysis: string; AnalyzedInstanceKey: { Port: number } };
+  LastDetectionId: number;
 }
 
 function sqlite(node: OrchestratorNode, sql: string): string {
@@ -64,6 +65,7 @@ describe('automated master failover on a real MariaDB topology', () => {
     console.log(`kill -9 → successful recovery visible in audit-recovery: ${recoveredMs} ms`);
     expect(recovery.AnalysisEntry.Analysis).toMatch(/^DeadMaster/);
     expect(recovery.AnalysisEntry.AnalyzedInstanceKey.Port).toBe(topology.master);
+    expect(recovery.LastDetectionId).toBeGreaterThan(0); // the detection that started it
     const successor = recovery.SuccessorKey!.Port;
     expect(topology.replicas).toContain(successor);
     const other = topology.replicas.find((p) => p !== successor)!;

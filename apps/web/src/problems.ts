@@ -13,8 +13,8 @@ import {
 
 /**
  * An instance's problems with the reference's names (its ReadInstance): the list the API sent
- * when it has one, otherwise derived here from the same fields (this daemon's Instance.Problems
- * may be empty).
+ * when it has one (the daemon computes it on every read), otherwise derived here from the same
+ * fields: a fallback for a daemon that sends an empty list.
  */
 export function instanceProblems(i: Instance, reasonableLagSeconds = LAG_WARNING_SECONDS): string[] {
   const sent = (i.Problems ?? []).filter((p) => p !== '');

@@ -54,7 +54,11 @@ export interface Fake {
 
 export function makeFake(enabled = true): Fake {
   const m = makeInstance('db1', 3306, undefined, { ClusterName: 'db1:3306', SuggestedClusterAlias: 'main' });
-  const r1 = makeInstance('db2', 3306, m.Key, { ClusterName: 'db1:3306', IsDowntimed: true });
+  const r1 = makeInstance('db2', 3306, m.Key, {
+    ClusterName: 'db1:3306',
+    IsDowntimed: true,
+    Problems: ['replication_lag'],
+  });
   const r2 = makeInstance('db3', 3306, m.Key, { ClusterName: 'db1:3306', Problems: ['not_replicating'] });
   const o = makeInstance('other', 3307, undefined, { ClusterName: 'other:3307' });
   m.Replicas = [r1.Key, r2.Key];

@@ -195,7 +195,7 @@ describe('response shapes', () => {
     }
   });
 
-  it('downtimed and problems filter instances', async () => {
+  it('downtimed and problems filter instances (problems leaves downtimed ones out, as the reference)', async () => {
     const d = (await get(`${server.url}/api/downtimed/`)).body as { Key: { Hostname: string } }[];
     expect(d.map((i) => i.Key.Hostname)).toEqual(['db2']);
     const p = (await get(`${server.url}/api/problems/main`)).body as { Key: { Hostname: string } }[];

@@ -1,4 +1,5 @@
 export * from './commands.js';
 export * from './instance.js';
+export * from './problems.js';
 export * from './promotion.js';
 export type { TopologyRecoveryRecord } from './recovery.js';

@@ -31,6 +31,7 @@ import { type RecoveryContext, RecoveryRun } from './run.js';
 import type {
   AnalysisEntry,
   Clock,
+  DetectionRecord,
   InstanceKey,
   Leadership,
   NodeIdentity,
@@ -178,12 +179,16 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
     return run.recovery;
   }
 
-  async function registerDetection(entry: AnalysisEntry): Promise<boolean> {
+  /**
+   * Registers the detection through raft; `id` is the detection_id the FSM assigned (or the one
+   * already active for the instance), the same on every node, 0 if the FSM did not say.
+   */
+  async function registerDetection(entry: AnalysisEntry): Promise<{ hooksOk: boolean; id: number }> {
     const probe = newRun(entry, recoveryKindFor(entry.Analysis) ?? 'DeadMaster', '', false, true);
-    await ctx.publish('register-failure-detection', entry);
+    const id = detectionIdOf(await ctx.publish('register-failure-detection', entry));
     try {
       await probe.runHooks('OnFailureDetectionProcesses');
-      return true;
+      return { hooksOk: true, id };
     } catch (error) {
       ctx.log?.(`OnFailureDetectionProcesses failed: ${errorMessage(error)}`, {
         ...probe.logFields(),
@@ -191,7 +196,7 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
         hookList: 'OnFailureDetectionProcesses',
         error: errorMessage(error),
       });
-      return false;
+      return { hooksOk: false, id };
     }
   }
 
@@ -243,14 +248,20 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       activeDetections: snapshot.detections,
       activeRecoveries: snapshot.recoveries,
     });
-    if (verdict.registerDetection && !(await registerDetection(entry)))
-      return { ...base, outcome: 'skipped', reason: 'OnFailureDetectionProcesses failed' };
+    let detectionId = activeDetectionId(snapshot.detections, entry.AnalyzedInstanceKey);
+    if (verdict.registerDetection) {
+      const registration = await registerDetection(entry);
+      if (!registration.hooksOk)
+        return { ...base, outcome: 'skipped', reason: 'OnFailureDetectionProcesses failed' };
+      if (registration.id > 0) detectionId = registration.id;
+    }
     if (verdict.action === 'skip') return { ...base, outcome: 'skipped', reason: verdict.reason };
     if (verdict.action === 'blocked') {
       await ctx.recordBlocked?.(entry, verdict.blockingRecovery.Id);
       return { ...base, outcome: 'blocked', reason: verdict.reason };
     }
     const run = newRun(entry, verdict.kind, '', false, true);
+    run.recovery.LastDetectionId = detectionId;
     const recovery = await execute(run, verdict.kind, null);
     return { ...base, outcome: recovery.IsSuccessful ? 'recovered' : 'failed', recovery };
   }
@@ -276,7 +287,13 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
       inFlight.delete(id);
       throw error;
     }
-    return newRun(entry, kind, command, skipHooks, false);
+    const run = newRun(entry, kind, command, skipHooks, false);
+    // A manual recovery registers no detection; it records the instance's active one, if any.
+    run.recovery.LastDetectionId = activeDetectionId(
+      await ctx.reads.activeDetections().catch(() => []),
+      entry.AnalyzedInstanceKey,
+    );
+    return run;
   }
 
   /** Manual recoveries auto-acknowledge completed ones on the same instance (reference §5.1 gate 5). */
@@ -494,4 +511,17 @@ export function createRecoveryEngine(o: RecoveryEngineOptions): RecoveryEngine {
     }
     return run.recovery;
   }
+}
+
+/** The detection id in register-failure-detection's FSM result ({ registered, id }); 0 when absent. */
+function detectionIdOf(result: unknown): number {
+  const id = (result as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : 0;
+}
+
+/** The newest active detection on `key` (what the reference's max(detection_id) picks); 0 if none. */
+function activeDetectionId(detections: readonly DetectionRecord[], key: InstanceKey): number {
+  let id = 0;
+  for (const d of detections) if (keyOf(d.Key) === keyOf(key) && d.Id > id) id = d.Id;
+  return id;
 }

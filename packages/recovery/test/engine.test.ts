@@ -17,7 +17,13 @@ const untouchable = new Proxy(
 ) as unknown as MySQLOperations;
 
 function setup(
-  over: { reads?: Partial<RecoveryReads>; leader?: boolean; hookExit?: number; config?: object } = {},
+  over: {
+    reads?: Partial<RecoveryReads>;
+    leader?: boolean;
+    hookExit?: number;
+    config?: object;
+    detectionId?: number;
+  } = {},
 ) {
   const published: { op: string; value: unknown }[] = [];
   const hookCalls: string[] = [];
@@ -49,6 +55,10 @@ function setup(
     leadership: { isLeaderWithQuorum: () => over.leader ?? true },
     publish: async (op, value) => {
       published.push({ op, value });
+      // the FSM's answer to a registration: the detection_id it assigned
+      return op === 'register-failure-detection' && over.detectionId
+        ? { registered: true, id: over.detectionId }
+        : null;
     },
     reads: {
       clusterInstances: async () => [],
@@ -130,6 +140,46 @@ describe('engine gates', () => {
       { outcome: 'skipped', reason: 'OnFailureDetectionProcesses failed' },
     ]);
     expect(published.some((p) => p.op === 'write-recovery')).toBe(false);
+  });
+
+  it('the recovery records the id of the detection registered for it', async () => {
+    const { engine, published } = setup({ detectionId: 7 });
+    await engine.onAnalysis([entry()]);
+    const written = published.find((p) => p.op === 'write-recovery');
+    expect(written?.value).toMatchObject({ LastDetectionId: 7 });
+  });
+
+  it('a detection already active (no new registration) is the one the recovery records', async () => {
+    const active = (id: number, port: number) => ({
+      Id: id,
+      Key: key(port),
+      Analysis: 'DeadMaster',
+      ClusterName: 'c',
+      StartActivePeriod: '2026-01-01T00:59:00.000Z',
+      Acknowledged: false,
+    });
+    const { engine, published } = setup({
+      reads: { activeDetections: async () => [active(3, 3306), active(5, 3306), active(9, 3399)] },
+    });
+    await engine.onAnalysis([entry()]);
+    expect(published.some((p) => p.op === 'register-failure-detection')).toBe(false);
+    const written = published.find((p) => p.op === 'write-recovery');
+    expect(written?.value).toMatchObject({ LastDetectionId: 5 });
+  });
+
+  it('a manual recovery records the active detection of its instance', async () => {
+    const detection = {
+      Id: 4,
+      Key: key(3306),
+      Analysis: 'DeadMaster',
+      ClusterName: 'c',
+      StartActivePeriod: '2026-01-01T00:59:00.000Z',
+      Acknowledged: false,
+    };
+    const { engine, published } = setup({ reads: { activeDetections: async () => [detection] } });
+    await engine.recover(entry()).catch(() => undefined);
+    const written = published.find((p) => p.op === 'write-recovery');
+    expect(written?.value).toMatchObject({ LastDetectionId: 4 });
   });
 
   it('records a blocked recovery', async () => {

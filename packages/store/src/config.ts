@@ -35,6 +35,8 @@ export interface StoreConfig {
   FailureDetectionPeriodBlockMinutes?: number;
   RecoveryPeriodBlockSeconds?: number;
   MaintenanceExpireMinutes?: number;
+  /** Instance reads name lag beyond SQL_Delay above this a `replication_lag` problem. */
+  ReasonableReplicationLagSeconds?: number;
 }
 
 export const storeDefaults = {
@@ -53,6 +55,7 @@ export const storeDefaults = {
   FailureDetectionPeriodBlockMinutes: 60,
   RecoveryPeriodBlockSeconds: 3600,
   MaintenanceExpireMinutes: 10,
+  ReasonableReplicationLagSeconds: 10,
 } as const;
 
 /** The timing settings DAOs and the FSM use, defaults applied. */
@@ -63,6 +66,7 @@ export interface Timings {
   FailureDetectionPeriodBlockMinutes: number;
   RecoveryPeriodBlockSeconds: number;
   MaintenanceExpireMinutes: number;
+  ReasonableReplicationLagSeconds: number;
 }
 
 export function timingsFrom(config: StoreConfig): Timings {
@@ -76,5 +80,7 @@ export function timingsFrom(config: StoreConfig): Timings {
       config.FailureDetectionPeriodBlockMinutes ?? storeDefaults.FailureDetectionPeriodBlockMinutes,
     RecoveryPeriodBlockSeconds: config.RecoveryPeriodBlockSeconds ?? storeDefaults.RecoveryPeriodBlockSeconds,
     MaintenanceExpireMinutes: config.MaintenanceExpireMinutes ?? storeDefaults.MaintenanceExpireMinutes,
+    ReasonableReplicationLagSeconds:
+      config.ReasonableReplicationLagSeconds ?? storeDefaults.ReasonableReplicationLagSeconds,
   };
 }

@@ -124,7 +124,7 @@ export function sampleInstance(
     LastCheckedTimestamp: at,
     LastAttemptedCheckTimestamp: at,
     AllowTLS: true,
-    Problems: master ? ['replication lag'] : [],
+    Problems: [],
   });
   return i;
 }

@@ -33,6 +33,7 @@ describe.each(kinds)('instances on %s', (kind) => {
     expect(stale?.SecondsSinceLastSeen).toEqual({ Int64: 22, Valid: true });
     clock.advance(60);
     expect((await store.instances.read(master.Key))?.IsRecentlyChecked).toBe(false);
+    expect((await store.instances.read(master.Key))?.Problems).toEqual(['not_recently_checked']);
     expect(await store.instances.read({ Hostname: 'nope', Port: 1 })).toBeUndefined();
   });
 
@@ -43,8 +44,13 @@ describe.each(kinds)('instances on %s', (kind) => {
     const r2 = sampleInstance('r2', 3307, m.Key);
     const other = sampleInstance('x1', 3306);
     await store.instances.upsert([m, r1, r2, other]);
-    await store.instances.upsert([{ ...r2, LastSQLError: 'boom', Problems: [] }]);
+    await store.instances.upsert([{ ...r2, LastSQLError: 'boom', ReplicationSQLThreadRuning: false }]);
     expect((await store.instances.read(r2.Key))?.LastSQLError).toBe('boom');
+    // problems are derived on read (store default ReasonableReplicationLagSeconds 10)
+    expect((await store.instances.read(r2.Key))?.Problems).toEqual(['not_replicating']);
+    await store.instances.upsert([{ ...r1, ReplicationLagSeconds: { Int64: 11, Valid: true } }]);
+    expect((await store.instances.read(r1.Key))?.Problems).toEqual(['replication_lag']);
+    await store.instances.upsert([r1]);
     expect((await store.instances.readCluster('m1:3306')).map((i) => i.Key.Hostname)).toEqual([
       'm1',
       'r1',

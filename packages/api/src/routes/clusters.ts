@@ -142,8 +142,11 @@ export const clusterRoutes: RouteDef[] = [
     name: 'problems',
     paths: ['problems', 'problems/:clusterHint'],
     kind: 'proxied',
+    // As the reference: instances with problems, downtimed ones left out (they are known about).
     handler: async (req) =>
-      (await instancesOf(req, await optionalCluster(req))).filter((i) => i.Problems.length > 0),
+      (await instancesOf(req, await optionalCluster(req))).filter(
+        (i) => i.Problems.length > 0 && !i.IsDowntimed,
+      ),
   },
   {
     name: 'submit-pool-instances',

@@ -1,5 +1,5 @@
-// database_instance: batched upserts of probe results, reads with freshness and operator metadata
-// computed at read time (injected clock), outdated keys for polling, failed checks and forgets.
+// database_instance: batched upserts of probe results, reads with freshness, problems and operator
+// metadata computed at read time (injected clock), outdated keys for polling, failed checks and forgets.
 import { upsertRows } from '../backend/dialect.js';
 import type { Backend, Queryable, Row } from '../backend/types.js';
 import type { Timings } from '../config.js';
@@ -8,6 +8,7 @@ import {
   type Instance,
   type InstanceKey,
   instanceKeyString,
+  instanceProblems,
   type PromotionRule,
 } from '../model/instance.js';
 import { type Clock, dbTime, fromDbTime, parseTime } from '../time.js';
@@ -86,6 +87,8 @@ export function createInstanceDao(backend: Backend, clock: Clock, timings: Timin
     inst.DowntimeReason = inst.IsDowntimed ? String(row._dt_reason ?? '') : '';
     inst.DowntimeEndTimestamp = inst.IsDowntimed ? fromDbTime(row._dt_end) : '';
     inst.UnresolvedHostname = row._unresolved ? String(row._unresolved) : '';
+    // Like the reference's readInstanceRow: problems are derived on every read, never stored.
+    inst.Problems = instanceProblems(inst, timings);
     return inst;
   }
 
