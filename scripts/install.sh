@@ -20,7 +20,7 @@ case "$backend" in
 esac
 root="${DESTDIR:-}"
 root="${root%/}"
-if [ ! -f apps/orchestrator/dist/orchestrator.mjs ] || [ ! -f apps/web/dist/index.html ]; then
+if [ ! -f apps/orchestrator/dist/orchestrator.mjs ] || [ ! -f apps/orchestrator/dist/orchestrator.cjs ] || [ ! -f apps/web/dist/index.html ]; then
   echo "install: no build here; run ./scripts/setup.sh (or npm ci && npm run build) first" >&2
   exit 1
 fi
@@ -29,13 +29,13 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-# The application: the bundle (workspace packages are inside it), its package.json (the version),
+# The application: the launcher and the bundle it runs (workspace packages are inside it), its package.json (the version),
 # the web interface, and the packages the bundle leaves to node_modules: npm's list of the
 # daemon's production dependencies, each top-level package copied whole (nested ones come along).
 app="$root/opt/orchestrator"
 rm -rf "$app"
 install -d -m 0755 "$app/apps/orchestrator/dist" "$app/apps/web" "$app/node_modules"
-install -m 0644 apps/orchestrator/dist/orchestrator.mjs "$app/apps/orchestrator/dist/"
+install -m 0644 apps/orchestrator/dist/orchestrator.mjs apps/orchestrator/dist/orchestrator.cjs "$app/apps/orchestrator/dist/"
 install -m 0644 apps/orchestrator/package.json "$app/apps/orchestrator/"
 install -m 0644 README.md "$app/"
 cp -R apps/web/dist "$app/apps/web/dist"
