@@ -1,7 +1,8 @@
 // Reverse proxy from a follower to the leader's HTTP URL over keep-alive connections (§1.9): one
 // hand-written HTTP/1.1 client family (raw-client.ts, pipelined-client.ts over http-wire.ts and
-// dial.ts, http or https), measured 1.4–2.2× faster than undici's Pool at forwarding
-// (bench/proxy-client-bench.mjs). A request that is not idempotent is never sent twice.
+// dial.ts, http or https). bench/proxy-client-bench.mjs compares it with undici's Pool (see the
+// README: on a quiet machine undici was not slower). A request that is not idempotent is never
+// sent twice.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { originOf } from './dial.js';
 import { ApiError, clip } from './errors.js';
